@@ -1,0 +1,95 @@
+"""API endpoints of the organisation domain: who am I, and the agencies."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from coordination import selectors
+from coordination.models import Agency
+from coordination.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate_by_id
+from coordination.schemas import AUTH_ERRORS, ErrorOut
+
+router = Router(tags=["organisation"])
+
+
+class AgencyRef(Schema):
+    code: str
+    name: str
+
+
+class AgencyOut(Schema):
+    code: str
+    name: str
+    level: Agency.Level
+    timezone: str
+    parent: AgencyRef | None
+
+
+class AgencyPage(Schema):
+    items: list[AgencyOut]
+    next: str | None
+
+
+class MeOut(Schema):
+    username: str
+    name: str
+    email: str
+    position_title: str
+    agency: AgencyRef | None
+    timezone: str = Field(description="IANA zone every time is shown in for this official.")
+    language: str
+    roles: list[str]
+
+
+class AgencyFilter(Schema):
+    q: str = Field("", max_length=100, description="Part of the name or code.")
+    level: Agency.Level | None = None
+    parent: str = Field("", max_length=32, description="Code of the parent agency.")
+    cursor: str | None = Field(None, max_length=200)
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+
+
+def agency_ref(agency: Agency | None) -> dict | None:
+    return None if agency is None else {"code": agency.code, "name": agency.name}
+
+
+@router.get("/me", response={200: MeOut, **AUTH_ERRORS}, summary="The signed-in official")
+def me(request: HttpRequest):
+    official = request.auth
+    return {
+        "username": official.username,
+        "name": official.display_name,
+        "email": official.email,
+        "position_title": official.position_title,
+        "agency": agency_ref(official.agency),
+        "timezone": official.zone_name,
+        "language": official.language,
+        "roles": selectors.official_roles(official),
+    }
+
+
+@router.get(
+    "/agencies",
+    response={200: AgencyPage, 400: ErrorOut, **AUTH_ERRORS},
+    summary="Agencies, in id order, a page at a time",
+)
+def agencies(request: HttpRequest, filters: Query[AgencyFilter]):
+    queryset = selectors.agency_list(
+        q=filters.q, level=filters.level or "", parent_code=filters.parent
+    )
+    rows, next_cursor = paginate_by_id(queryset, cursor=filters.cursor, limit=filters.limit)
+    return {
+        "items": [
+            {
+                "code": agency.code,
+                "name": agency.name,
+                "level": agency.level,
+                "timezone": agency.timezone,
+                "parent": agency_ref(agency.parent),
+            }
+            for agency in rows
+        ],
+        "next": next_cursor,
+    }

@@ -1,0 +1,95 @@
+"""Forms of the organisation pages. They validate input; services do the writing."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import PasswordResetForm
+from django.core.mail import EmailMultiAlternatives
+from django.template import loader
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from coordination.mail import mail_queue
+from coordination.models import Language, Official, Zone
+from coordination.services import TOKEN_NAME_MAX
+
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
+class PreferencesForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    timezone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=[("", _("My agency’s time zone")), *Zone.choices],
+        required=False,
+    )
+    work_start = forms.TimeField(label=_("Working hours start"))
+    work_end = forms.TimeField(label=_("Working hours end"))
+    work_days = forms.TypedMultipleChoiceField(
+        label=_("Working days"),
+        choices=WEEKDAYS,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("work_start"), cleaned.get("work_end")
+        if start and end and start >= end:
+            self.add_error("work_end", _("Working hours must end after they start."))
+        return cleaned
+
+    @classmethod
+    def for_official(cls, official: Official, data=None) -> PreferencesForm:
+        initial = {
+            "language": official.language,
+            "timezone": official.timezone,
+            "work_start": official.work_start,
+            "work_end": official.work_end,
+            "work_days": official.work_days,
+            "phone": official.phone,
+        }
+        return cls(data=data, initial=initial)
+
+
+class TokenCreateForm(forms.Form):
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=TOKEN_NAME_MAX,
+        help_text=_("Say what will use it, e.g. “agenda sync script”."),
+    )
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Password reset whose mail leaves through the worker (retried while SMTP is down),
+    written in the official's own language."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        language = getattr(context.get("user"), "language", None) or translation.get_language()
+        with translation.override(language):
+            subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+            body = loader.render_to_string(email_template_name, context)
+            message = EmailMultiAlternatives(subject, body, from_email, [to_email])
+            if html_email_template_name is not None:
+                message.attach_alternative(
+                    loader.render_to_string(html_email_template_name, context), "text/html"
+                )
+        mail_queue(message)

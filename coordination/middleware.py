@@ -1,0 +1,78 @@
+"""Request middleware: the official's language, and JSON errors everywhere under /api/."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
+
+API_PREFIX = "/api/"
+
+_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+    500: "server_error",
+    502: "unavailable",
+    503: "unavailable",
+}
+
+
+class OfficialLanguageMiddleware:
+    """A signed-in official sees the interface in their chosen language.
+
+    Runs after LocaleMiddleware and authentication; anonymous visitors keep LocaleMiddleware's
+    choice (language cookie, then the browser's Accept-Language, then Bahasa Indonesia).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and getattr(user, "language", None):
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+        return self.get_response(request)
+
+
+class ApiErrorShapeMiddleware:
+    """Any non-JSON error under /api/ (an unknown path, a wrong method, a framework error)
+    is answered in CONTRACT.md's error shape, so clients parse one format."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.path.startswith(API_PREFIX)
+            and response.status_code >= 400
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            status = response.status_code
+            code = _CODES.get(status, "bad_request" if status < 500 else "server_error")
+            replacement = JsonResponse({"code": code, "message": _message(status)}, status=status)
+            for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+                if header in response:
+                    replacement[header] = response[header]
+            return replacement
+        return response
+
+
+def _message(status: int) -> str:
+    from django.utils.translation import gettext as _
+
+    messages = {
+        404: _("No such API path."),
+        405: _("This method is not allowed on this path."),
+        413: _("The request is too large."),
+    }
+    return messages.get(status) or (
+        _("The request was not understood.") if status < 500 else _("The server failed; try again.")
+    )

@@ -1,0 +1,293 @@
+"""The organisation domain: agencies, officials, roles, API tokens, and the worker's tables."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import time
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Zone(models.TextChoices):
+    """Indonesia's three time zones; none observes daylight saving."""
+
+    WIB = "Asia/Jakarta", _("WIB (Asia/Jakarta, UTC+7)")
+    WITA = "Asia/Makassar", _("WITA (Asia/Makassar, UTC+8)")
+    WIT = "Asia/Jayapura", _("WIT (Asia/Jayapura, UTC+9)")
+
+
+class Classification(models.TextChoices):
+    """Classification of content (rooms, meetings, decisions)."""
+
+    BIASA = "biasa", _("Biasa (ordinary)")
+    TERBATAS = "terbatas", _("Terbatas (restricted)")
+    RAHASIA = "rahasia", _("Rahasia (confidential)")
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", _("Administrator")
+    COORDINATOR = "coordinator", _("Coordinator")
+    MEMBER = "member", _("Member")
+
+
+class Language(models.TextChoices):
+    INDONESIAN = "id", "Bahasa Indonesia"
+    ENGLISH = "en", "English"
+
+
+def validate_zone_name(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(zone)s is not a known IANA time zone."), params={"zone": value})
+
+
+def default_work_days() -> list[int]:
+    return [0, 1, 2, 3, 4]  # Monday to Friday
+
+
+def validate_work_days(value: object) -> None:
+    if not isinstance(value, list) or not all(
+        isinstance(day, int) and 0 <= day <= 6 for day in value
+    ):
+        raise ValidationError(_("Working days are a list of weekday numbers, 0 (Monday) to 6."))
+    if len(set(value)) != len(value):
+        raise ValidationError(_("A working day is listed twice."))
+
+
+class Agency(models.Model):
+    """A government body: a ministry or national agency, a province, a regency or a city.
+
+    Agencies form a tree (a regency's parent is its province). `code` is the short lower-case
+    handle used in mentions (@jabar) and in the API.
+    """
+
+    class Level(models.TextChoices):
+        MINISTRY = "ministry", _("Ministry")
+        NATIONAL_AGENCY = "national_agency", _("National agency")
+        PROVINCE = "province", _("Province")
+        REGENCY = "regency", _("Regency")
+        CITY = "city", _("City")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    code = models.SlugField(
+        _("short code"),
+        max_length=32,
+        unique=True,
+        help_text=_("Lower-case letters, digits and hyphens, e.g. jabar."),
+    )
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    timezone = models.CharField(_("time zone"), max_length=32, choices=Zone.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[a-z0-9][a-z0-9-]*$"), name="agency_code_lowercase"
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")), name="agency_not_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        # The tree must stay a tree: an agency cannot sit below itself.
+        seen = {self.pk}
+        node = self.parent
+        while node is not None:
+            if node.pk in seen:
+                raise ValidationError({"parent": _("An agency cannot be placed below itself.")})
+            seen.add(node.pk)
+            node = node.parent
+
+
+class OfficialManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", Role.ADMINISTRATOR)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class Official(AbstractUser):
+    """A government official: the user model (AUTH_USER_MODEL) from the first migration.
+
+    `role` is the official's one role across Rakor; `timezone` blank means the agency's zone.
+    """
+
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="officials",
+    )
+    position_title = models.CharField(_("position"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.INDONESIAN
+    )
+    timezone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_zone_name],
+        help_text=_("Leave empty to use the agency's time zone."),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
+    work_start = models.TimeField(_("working hours start"), default=time(8, 0))
+    work_end = models.TimeField(_("working hours end"), default=time(16, 0))
+    work_days = models.JSONField(
+        _("working days"), default=default_work_days, validators=[validate_work_days]
+    )
+
+    objects = OfficialManager()
+
+    class Meta:
+        verbose_name = _("official")
+        verbose_name_plural = _("officials")
+        ordering = ["first_name", "last_name", "username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(work_start__lt=models.F("work_end")), name="official_work_hours_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.work_start and self.work_end and self.work_start >= self.work_end:
+            raise ValidationError({"work_end": _("Working hours must end after they start.")})
+
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        from coordination import permissions
+
+        if permissions.may_use_admin_site(self, perm.partition(".")[0]):
+            return True
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        from coordination import permissions
+
+        return permissions.may_use_admin_site(self, app_label) or super().has_module_perms(
+            app_label
+        )
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def zone_name(self) -> str:
+        """The IANA zone every time is shown in for this official."""
+        if self.timezone:
+            return self.timezone
+        if self.agency_id is not None:
+            return self.agency.timezone
+        return "Asia/Jakarta"
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.zone_name)
+
+
+class ApiToken(models.Model):
+    """A named, revocable API token. Only a SHA-256 digest of the secret is stored.
+
+    Tokens carry 256 bits of randomness, so a fast digest is enough (as for GitHub's tokens);
+    `prefix` is the first characters of the token, kept to tell tokens apart on the profile.
+    """
+
+    official = models.ForeignKey(
+        Official, verbose_name=_("official"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=16)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class Job(models.Model):
+    """A queued job for the worker: run once, retried with backoff when it fails."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    name = models.CharField(_("job"), max_length=100)
+    payload = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    run_at = models.DateTimeField(_("run at"), default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0)
+    max_attempts = models.PositiveIntegerField(default=8)
+    locked_by = models.CharField(max_length=200, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("queued job")
+        verbose_name_plural = _("queued jobs")
+        ordering = ["run_at", "id"]
+        indexes = [models.Index(fields=["status", "run_at"], name="job_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} #{self.pk} ({self.status})"
+
+
+class PeriodicJobState(models.Model):
+    """When each periodic job next falls due; the row every worker races to claim."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    next_run_at = models.DateTimeField(default=timezone.now)
+    locked_by = models.CharField(max_length=200, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_finished_at = models.DateTimeField(null=True, blank=True)
+    last_status = models.CharField(max_length=10, blank=True)
+    last_error = models.TextField(blank=True)
+    runs = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("periodic job")
+        verbose_name_plural = _("periodic jobs")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,289 @@
+"""Rakor settings, read from the environment only.
+
+Two modes (CONTRACT.md):
+
+* embedded default (``RAKOR_ENV`` unset or ``embedded``): SQLite under ``var/`` in WAL mode,
+  the in-memory channel layer, a local-memory cache, a secret key generated once and kept
+  under ``var/``, DEBUG on, the worker's jobs running inside the daphne process;
+* production (``RAKOR_ENV=production``): refuses to start without ``SECRET_KEY``,
+  ``ALLOWED_HOSTS``, ``DATABASE_URL`` and ``REDIS_URL``; DEBUG off unless set; HSTS, secure
+  cookies and an SSL redirect that can be switched off behind a TLS-terminating proxy.
+
+``REDIS_URL`` switches the channel layer to channels_redis and the cache to Redis in either
+mode. Nothing here has a development secret that production could inherit.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from coordination import modes
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+
+RAKOR_ENV = env.str("RAKOR_ENV", default=modes.EMBEDDED).strip().lower()
+if RAKOR_ENV not in (modes.EMBEDDED, modes.PRODUCTION):
+    raise ImproperlyConfigured(
+        f"RAKOR_ENV must be '{modes.EMBEDDED}' or '{modes.PRODUCTION}', not {RAKOR_ENV!r}."
+    )
+PRODUCTION = RAKOR_ENV == modes.PRODUCTION
+
+if PRODUCTION:
+    missing = [name for name in modes.PRODUCTION_REQUIRED if not env.str(name, default="")]
+    if missing:
+        raise ImproperlyConfigured(
+            "RAKOR_ENV=production needs these environment variables: "
+            + ", ".join(missing)
+            + " (several processes must share one database and one channel layer)."
+        )
+
+VAR_DIR = Path(env.str("RAKOR_VAR_DIR", default=str(BASE_DIR / "var")))
+
+# --- core -------------------------------------------------------------------------------
+
+DEBUG = env.bool("DEBUG", default=not PRODUCTION)
+
+if PRODUCTION:
+    SECRET_KEY = env.str("SECRET_KEY")
+else:
+    SECRET_KEY = env.str("SECRET_KEY", default="") or modes.embedded_secret_key(VAR_DIR)
+
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"]
+)
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Browser WebSocket handshakes are accepted from the page's own origin (Origin equal to the
+# Host the browser connected to, and that host allowed) and from these extra origins.
+RAKOR_WS_ALLOWED_ORIGINS = env.list("RAKOR_WS_ALLOWED_ORIGINS", default=CSRF_TRUSTED_ORIGINS)
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "channels",
+    "ninja",
+    "axes",
+    "coordination",
+    "messaging",
+    "meetings",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "coordination.middleware.OfficialLanguageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "coordination.middleware.ApiErrorShapeMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "coordination.urls"
+WSGI_APPLICATION = None
+ASGI_APPLICATION = "coordination.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "coordination.context_processors.rakor",
+            ],
+        },
+    },
+]
+
+# --- database ---------------------------------------------------------------------------
+
+if env.str("DATABASE_URL", default=""):
+    DATABASES = {"default": env.db("DATABASE_URL")}
+else:
+    DATABASES = {"default": modes.embedded_database(VAR_DIR)}
+DATABASES["default"] = modes.tune_database(
+    DATABASES["default"],
+    pool_min=env.int("RAKOR_DB_POOL_MIN", default=2),
+    pool_max=env.int("RAKOR_DB_POOL_MAX", default=20),
+    var_dir=VAR_DIR,
+)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- channel layer and cache ------------------------------------------------------------
+
+REDIS_URL = env.str("REDIS_URL", default="")
+
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": env.str("RAKOR_CHANNEL_PREFIX", default="rakor"),
+                "capacity": 1000,
+                "expiry": 60,
+            },
+        }
+    }
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("RAKOR_CACHE_PREFIX", default="rakor"),
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# In the embedded default the in-memory channel layer reaches only its own process, so the
+# worker's jobs run inside the daphne process. With Redis they belong to `run_worker`.
+RAKOR_INPROCESS_JOBS = env.bool("RAKOR_INPROCESS_JOBS", default=not REDIS_URL)
+RAKOR_WORKER_POLL_SECONDS = env.float("RAKOR_WORKER_POLL_SECONDS", default=1.0)
+
+# --- authentication ---------------------------------------------------------------------
+
+AUTH_USER_MODEL = "coordination.Official"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
+
+# django-axes: lock a username from one address after repeated failures.
+AXES_FAILURE_LIMIT = env.int("RAKOR_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("RAKOR_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "coordination.views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_IPWARE_PROXY_COUNT = env.int("RAKOR_PROXY_COUNT", default=0)
+
+# API tokens: last_used_at is written at most this often per token.
+RAKOR_TOKEN_TOUCH_SECONDS = 60
+
+# --- internationalisation ---------------------------------------------------------------
+
+LANGUAGE_CODE = "id"
+LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Jakarta"
+USE_I18N = True
+USE_TZ = True
+LANGUAGE_COOKIE_NAME = "rakor_language"
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+
+# --- static files -----------------------------------------------------------------------
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+MEDIA_URL = "/media/"
+WHITENOISE_USE_FINDERS = DEBUG
+
+# --- mail -------------------------------------------------------------------------------
+
+if env.str("EMAIL_URL", default=""):
+    globals().update(env.email_url("EMAIL_URL"))
+elif PRODUCTION:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = "localhost"
+    EMAIL_PORT = 25
+else:
+    # The embedded default keeps every mail as a file under var/mail/ to read by hand.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Rakor <rakor@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+RAKOR_SITE_URL = env.str("RAKOR_SITE_URL", default="" if PRODUCTION else "http://127.0.0.1:8000")
+
+# --- security ---------------------------------------------------------------------------
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 60 * 60 * 12
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
+    CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+    LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+    # /healthz is probed over plain HTTP by load balancers and must not be redirected.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Behind nginx (docs/deploy/) TLS ends at the proxy, which says so in X-Forwarded-Proto.
+if env.bool("RAKOR_BEHIND_TLS_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = env.bool("USE_X_FORWARDED_HOST", default=False)
+
+# --- real time --------------------------------------------------------------------------
+
+RAKOR_WS_MAX_FRAME_BYTES = 256 * 1024
+
+# --- logging ----------------------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+    },
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
+}

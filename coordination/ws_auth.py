@@ -1,0 +1,94 @@
+"""WebSocket handshake authentication and the Origin rule (CONTRACT.md, "Handshake").
+
+* ``Authorization: Bearer <token>``: the token must be valid (unrevoked, active official).
+* otherwise the session cookie must name a signed-in official.
+* A handshake carrying an Origin must come from an allowed origin: the page's own origin
+  (Origin equal to the Host the client connected to, that host being in ALLOWED_HOSTS) or one
+  listed in RAKOR_WS_ALLOWED_ORIGINS. Browsers always send Origin, so a foreign page cannot
+  borrow a signed-in official's cookie.
+* A handshake without Origin is accepted only with a valid Bearer token: it comes from a
+  program, not from a browser.
+
+A refused handshake is closed before it is accepted (daphne answers HTTP 403).
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from channels.auth import get_user
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.sessions import CookieMiddleware, SessionMiddleware
+from django.conf import settings
+from django.http.request import split_domain_port, validate_host
+
+from coordination.services import token_authenticate
+
+logger = logging.getLogger("rakor.ws")
+
+
+def origin_allowed(origin: str, host: str | None) -> bool:
+    if origin in settings.RAKOR_WS_ALLOWED_ORIGINS:
+        return True
+    parts = urlsplit(origin)
+    if parts.scheme not in ("http", "https") or not parts.netloc or host is None:
+        return False
+    if parts.netloc.lower() != host.lower():
+        return False
+    domain, _port = split_domain_port(host)
+    return bool(domain) and validate_host(domain, settings.ALLOWED_HOSTS)
+
+
+def _header(scope: dict, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+class HandshakeRefused(AsyncWebsocketConsumer):
+    """Answers a refused handshake by closing it before acceptance."""
+
+    async def connect(self) -> None:
+        await self.close(code=4403)
+
+
+class HandshakeAuthMiddleware:
+    def __init__(self, inner):
+        self.inner = inner
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "websocket":
+            return await self.inner(scope, receive, send)
+        official, method, reason = await self.authenticate(scope)
+        if official is None:
+            logger.info("websocket handshake refused: %s (path %s)", reason, scope.get("path"))
+            return await HandshakeRefused.as_asgi()(scope, receive, send)
+        scope = {**scope, "user": official, "auth_method": method}
+        return await self.inner(scope, receive, send)
+
+    async def authenticate(self, scope) -> tuple[object | None, str, str]:
+        origin = _header(scope, b"origin")
+        authorization = _header(scope, b"authorization")
+        if origin is not None and not origin_allowed(origin, _header(scope, b"host")):
+            return None, "", f"origin {origin!r} not allowed"
+        if authorization is not None:
+            scheme, _sep, raw = authorization.partition(" ")
+            if scheme.lower() != "bearer" or not raw.strip():
+                return None, "", "malformed Authorization header"
+            official = await database_sync_to_async(token_authenticate)(raw.strip())
+            if official is None:
+                return None, "", "invalid or revoked token"
+            return official, "token", ""
+        if origin is None:
+            return None, "", "no Origin and no token"
+        official = await get_user(scope)
+        if not official.is_authenticated:
+            return None, "", "not signed in"
+        return official, "session", ""
+
+
+def HandshakeAuthMiddlewareStack(inner):  # noqa: N802 (named like channels' AuthMiddlewareStack)
+    return CookieMiddleware(SessionMiddleware(HandshakeAuthMiddleware(inner)))

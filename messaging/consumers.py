@@ -1,0 +1,148 @@
+"""The one WebSocket endpoint, /ws/ (CONTRACT.md, docs/protocol.md).
+
+The consumer parses a frame, checks it, calls a service and replies. It never broadcasts
+itself: services do, after commit, so HTTP and socket paths behave the same.
+
+Every bad frame gets an `error` frame and the socket stays open; only a frame over
+RAKOR_WS_MAX_FRAME_BYTES closes it (code 4009, since daphne cannot send 1009).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+
+from coordination.errors import DomainError
+
+logger = logging.getLogger("rakor.ws")
+
+CLOSE_TOO_LARGE = 4009
+CLOSE_UNAUTHENTICATED = 4401
+
+
+def official_group(official_id: int) -> str:
+    """The channel-layer group of one official's sockets (notifications, membership)."""
+    return f"official.{official_id}"
+
+
+class FrameError(DomainError):
+    """A frame that cannot be handled, answered with an `error` frame."""
+
+
+Handler = Callable[["RakorConsumer", dict[str, Any]], Awaitable[None]]
+
+
+class RakorConsumer(AsyncWebsocketConsumer):
+    # Frame type -> handler. Later features add their frames here.
+    handlers: dict[str, str] = {
+        "ping": "frame_ping",
+    }
+
+    async def connect(self) -> None:
+        self.official = self.scope.get("user")
+        if self.official is None or not self.official.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        self.groups_joined: set[str] = set()
+        await self._group_add(official_group(self.official.pk))
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        for group in getattr(self, "groups_joined", ()):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def _group_add(self, group: str) -> None:
+        await self.channel_layer.group_add(group, self.channel_name)
+        self.groups_joined.add(group)
+
+    # --- frames in ----------------------------------------------------------------------
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
+        # Not AsyncJsonWebsocketConsumer: its decoder drops the connection on bad JSON.
+        if text_data is None:
+            await self.send_error(
+                code="invalid_frame", message="Frames are JSON text, not binary.", frame=None
+            )
+            return
+        limit = settings.RAKOR_WS_MAX_FRAME_BYTES
+        if len(text_data) > limit or len(text_data.encode("utf-8", "surrogatepass")) > limit:
+            await self.send_error(
+                code="too_large",
+                message=f"A frame may have at most {limit} bytes; this socket is closed.",
+                frame=None,
+            )
+            await self.close(code=CLOSE_TOO_LARGE)
+            return
+        try:
+            frame = json.loads(text_data)
+        except ValueError:
+            await self.send_error(code="invalid_json", message="The frame is not JSON.", frame=None)
+            return
+        if not isinstance(frame, dict):
+            await self.send_error(
+                code="invalid_frame", message="A frame is a JSON object with a type.", frame=None
+            )
+            return
+        await self.dispatch_frame(frame)
+
+    async def dispatch_frame(self, frame: dict[str, Any]) -> None:
+        frame_type = frame.get("type")
+        if not isinstance(frame_type, str):
+            await self.send_error(
+                code="invalid_frame", message="The frame has no type.", frame=frame
+            )
+            return
+        handler_name = self.handlers.get(frame_type)
+        if handler_name is None:
+            await self.send_error(
+                code="unknown_type", message=f"Unknown frame type {frame_type[:50]!r}.", frame=frame
+            )
+            return
+        try:
+            await getattr(self, handler_name)(frame)
+        except DomainError as exc:
+            await self.send_error(
+                code=exc.code, message=exc.message, frame=frame, current=exc.current
+            )
+        except PermissionDenied:
+            await self.send_error(code="forbidden", message="Not allowed.", frame=frame)
+        except Exception:
+            logger.exception("frame %s from %s failed", frame_type, self.official.username)
+            await self.send_error(
+                code="unavailable",
+                message="The server could not handle this frame now.",
+                frame=frame,
+            )
+
+    async def frame_ping(self, frame: dict[str, Any]) -> None:
+        await self.reply(frame, {"type": "pong", "heads": {}})
+
+    # --- frames out ---------------------------------------------------------------------
+
+    async def send_json(self, content: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(content, separators=(",", ":")))
+
+    async def reply(self, frame: dict[str, Any] | None, content: dict[str, Any]) -> None:
+        """Send `content` as the answer to `frame`, carrying its `ref` when it had one."""
+        if frame is not None and "ref" in frame:
+            content = {**content, "ref": frame["ref"]}
+        await self.send_json(content)
+
+    async def send_error(
+        self,
+        *,
+        code: str,
+        message: str,
+        frame: dict[str, Any] | None,
+        current: dict[str, Any] | None = None,
+    ) -> None:
+        content: dict[str, Any] = {"type": "error", "code": code, "message": message}
+        if current is not None:
+            content["current"] = current
+        await self.reply(frame, content)
