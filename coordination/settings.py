@@ -211,6 +211,9 @@ LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+if DEBUG:
+    # WhiteNoise serves from the finders in DEBUG, but expects the root to exist.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -285,5 +288,6 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        "mail.log": {"level": "WARNING"},
     },
 }

@@ -61,13 +61,14 @@ class Worker:
         self.should_stop = should_stop
 
     def tick(self) -> int:
-        """Run every job that is due now; return how many ran.
+        """Run every job that is due now; return how many ran."""
+        return self.run_due_periodic() + self.run_due_queued()
 
-        Closes this thread's database connections afterwards: the worker may run on a pool
-        thread, and a connection must not outlive the tick that opened it.
-        """
+    def tick_and_close(self) -> int:
+        """`tick`, then close this thread's database connections: the loops below run ticks
+        on pool threads or for days, and no connection may outlive the tick that opened it."""
         try:
-            return self.run_due_periodic() + self.run_due_queued()
+            return self.tick()
         finally:
             connections.close_all()
 
@@ -217,7 +218,7 @@ class Worker:
         logger.info("worker %s started: %s", self.id, self._describe_jobs())
         while not stop.is_set():
             try:
-                self.tick()
+                self.tick_and_close()
             except Exception:
                 # The database may be restarting: keep going, the next tick retries.
                 logger.exception("worker tick failed")
@@ -275,7 +276,7 @@ async def run_embedded(stop: asyncio.Event, *, poll_seconds: float) -> None:
     worker = Worker(should_stop=stop.is_set)
     logger.info("in-process worker %s started: %s", worker.id, worker._describe_jobs())
     # Each tick runs on a pool thread so that jobs never block the event loop.
-    tick = sync_to_async(worker.tick, thread_sensitive=False)
+    tick = sync_to_async(worker.tick_and_close, thread_sensitive=False)
     while not stop.is_set():
         try:
             await tick()

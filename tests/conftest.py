@@ -1,0 +1,145 @@
+"""Shared test set-up: service markers, fast hashing, an SMTP server, helpers.
+
+Markers (pyproject.toml): `needs_postgres` and `needs_redis` skip when the service is not
+configured, and fail instead under RAKOR_REQUIRE_SERVICES=1 (CI's services run), so a missing
+service can never turn a green run into an empty one. `sqlite_only` tests are deselected on
+other databases.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from collections.abc import Iterator
+
+import pytest
+from django.conf import settings
+
+REQUIRE_SERVICES = os.environ.get("RAKOR_REQUIRE_SERVICES") == "1"
+SERVICE_MARKERS = ("needs_postgres", "needs_redis")
+
+
+def db_vendor() -> str:
+    engine = settings.DATABASES["default"]["ENGINE"]
+    return "postgresql" if "postgresql" in engine else "sqlite" if "sqlite" in engine else engine
+
+
+def missing_service(item: pytest.Item) -> str | None:
+    if item.get_closest_marker("needs_postgres") and db_vendor() != "postgresql":
+        return "needs PostgreSQL: set DATABASE_URL=postgres://..."
+    if item.get_closest_marker("needs_redis") and not settings.REDIS_URL:
+        return "needs Redis: set REDIS_URL=redis://..."
+    return None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The suite drives the worker itself; the in-process loop would race with it.
+    settings.RAKOR_INPROCESS_JOBS = False
+    # Password hashing at production strength would dominate the suite's time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if db_vendor() == "sqlite":
+        return
+    kept, deselected = [], []
+    for item in items:
+        (deselected if item.get_closest_marker("sqlite_only") else kept).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    reason = missing_service(item)
+    if reason is None:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"RAKOR_REQUIRE_SERVICES=1 but this test {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call):
+    report = yield
+    # Under RAKOR_REQUIRE_SERVICES=1 a service test may not skip for any reason.
+    if (
+        REQUIRE_SERVICES
+        and report.skipped
+        and any(item.get_closest_marker(m) for m in SERVICE_MARKERS)
+    ):
+        report.outcome = "failed"
+        report.longrepr = f"skipped under RAKOR_REQUIRE_SERVICES=1: {report.longrepr}"
+    return report
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(predicate, *, timeout: float = 10.0, interval: float = 0.05, what: str = "condition"):
+    """Poll `predicate` until it returns a truthy value; fail with `what` after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+# --- SMTP -------------------------------------------------------------------------------
+
+
+class SmtpServer:
+    """A real SMTP server (aiosmtpd) on a local port, collecting what it accepts."""
+
+    def __init__(self, port: int) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.port = port
+        self.messages: list = []
+        self.controller = Controller(self, hostname="127.0.0.1", port=port)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+    def start(self) -> SmtpServer:
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+@pytest.fixture
+def smtp_port() -> int:
+    return free_port()
+
+
+@pytest.fixture
+def smtp_settings(settings, smtp_port):
+    """Mail goes over real SMTP to 127.0.0.1:`smtp_port` (up or not, as the test decides)."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = smtp_port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_TIMEOUT = 5
+    return settings
+
+
+@pytest.fixture
+def smtp_server(smtp_settings, smtp_port) -> Iterator[SmtpServer]:
+    server = SmtpServer(smtp_port).start()
+    yield server
+    server.stop()

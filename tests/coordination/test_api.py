@@ -1,0 +1,158 @@
+"""The API skeleton: auth, error and list shapes, /me, /agencies, the schema and docs."""
+
+from __future__ import annotations
+
+import pytest
+
+from coordination import services
+from coordination.models import Agency, Role
+from tests.factories import AgencyFactory, OfficialFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def official():
+    parent = AgencyFactory(
+        code="sulsel", name="Provinsi Sulawesi Selatan", timezone="Asia/Makassar"
+    )
+    return OfficialFactory(
+        username="andi",
+        first_name="Andi",
+        last_name="Makkasau",
+        agency=AgencyFactory(code="kota-makassar", parent=parent, timezone="Asia/Makassar"),
+        role=Role.COORDINATOR,
+        timezone="",
+    )
+
+
+@pytest.fixture
+def bearer(official):
+    _token, raw = services.token_create(official=official, name="tests")
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+def assert_error(response, status, code):
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert body["code"] == code and isinstance(body["message"], str) and body["message"]
+    return body
+
+
+def test_me_with_a_token(client, official, bearer):
+    response = client.get("/api/v1/me", **bearer)
+    assert response.status_code == 200
+    assert response.json() == {
+        "username": "andi",
+        "name": "Andi Makkasau",
+        "email": official.email,
+        "position_title": "",
+        "agency": {"code": "kota-makassar", "name": official.agency.name},
+        "timezone": "Asia/Makassar",
+        "language": "id",
+        "roles": ["coordinator"],
+    }
+
+
+def test_me_with_the_session(client, official):
+    client.force_login(official)
+    assert client.get("/api/v1/me").json()["username"] == "andi"
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Bearer rkr_wrong", "Bearer ", "Token abc", "Basic YW5kaTpwdw==", "Bearer " + "x" * 500],
+)
+def test_wrong_credentials_get_401_in_the_error_shape(client, official, header):
+    assert_error(client.get("/api/v1/me", HTTP_AUTHORIZATION=header), 401, "unauthenticated")
+
+
+def test_revoked_token_gets_401(client, official):
+    token, raw = services.token_create(official=official, name="old")
+    services.token_revoke(official=official, token_id=token.pk)
+    assert_error(
+        client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}"), 401, "unauthenticated"
+    )
+
+
+def test_anonymous_gets_401(client):
+    assert_error(client.get("/api/v1/agencies"), 401, "unauthenticated")
+
+
+def test_agencies_page_through_with_a_cursor(client, bearer):
+    for n in range(5):
+        AgencyFactory(code=f"kab-{n}", name=f"Kabupaten {n}", level=Agency.Level.REGENCY)
+    seen, cursor, pages = [], None, 0
+    while True:
+        query = {"limit": 3, **({"cursor": cursor} if cursor else {})}
+        body = client.get("/api/v1/agencies", query, **bearer).json()
+        assert set(body) == {"items", "next"}
+        seen += [item["code"] for item in body["items"]]
+        pages += 1
+        cursor = body["next"]
+        if cursor is None:
+            break
+    assert pages == 3
+    assert len(seen) == len(set(seen)) == Agency.objects.count() == 7
+
+
+def test_agencies_filter_by_level_parent_and_text(client, bearer):
+    body = client.get("/api/v1/agencies", {"parent": "sulsel"}, **bearer).json()
+    assert [a["code"] for a in body["items"]] == ["kota-makassar"]
+    assert body["items"][0]["parent"] == {"code": "sulsel", "name": "Provinsi Sulawesi Selatan"}
+    body = client.get("/api/v1/agencies", {"q": "Sulawesi"}, **bearer).json()
+    assert [a["code"] for a in body["items"]] == ["sulsel"]
+    body = client.get("/api/v1/agencies", {"level": "ministry"}, **bearer).json()
+    assert body["items"] == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"limit": 0},
+        {"limit": 10_000},
+        {"limit": "many"},
+        {"level": "kingdom"},
+        {"cursor": "not-a-cursor"},
+        {"cursor": "eyJhZnRlciI6LTF9"},  # {"after":-1}
+        {"q": "x" * 101},
+    ],
+)
+def test_bad_list_parameters_get_400_with_fields(client, bearer, query):
+    body = assert_error(client.get("/api/v1/agencies", query, **bearer), 400, body_code(query))
+    assert body["fields"]
+
+
+def body_code(query):
+    return "invalid_cursor" if "cursor" in query else "invalid"
+
+
+def test_agency_list_query_count_is_constant(client, bearer, django_assert_max_num_queries):
+    for n in range(30):
+        AgencyFactory(code=f"kab-{n}", parent=Agency.objects.get(code="sulsel"))
+    with django_assert_max_num_queries(4):
+        body = client.get("/api/v1/agencies", {"limit": 50}, **bearer).json()
+    assert len(body["items"]) == 32
+
+
+def test_unknown_api_paths_and_methods_answer_in_the_error_shape(client, bearer):
+    assert_error(client.get("/api/v1/nothing-here", **bearer), 404, "not_found")
+    assert_error(client.delete("/api/v1/me", **bearer), 405, "method_not_allowed")
+
+
+def test_schema_lists_every_path_with_its_responses(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    assert {"/api/v1/me", "/api/v1/agencies"} <= set(schema["paths"])
+    agencies = schema["paths"]["/api/v1/agencies"]["get"]
+    assert {"200", "400", "401"} <= set(agencies["responses"])
+    schemes = schema["components"]["securitySchemes"]
+    assert any(s.get("scheme") == "bearer" for s in schemes.values())
+
+
+def test_docs_are_served_from_local_assets(client):
+    response = client.get("/api/v1/docs")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "/static/ninja/swagger-ui-bundle.js" in html
+    assert "cdn" not in html.lower() and "unpkg" not in html.lower()

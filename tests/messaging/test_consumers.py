@@ -1,0 +1,195 @@
+"""The /ws/ handshake (CONTRACT.md's Origin and auth rules) and the base frame handling."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+
+from coordination.asgi import application
+from coordination.services import token_create, token_revoke
+from tests.factories import OfficialFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SAME_ORIGIN = [(b"host", b"testserver"), (b"origin", b"http://testserver")]
+
+
+@database_sync_to_async
+def make_official():
+    return OfficialFactory()
+
+
+@database_sync_to_async
+def session_cookie(official) -> tuple[bytes, bytes]:
+    client = Client()
+    client.force_login(official)
+    return (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())
+
+
+@database_sync_to_async
+def new_token(official) -> str:
+    return token_create(official=official, name="socket")[1]
+
+
+def bearer(raw: str) -> tuple[bytes, bytes]:
+    return (b"authorization", f"Bearer {raw}".encode())
+
+
+async def handshake(headers):
+    communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
+    connected, _code = await communicator.connect()
+    return communicator, connected
+
+
+async def assert_refused(headers):
+    communicator, connected = await handshake(headers)
+    assert not connected
+    await communicator.disconnect()
+
+
+async def test_session_from_the_sites_own_origin_is_accepted():
+    official = await make_official()
+    communicator, connected = await handshake([*SAME_ORIGIN, await session_cookie(official)])
+    assert connected
+    await communicator.send_json_to({"type": "ping"})
+    assert await communicator.receive_json_from() == {"type": "pong", "heads": {}}
+    await communicator.disconnect()
+
+
+async def test_anonymous_handshake_is_refused():
+    await assert_refused(SAME_ORIGIN)
+    await assert_refused([*SAME_ORIGIN, (b"cookie", b"sessionid=forged")])
+
+
+async def test_foreign_origin_is_refused_even_when_signed_in():
+    official = await make_official()
+    cookie = await session_cookie(official)
+    raw = await new_token(official)
+    for origin in (
+        b"http://evil.example",
+        b"null",
+        b"http://testserver.evil.example",
+        b"http://testserver:8443",
+        b"ftp://testserver",
+    ):
+        await assert_refused([(b"host", b"testserver"), (b"origin", origin), cookie])
+        await assert_refused([(b"host", b"testserver"), (b"origin", origin), bearer(raw)])
+
+
+async def test_origin_must_match_the_host_the_client_connected_to():
+    official = await make_official()
+    cookie = await session_cookie(official)
+    await assert_refused([(b"host", b"localhost"), (b"origin", b"http://testserver"), cookie])
+
+
+async def test_extra_allowed_origins_are_accepted(settings):
+    settings.RAKOR_WS_ALLOWED_ORIGINS = ["https://rakor.example.go.id"]
+    official = await make_official()
+    communicator, connected = await handshake(
+        [
+            (b"host", b"internal:8000"),
+            (b"origin", b"https://rakor.example.go.id"),
+            await session_cookie(official),
+        ]
+    )
+    assert connected
+    await communicator.disconnect()
+
+
+async def test_no_origin_is_refused_without_a_token():
+    official = await make_official()
+    await assert_refused([(b"host", b"testserver"), await session_cookie(official)])
+    await assert_refused([(b"host", b"testserver")])
+
+
+async def test_no_origin_with_a_valid_token_is_accepted():
+    official = await make_official()
+    communicator, connected = await handshake([bearer(await new_token(official))])
+    assert connected
+    await communicator.send_json_to({"type": "ping", "ref": "p1"})
+    assert await communicator.receive_json_from() == {"type": "pong", "heads": {}, "ref": "p1"}
+    await communicator.disconnect()
+
+
+async def test_wrong_revoked_or_malformed_tokens_are_refused():
+    official = await make_official()
+    raw = await new_token(official)
+    await assert_refused([bearer("rkr_not-a-real-token")])
+    await assert_refused([(b"authorization", b"Basic abc")])
+    await assert_refused([(b"authorization", b"Bearer ")])
+    token_id = await database_sync_to_async(lambda: official.api_tokens.get().pk)()
+    await database_sync_to_async(token_revoke)(official=official, token_id=token_id)
+    await assert_refused([bearer(raw)])
+
+
+async def test_a_deactivated_officials_session_is_refused():
+    official = await make_official()
+    cookie = await session_cookie(official)
+    official.is_active = False
+    await database_sync_to_async(official.save)()
+    await assert_refused([*SAME_ORIGIN, cookie])
+
+
+@pytest.fixture
+async def socket():
+    official = await make_official()
+    communicator, connected = await handshake([bearer(await new_token(official))])
+    assert connected
+    yield communicator
+    await communicator.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("not json", "invalid_json"),
+        ('{"type": ', "invalid_json"),
+        ("[1, 2]", "invalid_frame"),
+        ('"ping"', "invalid_frame"),
+        ("{}", "invalid_frame"),
+        ('{"type": 7}', "invalid_frame"),
+        ('{"type": "teleport"}', "unknown_type"),
+    ],
+)
+async def test_bad_frames_get_an_error_and_the_socket_survives(socket, text, code):
+    await socket.send_to(text_data=text)
+    error = await socket.receive_json_from()
+    assert error["type"] == "error" and error["code"] == code and error["message"]
+    await socket.send_json_to({"type": "ping"})
+    assert (await socket.receive_json_from())["type"] == "pong"
+
+
+async def test_errors_carry_the_frames_ref(socket):
+    await socket.send_json_to({"type": "teleport", "ref": {"n": 1}})
+    assert (await socket.receive_json_from())["ref"] == {"n": 1}
+
+
+async def test_binary_frames_are_refused_with_an_error(socket):
+    await socket.send_to(bytes_data=b"\x00\x01")
+    assert (await socket.receive_json_from())["code"] == "invalid_frame"
+    await socket.send_json_to({"type": "ping"})
+    assert (await socket.receive_json_from())["type"] == "pong"
+
+
+async def test_a_frame_up_to_the_limit_is_answered(socket, settings):
+    limit = settings.RAKOR_WS_MAX_FRAME_BYTES
+    frame = {"type": "ping", "ref": ""}
+    frame["ref"] = "x" * (limit - len(json.dumps(frame)))
+    text = json.dumps(frame)
+    assert len(text.encode()) == limit
+    await socket.send_to(text_data=text)
+    assert (await socket.receive_json_from())["type"] == "pong"
+
+
+async def test_a_frame_over_the_limit_closes_the_socket_with_4009(socket, settings):
+    # Multi-byte characters: the limit is in bytes, not characters.
+    await socket.send_to(
+        text_data=json.dumps({"type": "ping", "ref": "é" * settings.RAKOR_WS_MAX_FRAME_BYTES})
+    )
+    error = await socket.receive_json_from()
+    assert error["code"] == "too_large"
+    assert await socket.receive_output() == {"type": "websocket.close", "code": 4009}
