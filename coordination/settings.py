@@ -190,7 +190,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "coordination.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env.int("RAKOR_PROXY_COUNT", default=0)
+# The client address is REMOTE_ADDR: behind nginx, daphne runs with --proxy-headers and puts
+# X-Forwarded-For there (docs/deploy/), so a lockout never locks out the proxy itself.
 
 # API tokens: last_used_at is written at most this often per token.
 RAKOR_TOKEN_TOUCH_SECONDS = 60

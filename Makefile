@@ -1,0 +1,55 @@
+# Rakor: `make run` serves the embedded default with demo data; `make test` runs the suite.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint format migrate messages bench check-deploy clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Rakor needs Python 3.11 or newer (set PYTHON=python3.11)")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+run: migrate
+	$(PY) manage.py seed_demo
+	@echo
+	@echo "Rakor is starting at http://$(HOST):$(PORT)/  (sign in with a demo official above; Ctrl+C stops it)"
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) coordination.asgi:application
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Extract strings and compile the catalogues; the compiled .mo files are committed, so
+# machines without gettext still get both languages.
+messages: install
+	$(PY) manage.py makemessages -l id -l en --ignore=.venv --ignore=var --ignore=staticfiles --ignore=tests
+	$(PY) -c 'import pathlib, polib; [polib.pofile(str(p)).save_as_mofile(str(p.with_suffix(".mo"))) for p in pathlib.Path("locale").glob("*/LC_MESSAGES/*.po")]'
+
+bench: install
+	$(PY) bench/run.py
+
+check-deploy: install
+	RAKOR_ENV=production SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	ALLOWED_HOSTS=rakor.example.go.id DATABASE_URL=postgres://rakor@localhost/rakor \
+	REDIS_URL=redis://localhost:6379/0 $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
