@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from coordination import services
+from coordination import jobqueue, services
 from coordination.models import Agency, ApiToken, Job, Official, PeriodicJobState
 
 
@@ -110,9 +109,7 @@ class JobAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Retry the selected failed jobs now"))
     def retry_now(self, request, queryset):
-        count = queryset.filter(status=Job.Status.FAILED).update(
-            status=Job.Status.PENDING, attempts=0, run_at=timezone.now(), finished_at=None
-        )
+        count = jobqueue.jobs_retry_failed(list(queryset.values_list("pk", flat=True)))
         messages.success(request, _("%(count)d jobs queued again.") % {"count": count})
 
 

@@ -9,7 +9,7 @@ from pydantic import Field
 from coordination import selectors
 from coordination.models import Agency
 from coordination.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate_by_id
-from coordination.schemas import AUTH_ERRORS, ErrorOut
+from coordination.schemas import AUTH_ERRORS, ErrorOut, Text
 
 router = Router(tags=["organisation"])
 
@@ -44,10 +44,10 @@ class MeOut(Schema):
 
 
 class AgencyFilter(Schema):
-    q: str = Field("", max_length=100, description="Part of the name or code.")
+    q: Text = Field("", max_length=100, description="Part of the name or code.")
     level: Agency.Level | None = None
-    parent: str = Field("", max_length=32, description="Code of the parent agency.")
-    cursor: str | None = Field(None, max_length=200)
+    parent: Text = Field("", max_length=32, description="Code of the parent agency.")
+    cursor: Text | None = Field(None, max_length=200)
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
 

@@ -31,8 +31,14 @@ class PreferencesForm(forms.Form):
         choices=[("", _("My agency’s time zone")), *Zone.choices],
         required=False,
     )
-    work_start = forms.TimeField(label=_("Working hours start"))
-    work_end = forms.TimeField(label=_("Working hours end"))
+    work_start = forms.TimeField(
+        label=_("Working hours start"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    work_end = forms.TimeField(
+        label=_("Working hours end"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
     work_days = forms.TypedMultipleChoiceField(
         label=_("Working days"),
         choices=WEEKDAYS,

@@ -133,3 +133,15 @@ def enqueue(
         run_at=run_at or timezone.now(),
         max_attempts=job.max_attempts,
     )
+
+
+def jobs_retry_failed(job_ids: list[int]) -> int:
+    """Queue failed jobs again from their first attempt (an operator's decision, from the
+    admin); returns how many were failed and are now pending."""
+    return Job.objects.filter(pk__in=job_ids, status=Job.Status.FAILED).update(
+        status=Job.Status.PENDING,
+        attempts=0,
+        run_at=timezone.now(),
+        finished_at=None,
+        last_error="",
+    )

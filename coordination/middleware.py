@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 API_PREFIX = "/api/"
 
@@ -23,22 +25,35 @@ _CODES = {
 }
 
 
-class OfficialLanguageMiddleware:
-    """A signed-in official sees the interface in their chosen language.
+class LanguageMiddleware:
+    """Bahasa Indonesia unless someone chose otherwise.
 
-    Runs after LocaleMiddleware and authentication; anonymous visitors keep LocaleMiddleware's
-    choice (language cookie, then the browser's Accept-Language, then Bahasa Indonesia).
+    A signed-in official sees their profile's language; anyone else the language of the
+    switch's cookie, else Bahasa Indonesia. The browser's Accept-Language is not consulted:
+    many officials' browsers say English by default, and Rakor speaks Indonesian first.
+    Runs after authentication, in place of Django's LocaleMiddleware.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = self.choose(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ("Cookie",))
+        return response
+
+    @staticmethod
+    def choose(request: HttpRequest) -> str:
+        supported = {code for code, _name in settings.LANGUAGES}
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and getattr(user, "language", None):
-            translation.activate(user.language)
-            request.LANGUAGE_CODE = user.language
-        return self.get_response(request)
+        if user is not None and user.is_authenticated and user.language in supported:
+            return user.language
+        cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        return cookie if cookie in supported else settings.LANGUAGE_CODE
 
 
 class ApiErrorShapeMiddleware:

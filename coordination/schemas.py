@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+import unicodedata
+from typing import Annotated, Any
 
 from ninja import Schema
+from pydantic import AfterValidator
+
+
+def reject_unstorable_text(value: str) -> str:
+    """Refuse text no database should receive: NUL, other control characters except tab and
+    newlines, and lone surrogates (PostgreSQL rejects the first and the last outright)."""
+    for char in value:
+        if char in "\t\n\r":
+            continue
+        category = unicodedata.category(char)
+        if category == "Cc" or category == "Cs":
+            raise ValueError("contains a control character or an invalid code point")
+    return value
+
+
+# Every free-text field of the API is a Text: bad input is a 400, never a database error.
+Text = Annotated[str, AfterValidator(reject_unstorable_text)]
 
 
 class ErrorOut(Schema):

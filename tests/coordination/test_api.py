@@ -117,6 +117,9 @@ def test_agencies_filter_by_level_parent_and_text(client, bearer):
         {"cursor": "not-a-cursor"},
         {"cursor": "eyJhZnRlciI6LTF9"},  # {"after":-1}
         {"q": "x" * 101},
+        {"q": "Jawa\x00Barat"},
+        {"parent": "\x07"},
+        {"cursor": "eyJhZnRlciI6IDEwMDAwMDAwMDAwMDAwMDAwMDAwMDB9"},  # {"after": 10**21}
     ],
 )
 def test_bad_list_parameters_get_400_with_fields(client, bearer, query):
@@ -156,3 +159,12 @@ def test_docs_are_served_from_local_assets(client):
     assert response.status_code == 200
     assert "/static/ninja/swagger-ui-bundle.js" in html
     assert "cdn" not in html.lower() and "unpkg" not in html.lower()
+
+
+def test_free_text_refuses_what_no_database_stores():
+    from coordination.schemas import reject_unstorable_text
+
+    assert reject_unstorable_text("Rapat\tkoordinasi\nbaris dua é 漢字 🇮🇩") is not None
+    for bad in ("a\x00b", "\x1b[31m", "\ud800"):
+        with pytest.raises(ValueError):
+            reject_unstorable_text(bad)

@@ -36,6 +36,14 @@ def test_login_page_is_in_bahasa_indonesia_by_default(client):
     assert 'lang="id"' in response.content.decode()
 
 
+def test_anonymous_visitors_get_indonesian_whatever_the_browser_says(client, settings):
+    response = client.get(LOGIN, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "id" and "Masuk ke Rakor" in response.content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(LOGIN)
+    assert response["Content-Language"] == "en" and "Sign in to Rakor" in response.content.decode()
+
+
 def test_sign_in_with_the_form_reaches_the_dashboard(client, official):
     response = login_attempt(client, "dewi", TEST_PASSWORD)
     assert response.status_code == 302 and response["Location"] == "/"

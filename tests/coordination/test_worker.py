@@ -94,6 +94,19 @@ def test_a_failing_job_is_retried_with_backoff_then_fails_for_good(jobs, calls):
 
 
 @pytest.mark.django_db
+def test_failed_jobs_can_be_retried_by_an_operator(jobs, calls):
+    failed = enqueue("test.record", {"n": 3})
+    done = enqueue("test.record", {"n": 4})
+    Job.objects.filter(pk=failed.pk).update(status=Job.Status.FAILED, attempts=3)
+    Job.objects.filter(pk=done.pk).update(status=Job.Status.DONE)
+    assert jobqueue.jobs_retry_failed([failed.pk, done.pk]) == 1
+    Worker(jobs=jobs).tick()
+    assert calls[3] == 1 and calls[4] == 0
+    failed.refresh_from_db()
+    assert failed.status == Job.Status.DONE and failed.attempts == 1
+
+
+@pytest.mark.django_db
 def test_a_job_abandoned_by_a_dead_worker_runs_again(jobs, calls):
     job = enqueue("test.record", {"n": 7})
     Job.objects.filter(pk=job.pk).update(
