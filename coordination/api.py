@@ -8,7 +8,7 @@ from pydantic import Field
 
 from coordination import selectors
 from coordination.models import Agency
-from coordination.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate_by_id
+from coordination.pagination import CURSOR_PATTERN, DEFAULT_LIMIT, MAX_LIMIT, paginate_by_id
 from coordination.schemas import AUTH_ERRORS, ErrorOut, Text
 
 router = Router(tags=["organisation"])
@@ -47,7 +47,9 @@ class AgencyFilter(Schema):
     q: Text = Field("", max_length=100, description="Part of the name or code.")
     level: Agency.Level | None = None
     parent: Text = Field("", max_length=32, description="Code of the parent agency.")
-    cursor: Text | None = Field(None, max_length=200)
+    cursor: str | None = Field(
+        None, pattern=CURSOR_PATTERN, description="The `next` of the previous page."
+    )
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
 

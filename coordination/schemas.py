@@ -6,7 +6,7 @@ import unicodedata
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import AfterValidator
+from pydantic import AfterValidator, StringConstraints
 
 
 def reject_unstorable_text(value: str) -> str:
@@ -21,8 +21,13 @@ def reject_unstorable_text(value: str) -> str:
     return value
 
 
+# The same rule as a pattern, so the schema tells clients (and fuzzers) what is accepted.
+TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+
 # Every free-text field of the API is a Text: bad input is a 400, never a database error.
-Text = Annotated[str, AfterValidator(reject_unstorable_text)]
+Text = Annotated[
+    str, StringConstraints(pattern=TEXT_PATTERN), AfterValidator(reject_unstorable_text)
+]
 
 
 class ErrorOut(Schema):

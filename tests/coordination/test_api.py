@@ -115,11 +115,12 @@ def test_agencies_filter_by_level_parent_and_text(client, bearer):
         {"limit": "many"},
         {"level": "kingdom"},
         {"cursor": "not-a-cursor"},
-        {"cursor": "eyJhZnRlciI6LTF9"},  # {"after":-1}
+        {"cursor": "-1"},
+        {"cursor": "١٢"},  # digits, but not ASCII ones
         {"q": "x" * 101},
         {"q": "Jawa\x00Barat"},
         {"parent": "\x07"},
-        {"cursor": "eyJhZnRlciI6IDEwMDAwMDAwMDAwMDAwMDAwMDAwMDB9"},  # {"after": 10**21}
+        {"cursor": "1" * 19},
     ],
 )
 def test_bad_list_parameters_get_400_with_fields(client, bearer, query):
@@ -128,7 +129,7 @@ def test_bad_list_parameters_get_400_with_fields(client, bearer, query):
 
 
 def body_code(query):
-    return "invalid_cursor" if "cursor" in query else "invalid"
+    return "invalid"
 
 
 def test_agency_list_query_count_is_constant(client, bearer, django_assert_max_num_queries):

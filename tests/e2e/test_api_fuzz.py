@@ -1,0 +1,48 @@
+"""Every operation of /api/v1/openapi.json, fuzzed against a real daphne process.
+
+Schemathesis generates valid and invalid requests from the schema and checks each answer:
+no server error, a status and body the schema documents, valid input accepted, invalid input
+refused with 4xx. As endpoints are added, they are fuzzed with no change here.
+"""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis.generation import GenerationMode
+
+from coordination.demo import seed_demo
+from coordination.models import Official
+from coordination.services import token_create
+from tests.processes import same_stack_env
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+
+@pytest.fixture
+def bearer() -> dict[str, str]:
+    seed_demo()
+    raw = token_create(official=Official.objects.get(username="budi"), name="fuzz")[1]
+    return {"Authorization": f"Bearer {raw}"}
+
+
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+def test_the_api_keeps_its_schema(daphne_server, bearer, mode):
+    host = daphne_server(same_stack_env())
+    schema = schemathesis.openapi.from_url(f"http://{host}/api/v1/openapi.json")
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 2
+    for operation in operations:
+
+        @given(case=operation.as_strategy(generation_mode=mode))
+        @settings(
+            max_examples=100,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        def fuzz(case):
+            case.call_and_validate(headers=bearer)
+
+        fuzz()
