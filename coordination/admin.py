@@ -73,8 +73,8 @@ class OfficialAdmin(UserAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        # Role decides admin access; one service keeps the two in step.
-        services.official_set_role(official=obj, role=obj.role)
+        # Role and active flag decide access; one service keeps them in step.
+        services.official_apply_access(official=obj)
 
 
 @admin.register(ApiToken)
@@ -92,7 +92,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request, queryset):
         for token in queryset:
-            services.token_revoke(official=request.user, token_id=token.pk)
+            services.token_revoke(by=request.user, token_id=token.pk)
         messages.success(request, _("Tokens revoked."))
 
 
@@ -101,7 +101,9 @@ class JobAdmin(admin.ModelAdmin):
     list_display = ("id", "name", "status", "attempts", "run_at", "finished_at")
     list_filter = ("status", "name")
     search_fields = ("name", "last_error")
-    readonly_fields = [f.name for f in Job._meta.fields]
+    # The payload is not shown: queued mail may hold a password-reset link.
+    exclude = ("payload",)
+    readonly_fields = [f.name for f in Job._meta.fields if f.name != "payload"]
     actions = ["retry_now"]
 
     def has_add_permission(self, request):

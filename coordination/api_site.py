@@ -16,6 +16,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
+from coordination import permissions
 from coordination.errors import DomainError
 from coordination.services import token_authenticate
 
@@ -41,9 +42,7 @@ class SessionCookie(APIKeyCookie):
 
     def authenticate(self, request: HttpRequest, key: str | None):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.is_active:
-            return user
-        return None
+        return user if permissions.is_active(user) else None
 
 
 api = NinjaAPI(
@@ -90,11 +89,13 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return error_response(
+    response = error_response(
         request,
         401,
         {"code": "unauthenticated", "message": _("Sign in or send a valid API token.")},
     )
+    response["WWW-Authenticate"] = 'Bearer realm="Rakor"'
+    return response
 
 
 @api.exception_handler(HttpError)

@@ -13,3 +13,4 @@ class CoordinationConfig(AppConfig):
         # Every app's jobs.py registers its worker jobs; the registry must be complete in
         # each process that enqueues or runs them.
         autodiscover_modules("jobs")
+        from coordination import signals  # noqa: F401 (connects the receivers)

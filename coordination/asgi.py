@@ -63,7 +63,17 @@ def _start_with_daphne() -> None:
     from twisted.internet.asyncioreactor import AsyncioSelectorReactor
 
     if isinstance(reactor, AsyncioSelectorReactor):
+        import asyncio
+
+        from twisted.internet import defer
+
         reactor.callLater(0, worker.start_embedded)
+        # On SIGTERM, let the job in progress finish before the loop stops.
+        reactor.addSystemEventTrigger(
+            "before",
+            "shutdown",
+            lambda: defer.Deferred.fromFuture(asyncio.ensure_future(worker.stop_embedded())),
+        )
 
 
 _start_with_daphne()

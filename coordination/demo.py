@@ -15,17 +15,19 @@ from coordination.services import official_set_role
 DEMO_PASSWORD = "rakor-demo-2026"
 DEMO_MAIL_DOMAIN = "demo.rakor.example"
 
-# code, name, level, zone, parent code
+# code, name, level, zone, parent code. Provinces sit below the Ministry of Home Affairs,
+# which oversees regional government (pembinaan dan pengawasan): its coordinators see the
+# follow-up actions that provinces, regencies and cities owe.
 AGENCIES = [
     ("kemendagri", "Kementerian Dalam Negeri", Agency.Level.MINISTRY, Zone.WIB, None),
     ("bnpb", "Badan Nasional Penanggulangan Bencana", Agency.Level.NATIONAL_AGENCY, Zone.WIB, None),
-    ("jabar", "Provinsi Jawa Barat", Agency.Level.PROVINCE, Zone.WIB, None),
+    ("jabar", "Provinsi Jawa Barat", Agency.Level.PROVINCE, Zone.WIB, "kemendagri"),
     ("kota-bandung", "Kota Bandung", Agency.Level.CITY, Zone.WIB, "jabar"),
     ("kab-bogor", "Kabupaten Bogor", Agency.Level.REGENCY, Zone.WIB, "jabar"),
-    ("sulsel", "Provinsi Sulawesi Selatan", Agency.Level.PROVINCE, Zone.WITA, None),
+    ("sulsel", "Provinsi Sulawesi Selatan", Agency.Level.PROVINCE, Zone.WITA, "kemendagri"),
     ("kota-makassar", "Kota Makassar", Agency.Level.CITY, Zone.WITA, "sulsel"),
     ("kab-gowa", "Kabupaten Gowa", Agency.Level.REGENCY, Zone.WITA, "sulsel"),
-    ("papua", "Provinsi Papua", Agency.Level.PROVINCE, Zone.WIT, None),
+    ("papua", "Provinsi Papua", Agency.Level.PROVINCE, Zone.WIT, "kemendagri"),
     ("kota-jayapura", "Kota Jayapura", Agency.Level.CITY, Zone.WIT, "papua"),
     ("kab-jayapura", "Kabupaten Jayapura", Agency.Level.REGENCY, Zone.WIT, "papua"),
 ]
@@ -116,6 +118,7 @@ def seed_demo() -> list[DemoLogin]:
 
     logins = []
     for username, first, last, agency_code, position, role, language in OFFICIALS:
+        # An existing official (a superuser called "admin", say) is left as it is.
         official, created = Official.objects.get_or_create(
             username=username,
             defaults={
@@ -130,9 +133,10 @@ def seed_demo() -> list[DemoLogin]:
         if created:
             official.set_password(DEMO_PASSWORD)
             official.save(update_fields=["password"])
-        official_set_role(official=official, role=role)
+            official_set_role(official=official, role=role, by=None)
         password = DEMO_PASSWORD if created or official.check_password(DEMO_PASSWORD) else None
+        agency_name = official.agency.name if official.agency_id else "—"
         logins.append(
-            DemoLogin(username, official.display_name, official.agency.name, role, password)
+            DemoLogin(username, official.display_name, agency_name, official.role, password)
         )
     return logins

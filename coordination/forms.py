@@ -48,13 +48,6 @@ class PreferencesForm(forms.Form):
     )
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
 
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("work_start"), cleaned.get("work_end")
-        if start and end and start >= end:
-            self.add_error("work_end", _("Working hours must end after they start."))
-        return cleaned
-
     @classmethod
     def for_official(cls, official: Official, data=None) -> PreferencesForm:
         initial = {
@@ -66,6 +59,11 @@ class PreferencesForm(forms.Form):
             "phone": official.phone,
         }
         return cls(data=data, initial=initial)
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(choices=Language.choices)
+    next = forms.CharField(required=False, max_length=2000)
 
 
 class TokenCreateForm(forms.Form):

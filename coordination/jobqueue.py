@@ -54,6 +54,8 @@ class QueuedJob:
     timeout: timedelta
     backoff_base: timedelta
     backoff_max: timedelta
+    # Blank the payload once the job is done (it may hold secrets, such as a reset link).
+    forget_payload: bool = False
 
     def retry_delay(self, attempts: int) -> timedelta:
         """Exponential backoff: base, 2x, 4x, … capped at `backoff_max`."""
@@ -87,6 +89,7 @@ class JobRegistry:
         timeout: timedelta = timedelta(minutes=5),
         backoff_base: timedelta = timedelta(seconds=15),
         backoff_max: timedelta = timedelta(hours=1),
+        forget_payload: bool = False,
     ) -> Callable[[QueuedHandler], QueuedHandler]:
         if max_attempts < 1:
             raise ValueError(f"queued job {name}: max_attempts must be at least 1")
@@ -94,7 +97,7 @@ class JobRegistry:
         def register(handler: QueuedHandler) -> QueuedHandler:
             self._check_free(name)
             self.queued_jobs[name] = QueuedJob(
-                name, handler, max_attempts, timeout, backoff_base, backoff_max
+                name, handler, max_attempts, timeout, backoff_base, backoff_max, forget_payload
             )
             return handler
 

@@ -15,7 +15,8 @@ DONE_JOBS_KEPT = timedelta(days=7)
 FAILED_JOBS_KEPT = timedelta(days=30)
 
 
-@registry.queued(MAIL_JOB, max_attempts=12, backoff_base=timedelta(seconds=30))
+# Mail may carry secrets (a password-reset link): the payload is blanked once it is sent.
+@registry.queued(MAIL_JOB, max_attempts=12, backoff_base=timedelta(seconds=30), forget_payload=True)
 def send_mail(payload: dict[str, Any]) -> None:
     mail_deliver(payload)
 

@@ -56,19 +56,33 @@ class LanguageMiddleware:
         return cookie if cookie in supported else settings.LANGUAGE_CODE
 
 
-class ApiErrorShapeMiddleware:
-    """Any non-JSON error under /api/ (an unknown path, a wrong method, a framework error)
-    is answered in CONTRACT.md's error shape, so clients parse one format."""
+class ApiMiddleware:
+    """The API's conventions for what the framework answers before or around the API views.
+
+    Any non-JSON error under /api/ (an unknown path, a wrong method, a disallowed host, a
+    framework error) is answered in CONTRACT.md's error shape, so clients parse one format.
+    HEAD is answered like GET without the body. First in MIDDLEWARE, so that it sees the
+    errors the other middleware raise.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        if (
-            request.path.startswith(API_PREFIX)
-            and response.status_code >= 400
-            and not response.get("Content-Type", "").startswith("application/json")
+        if not request.path.startswith(API_PREFIX):
+            return self.get_response(request)
+        head = request.method == "HEAD"
+        if head:
+            request.method = "GET"
+        response = self.shape_error(request, self.get_response(request))
+        if head and not response.streaming:
+            response["Content-Length"] = str(len(response.content))
+            response.content = b""
+        return response
+
+    def shape_error(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if response.status_code >= 400 and not response.get("Content-Type", "").startswith(
+            "application/json"
         ):
             status = response.status_code
             code = _CODES.get(status, "bad_request" if status < 500 else "server_error")

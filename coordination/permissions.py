@@ -26,8 +26,10 @@ from coordination.models import Agency, Classification, Official, Role
 
 logger = logging.getLogger("rakor.permissions")
 
-# The apps whose models administrators manage in the Django admin.
-ADMIN_APP_LABELS = frozenset({"coordination", "messaging", "meetings", "axes"})
+# The apps whose models administrators manage in the Django admin. Apps holding content
+# (messaging, meetings) are not listed: administrators do not read content. When those apps
+# expose structure to the admin (rooms' membership, say), they add narrow rules here.
+ADMIN_APP_LABELS = frozenset({"coordination", "axes"})
 
 
 # --- who the official is ----------------------------------------------------------------
@@ -42,10 +44,15 @@ def is_administrator(official: Official | None) -> bool:
 
 
 def is_coordinator(official: Official | None) -> bool:
-    """Coordinators and administrators schedule meetings and create coordination rooms."""
-    return is_active(official) and (
-        official.role in (Role.COORDINATOR, Role.ADMINISTRATOR) or official.is_superuser
-    )
+    """An official with the coordinator role. Administrators are not coordinators: rules
+    that open content to coordinators (terbatas meetings, oversight) do not reach them."""
+    return is_active(official) and official.role == Role.COORDINATOR
+
+
+def may_organise(official: Official | None) -> bool:
+    """Scheduling meetings and creating coordination rooms: coordinators, and administrators
+    (who then take part like anyone who organises)."""
+    return is_coordinator(official) or is_administrator(official)
 
 
 def agency_ancestor_ids(agency_id: int | None) -> list[int]:
@@ -112,6 +119,11 @@ def may_edit_profile(official: Official | None, target: Official) -> bool:
     return is_active(official) and (official.pk == target.pk or is_administrator(official))
 
 
+def may_revoke_token(official: Official | None, *, owner_id: int) -> bool:
+    """A token's owner revokes it; administrators revoke anyone's."""
+    return is_active(official) and (official.pk == owner_id or is_administrator(official))
+
+
 # --- rooms ------------------------------------------------------------------------------
 
 
@@ -125,7 +137,7 @@ def may_post_in_room(official: Official | None, *, is_member: bool, is_archived:
 
 
 def may_create_coordination_room(official: Official | None) -> bool:
-    return is_coordinator(official)
+    return may_organise(official)
 
 
 def may_manage_room_members(
@@ -172,7 +184,7 @@ class ActionFacts:
 
 
 def may_schedule_meeting(official: Official | None) -> bool:
-    return is_coordinator(official)
+    return may_organise(official)
 
 
 def may_view_meeting(official: Official | None, meeting: MeetingFacts) -> bool:

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coordination import permissions
+from coordination import permissions, realtime
 from coordination.errors import InvalidInput, NotFound
 from coordination.models import ApiToken, Official, Role
 
@@ -45,22 +45,21 @@ def token_create(*, official: Official, name: str) -> tuple[ApiToken, str]:
 
 
 @transaction.atomic
-def token_revoke(*, official: Official, token_id: int) -> ApiToken:
-    """Revoke one of `official`'s tokens (administrators may revoke anyone's)."""
-    tokens = ApiToken.objects.select_for_update()
-    if not permissions.is_administrator(official):
-        tokens = tokens.filter(official=official)
-    token = tokens.filter(pk=token_id).first()
-    if token is None:
+def token_revoke(*, by: Official, token_id: int) -> ApiToken:
+    """Revoke a token; its owner or an administrator may. Sockets it opened are closed."""
+    token = ApiToken.objects.select_for_update().filter(pk=token_id).first()
+    # Someone else's token is "not found", not "forbidden": its existence is not revealed.
+    if token is None or not permissions.may_revoke_token(by, owner_id=token.official_id):
         raise NotFound(_("No such token."))
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        realtime.revoke_sockets_on_commit(token.official_id, token_id=token.pk)
     return token
 
 
-def token_authenticate(raw: str | None) -> Official | None:
-    """The active official holding the unrevoked token `raw`, or None.
+def token_lookup(raw: str | None) -> ApiToken | None:
+    """The unrevoked token `raw` of an active official (with the official), or None.
 
     Records the last use, at most once a minute per token so that a busy client does not
     turn every request into a write.
@@ -72,33 +71,71 @@ def token_authenticate(raw: str | None) -> Official | None:
         .filter(digest=token_digest(raw), revoked_at__isnull=True)
         .first()
     )
-    if token is None or not token.official.is_active:
+    if token is None or not permissions.is_active(token.official):
         return None
     now = timezone.now()
     stale_before = now - timedelta(seconds=settings.RAKOR_TOKEN_TOUCH_SECONDS)
     if token.last_used_at is None or token.last_used_at < stale_before:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.official
+    return token
+
+
+def token_authenticate(raw: str | None) -> Official | None:
+    """The active official holding the unrevoked token `raw`, or None."""
+    token = token_lookup(raw)
+    return None if token is None else token.official
 
 
 @transaction.atomic
-def official_set_role(*, official: Official, role: str) -> Official:
-    """Give `official` a role. Administrators, and only they, reach the Django admin."""
+def official_set_role(*, official: Official, role: str, by: Official | None) -> Official:
+    """Give `official` a role (administrators decide; `by=None` is the system itself, for
+    management commands)."""
+    if by is not None:
+        permissions.require(
+            permissions.may_manage_organisation(by), official=by, action="change roles"
+        )
     if role not in Role.values:
         raise InvalidInput(_("Unknown role %(role)s.") % {"role": role}, fields={"role": [role]})
     official.role = role
-    official.is_staff = role == Role.ADMINISTRATOR or official.is_superuser
-    official.save(update_fields=["role", "is_staff"])
+    official.save(update_fields=["role"])
+    return official_apply_access(official=official)
+
+
+@transaction.atomic
+def official_apply_access(*, official: Official) -> Official:
+    """Bring an official's access in step with their role and active flag, after any change
+    to them (a role, deactivation): administrators, and only they, reach the Django admin;
+    a deactivated official's open sockets are closed."""
+    is_staff = official.role == Role.ADMINISTRATOR or official.is_superuser
+    if official.is_staff != is_staff:
+        official.is_staff = is_staff
+        official.save(update_fields=["is_staff"])
+    if not official.is_active:
+        realtime.revoke_sockets_on_commit(official.pk, everything=True)
     return official
+
+
+def official_sessions_revoked(*, official: Official, session_key: str | None = None) -> None:
+    """Close sockets opened with the official's sessions: one session (`session_key`, at
+    sign-out) or all of them (after a password change or reset)."""
+    realtime.revoke_sockets_on_commit(
+        official.pk, session_key=session_key, all_sessions=session_key is None
+    )
 
 
 PREFERENCE_FIELDS = ("language", "timezone", "work_start", "work_end", "work_days", "phone")
 
 
 @transaction.atomic
-def official_update_preferences(*, official: Official, **changes: object) -> Official:
-    """Change an official's own preferences; validates like the model does, saves nothing on
-    error."""
+def official_update_preferences(*, official: Official, by: Official, **changes: object) -> Official:
+    """Change an official's preferences (their own, or anyone's for an administrator);
+    validates like the model does and saves nothing on error."""
+    permissions.require(
+        permissions.may_edit_profile(by, official),
+        official=by,
+        action="edit the profile of",
+        target=official,
+    )
     unknown = set(changes) - set(PREFERENCE_FIELDS)
     if unknown:
         raise InvalidInput(_("Unknown fields: %(names)s") % {"names": ", ".join(sorted(unknown))})

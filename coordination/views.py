@@ -5,6 +5,7 @@ from __future__ import annotations
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -15,10 +16,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from coordination import health, services
+from coordination import health, ratelimit, services
 from coordination.errors import DomainError
-from coordination.forms import PreferencesForm, TokenCreateForm
-from coordination.models import Language
+from coordination.forms import LanguageForm, PreferencesForm, TokenCreateForm
+
+
+def add_domain_error(form, exc: DomainError) -> None:
+    """Show a service's refusal on the form: on each field it names, else above the form."""
+    placed = False
+    for name, problems in (exc.fields or {}).items():
+        if name in form.fields:
+            for problem in problems:
+                form.add_error(name, problem)
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)
 
 
 @login_required
@@ -50,9 +62,11 @@ def profile(request: HttpRequest) -> HttpResponse:
         form = PreferencesForm.for_official(request.user, data=request.POST)
         if form.is_valid():
             try:
-                services.official_update_preferences(official=request.user, **form.cleaned_data)
+                services.official_update_preferences(
+                    official=request.user, by=request.user, **form.cleaned_data
+                )
             except DomainError as exc:
-                form.add_error(None, exc.message)
+                add_domain_error(form, exc)
             else:
                 translation.activate(request.user.language)
                 messages.success(request, _("Your preferences are saved."))
@@ -103,7 +117,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     try:
-        token = services.token_revoke(official=request.user, token_id=token_id)
+        token = services.token_revoke(by=request.user, token_id=token_id)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -114,18 +128,25 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 @require_POST
 def language_switch(request: HttpRequest) -> HttpResponse:
     """Switch the interface language; remembered on the profile and in a cookie."""
-    language = request.POST.get("language", "")
+    form = LanguageForm(request.POST)
     next_url = request.POST.get("next") or "/"
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         next_url = "/"
     response = redirect(next_url)
-    if language not in Language.values:
+    if not form.is_valid():
         messages.error(request, _("Unknown language."))
         return response
+    language = form.cleaned_data["language"]
     if request.user.is_authenticated:
-        services.official_update_preferences(official=request.user, language=language)
+        try:
+            services.official_update_preferences(
+                official=request.user, by=request.user, language=language
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return response
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,
@@ -174,3 +195,49 @@ def locked_out(request: HttpRequest, original_response=None, credentials=None) -
         },
         status=429,
     )
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's view; afterwards the official's other signed-in sockets are closed."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.official_sessions_revoked(official=form.user)
+        return response
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.official_sessions_revoked(official=form.user)
+        return response
+
+
+# Password-reset requests: per address, and per client, in an hour.
+RESET_LIMIT_PER_ADDRESS = 3
+RESET_LIMIT_PER_CLIENT = 20
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's view with its mail queued (QueuedPasswordResetForm), and a rate limit so that
+    nobody floods an inbox or the queue. The answer never says whether the address exists."""
+
+    def form_valid(self, form):
+        address = form.cleaned_data["email"].strip().lower()
+        client = self.request.META.get("REMOTE_ADDR") or "unknown"
+        if not (
+            ratelimit.allow(
+                "reset-address", address, limit=RESET_LIMIT_PER_ADDRESS, window_seconds=3600
+            )
+            and ratelimit.allow(
+                "reset-client", client, limit=RESET_LIMIT_PER_CLIENT, window_seconds=3600
+            )
+        ):
+            form.add_error(
+                None,
+                _("Too many password reset requests. Wait an hour, or ask your administrator."),
+            )
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
+        return super().form_valid(form)

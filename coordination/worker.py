@@ -3,12 +3,14 @@
 Claiming is a compare-and-set on the job's row: ``UPDATE … SET locked_by = me … WHERE
 <still due and unclaimed>``. The UPDATE takes the row lock (PostgreSQL re-checks the WHERE
 clause after waiting for a concurrent claimer; SQLite admits one writer at a time), so of
-several workers exactly one sees "1 row changed" and runs the job.
+several workers exactly one sees "1 row changed" and runs the job. "Due" and every lease are
+computed with the database's clock (``Now()``), so workers on machines whose clocks disagree
+still agree on it.
 
-A worker that dies mid-job leaves the row claimed until `locked_until`; after that another
-worker takes it again. A queued job can therefore run twice only when a worker dies after the
-job's effect and before recording it: handlers are written to tolerate that (mail carries a
-stable Message-ID).
+A claim is a lease until `locked_until`, renewed while the job runs (`Lease`). A worker that
+dies mid-job stops renewing; after the lease ends another worker takes the job again. A queued
+job can therefore run twice only when a worker dies after the job's effect and before
+recording it: handlers are written to tolerate that (mail carries a stable Message-ID).
 
 Two ways to run it:
 
@@ -32,6 +34,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connections
 from django.db.models import F, Q
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from coordination.jobqueue import JobRegistry, PeriodicJob, registry
@@ -85,16 +88,17 @@ class Worker:
         return ran
 
     def _claim_periodic(self, job: PeriodicJob) -> bool:
-        now = timezone.now()
-        PeriodicJobState.objects.get_or_create(name=job.name, defaults={"next_run_at": now})
+        PeriodicJobState.objects.get_or_create(
+            name=job.name, defaults={"next_run_at": timezone.now() - job.every}
+        )
         claimed = (
-            PeriodicJobState.objects.filter(name=job.name, next_run_at__lte=now)
-            .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+            PeriodicJobState.objects.filter(name=job.name, next_run_at__lte=Now())
+            .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=Now()))
             .update(
-                next_run_at=now + job.every,
+                next_run_at=Now() + job.every,
                 locked_by=self.id,
-                locked_until=now + job.timeout,
-                last_started_at=now,
+                locked_until=Now() + job.timeout,
+                last_started_at=Now(),
             )
         )
         return claimed == 1
@@ -102,8 +106,12 @@ class Worker:
     def _run_periodic(self, job: PeriodicJob) -> None:
         started = time.monotonic()
         status, error = "ok", ""
+        lease = Lease(
+            PeriodicJobState.objects.filter(name=job.name, locked_by=self.id), job.timeout
+        )
         try:
-            job.handler()
+            with lease:
+                job.handler()
         except Exception as exc:
             status, error = "error", _describe(exc)
             logger.exception("job %s failed after %d ms", job.name, _ms_since(started))
@@ -112,7 +120,7 @@ class Worker:
         PeriodicJobState.objects.filter(name=job.name, locked_by=self.id).update(
             locked_by="",
             locked_until=None,
-            last_finished_at=timezone.now(),
+            last_finished_at=Now(),
             last_status=status,
             last_error=error,
             runs=F("runs") + 1,
@@ -122,12 +130,11 @@ class Worker:
 
     def run_due_queued(self) -> int:
         self._release_abandoned()
-        now = timezone.now()
         names = list(self.jobs.queued_jobs)
         if not names:
             return 0
         due = list(
-            Job.objects.filter(status=Job.Status.PENDING, run_at__lte=now, name__in=names)
+            Job.objects.filter(status=Job.Status.PENDING, run_at__lte=Now(), name__in=names)
             .order_by("run_at", "id")
             .values_list("id", "name")[: self.batch_size]
         )
@@ -136,10 +143,14 @@ class Worker:
             if self.should_stop():
                 break
             spec = self.jobs.queued_jobs[name]
-            claimed = Job.objects.filter(pk=job_id, status=Job.Status.PENDING).update(
+            # Still pending and still due: another worker may have run it and put it back
+            # with a backoff delay since the list was read.
+            claimed = Job.objects.filter(
+                pk=job_id, status=Job.Status.PENDING, run_at__lte=Now()
+            ).update(
                 status=Job.Status.RUNNING,
                 locked_by=self.id,
-                locked_until=timezone.now() + spec.timeout,
+                locked_until=Now() + spec.timeout,
                 attempts=F("attempts") + 1,
             )
             if claimed == 1:
@@ -153,7 +164,8 @@ class Worker:
         label = f"{job.name} #{job.pk}"
         started = time.monotonic()
         try:
-            spec.handler(job.payload)
+            with Lease(Job.objects.filter(pk=job.pk, locked_by=self.id), spec.timeout):
+                spec.handler(job.payload)
         except Exception as exc:
             error = _describe(exc)
             if job.attempts >= job.max_attempts:
@@ -162,49 +174,50 @@ class Worker:
                     locked_by="",
                     locked_until=None,
                     last_error=error,
-                    finished_at=timezone.now(),
+                    finished_at=Now(),
                 )
                 logger.error(
                     "job %s failed for good after %d attempts: %s", label, job.attempts, error
                 )
             else:
-                retry_at = timezone.now() + spec.retry_delay(job.attempts)
+                delay = spec.retry_delay(job.attempts)
                 Job.objects.filter(pk=job.pk, locked_by=self.id).update(
                     status=Job.Status.PENDING,
                     locked_by="",
                     locked_until=None,
                     last_error=error,
-                    run_at=retry_at,
+                    run_at=Now() + delay,
                 )
                 logger.warning(
-                    "job %s failed (attempt %d of %d), retry at %s: %s",
+                    "job %s failed (attempt %d of %d), retry in %d s: %s",
                     label,
                     job.attempts,
                     job.max_attempts,
-                    retry_at.isoformat(timespec="seconds"),
+                    delay.total_seconds(),
                     error,
                 )
             return
+        done = {"payload": {}} if spec.forget_payload else {}
         Job.objects.filter(pk=job.pk, locked_by=self.id).update(
             status=Job.Status.DONE,
             locked_by="",
             locked_until=None,
             last_error="",
-            finished_at=timezone.now(),
+            finished_at=Now(),
+            **done,
         )
         logger.info("job %s ok in %d ms", label, _ms_since(started))
 
     def _release_abandoned(self) -> None:
         """Hand back jobs whose worker died: past their lock, they are pending again (or
         failed, when that was their last attempt)."""
-        now = timezone.now()
-        abandoned = Job.objects.filter(status=Job.Status.RUNNING, locked_until__lt=now)
+        abandoned = Job.objects.filter(status=Job.Status.RUNNING, locked_until__lt=Now())
         exhausted = abandoned.filter(attempts__gte=F("max_attempts")).update(
             status=Job.Status.FAILED,
             locked_by="",
             locked_until=None,
             last_error="worker stopped during the last attempt",
-            finished_at=now,
+            finished_at=Now(),
         )
         released = abandoned.update(status=Job.Status.PENDING, locked_by="", locked_until=None)
         if exhausted or released:
@@ -229,6 +242,41 @@ class Worker:
         periodic = ", ".join(sorted(self.jobs.periodic_jobs)) or "none"
         queued = ", ".join(sorted(self.jobs.queued_jobs)) or "none"
         return f"periodic [{periodic}], queued [{queued}]"
+
+
+class Lease:
+    """Renews a claim (`locked_until`) while a job runs, so that a job which outlives its
+    timeout is not taken by another worker while this one is alive.
+
+    Renewal happens on its own thread (with its own database connection) every third of the
+    timeout; `rows` is the claimed row, filtered by this worker's id, so a lost claim is
+    never renewed.
+    """
+
+    def __init__(self, rows, timeout) -> None:
+        self.rows = rows
+        self.timeout = timeout
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._renew, name="rakor-lease", daemon=True)
+
+    def __enter__(self) -> Lease:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+    def _renew(self) -> None:
+        interval = max(self.timeout.total_seconds() / 3, 1.0)
+        try:
+            while not self.stopped.wait(interval):
+                try:
+                    self.rows.update(locked_until=Now() + self.timeout)
+                except Exception:
+                    logger.exception("could not renew a job's lease")
+        finally:
+            connections.close_all()
 
 
 def _describe(exc: BaseException) -> str:

@@ -24,7 +24,7 @@ from channels.sessions import CookieMiddleware, SessionMiddleware
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 
-from coordination.services import token_authenticate
+from coordination.services import token_lookup
 
 logger = logging.getLogger("rakor.ws")
 
@@ -62,32 +62,35 @@ class HandshakeAuthMiddleware:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "websocket":
             return await self.inner(scope, receive, send)
-        official, method, reason = await self.authenticate(scope)
-        if official is None:
+        credentials, reason = await self.authenticate(scope)
+        if credentials is None:
             logger.info("websocket handshake refused: %s (path %s)", reason, scope.get("path"))
             return await HandshakeRefused.as_asgi()(scope, receive, send)
-        scope = {**scope, "user": official, "auth_method": method}
-        return await self.inner(scope, receive, send)
+        return await self.inner({**scope, **credentials}, receive, send)
 
-    async def authenticate(self, scope) -> tuple[object | None, str, str]:
+    async def authenticate(self, scope) -> tuple[dict | None, str]:
+        """The scope entries of an accepted handshake (`user`, `auth_method`, and `token_id`
+        or `session_key`, so that revoking those credentials closes the socket), or None and
+        the reason for refusing it."""
         origin = _header(scope, b"origin")
         authorization = _header(scope, b"authorization")
         if origin is not None and not origin_allowed(origin, _header(scope, b"host")):
-            return None, "", f"origin {origin!r} not allowed"
+            return None, f"origin {origin!r} not allowed"
         if authorization is not None:
             scheme, _sep, raw = authorization.partition(" ")
             if scheme.lower() != "bearer" or not raw.strip():
-                return None, "", "malformed Authorization header"
-            official = await database_sync_to_async(token_authenticate)(raw.strip())
-            if official is None:
-                return None, "", "invalid or revoked token"
-            return official, "token", ""
+                return None, "malformed Authorization header"
+            token = await database_sync_to_async(token_lookup)(raw.strip())
+            if token is None:
+                return None, "invalid or revoked token"
+            return {"user": token.official, "auth_method": "token", "token_id": token.pk}, ""
         if origin is None:
-            return None, "", "no Origin and no token"
+            return None, "no Origin and no token"
         official = await get_user(scope)
         if not official.is_authenticated:
-            return None, "", "not signed in"
-        return official, "session", ""
+            return None, "not signed in"
+        session_key = scope["session"].session_key
+        return {"user": official, "auth_method": "session", "session_key": session_key}, ""
 
 
 def HandshakeAuthMiddlewareStack(inner):  # noqa: N802 (named like channels' AuthMiddlewareStack)

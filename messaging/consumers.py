@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -19,23 +18,25 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
 from coordination.errors import DomainError
+from coordination.realtime import CLOSE_REVOKED, official_group
 
 logger = logging.getLogger("rakor.ws")
 
 CLOSE_TOO_LARGE = 4009
-CLOSE_UNAUTHENTICATED = 4401
+CLOSE_NOT_FOUND = 4404
 
 
-def official_group(official_id: int) -> str:
-    """The channel-layer group of one official's sockets (notifications, membership)."""
-    return f"official.{official_id}"
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
 
 
-class FrameError(DomainError):
-    """A frame that cannot be handled, answered with an `error` frame."""
-
-
-Handler = Callable[["RakorConsumer", dict[str, Any]], Awaitable[None]]
+def parse_frame(text: str) -> Any:
+    """Strict JSON: no NaN or Infinity, and nesting too deep for the parser is an error, not
+    a crash."""
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError as exc:
+        raise ValueError("nested too deeply") from exc
 
 
 class RakorConsumer(AsyncWebsocketConsumer):
@@ -47,7 +48,7 @@ class RakorConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.official = self.scope.get("user")
         if self.official is None or not self.official.is_authenticated:
-            await self.close(code=CLOSE_UNAUTHENTICATED)
+            await self.close(code=CLOSE_REVOKED)
             return
         self.groups_joined: set[str] = set()
         await self._group_add(official_group(self.official.pk))
@@ -80,7 +81,7 @@ class RakorConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_TOO_LARGE)
             return
         try:
-            frame = json.loads(text_data)
+            frame = parse_frame(text_data)
         except ValueError:
             await self.send_error(code="invalid_json", message="The frame is not JSON.", frame=None)
             return
@@ -126,7 +127,7 @@ class RakorConsumer(AsyncWebsocketConsumer):
     # --- frames out ---------------------------------------------------------------------
 
     async def send_json(self, content: dict[str, Any]) -> None:
-        await self.send(text_data=json.dumps(content, separators=(",", ":")))
+        await self.send(text_data=json.dumps(content, separators=(",", ":"), allow_nan=False))
 
     async def reply(self, frame: dict[str, Any] | None, content: dict[str, Any]) -> None:
         """Send `content` as the answer to `frame`, carrying its `ref` when it had one."""
@@ -146,3 +147,28 @@ class RakorConsumer(AsyncWebsocketConsumer):
         if current is not None:
             content["current"] = current
         await self.reply(frame, content)
+
+    # --- layer events -------------------------------------------------------------------
+
+    async def auth_revoked(self, event: dict[str, Any]) -> None:
+        """Credentials this socket was opened with were revoked: close it."""
+        method = self.scope.get("auth_method")
+        if (
+            event.get("everything")
+            or (method == "token" and event.get("token_id") == self.scope.get("token_id"))
+            or (
+                method == "session"
+                and (
+                    event.get("all_sessions")
+                    or event.get("session_key") == self.scope.get("session_key")
+                )
+            )
+        ):
+            await self.close(code=CLOSE_REVOKED)
+
+
+class NoSuchSocket(AsyncWebsocketConsumer):
+    """Any path other than /ws/: refused cleanly instead of an error in the router."""
+
+    async def connect(self) -> None:
+        await self.close(code=CLOSE_NOT_FOUND)

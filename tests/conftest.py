@@ -74,6 +74,18 @@ def pytest_runtest_makereport(item: pytest.Item, call):
     return report
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache_namespace(settings):
+    """Each test sees an empty cache (rate limits, lockouts) without flushing a shared Redis:
+    its keys live under a prefix of their own and expire by themselves."""
+    import uuid
+
+    settings.CACHES = {
+        name: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}"}
+        for name, config in settings.CACHES.items()
+    }
+
+
 # --- helpers ------------------------------------------------------------------------------
 
 

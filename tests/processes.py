@@ -124,7 +124,19 @@ class Process:
         return self.popen.returncode
 
 
-def start_daphne(port: int, env: dict[str, str], log_path: Path) -> Process:
+def port_open(port: int) -> bool:
+    import socket
+
+    with socket.socket() as sock:
+        sock.settimeout(1)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def start_daphne(
+    port: int, env: dict[str, str], log_path: Path, *, probe_http: bool = True
+) -> Process:
+    """Start daphne and wait until it answers /healthz (or, with `probe_http=False`, until
+    its port accepts connections, so that no request reaches the application)."""
     daphne = Path(sys.executable).with_name("daphne")
     process = Process(
         [str(daphne), "-b", "127.0.0.1", "-p", str(port), "coordination.asgi:application"],
@@ -135,6 +147,11 @@ def start_daphne(port: int, env: dict[str, str], log_path: Path) -> Process:
     while time.monotonic() < deadline:
         if process.popen.poll() is not None:
             raise RuntimeError(f"daphne exited early:\n{process.output()}")
+        if not probe_http:
+            if port_open(port):
+                return process
+            time.sleep(0.1)
+            continue
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
                 return process

@@ -70,7 +70,7 @@ def test_wrong_credentials_get_401_in_the_error_shape(client, official, header):
 
 def test_revoked_token_gets_401(client, official):
     token, raw = services.token_create(official=official, name="old")
-    services.token_revoke(official=official, token_id=token.pk)
+    services.token_revoke(by=official, token_id=token.pk)
     assert_error(
         client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}"), 401, "unauthenticated"
     )
@@ -124,12 +124,8 @@ def test_agencies_filter_by_level_parent_and_text(client, bearer):
     ],
 )
 def test_bad_list_parameters_get_400_with_fields(client, bearer, query):
-    body = assert_error(client.get("/api/v1/agencies", query, **bearer), 400, body_code(query))
+    body = assert_error(client.get("/api/v1/agencies", query, **bearer), 400, "invalid")
     assert body["fields"]
-
-
-def body_code(query):
-    return "invalid"
 
 
 def test_agency_list_query_count_is_constant(client, bearer, django_assert_max_num_queries):
@@ -143,6 +139,20 @@ def test_agency_list_query_count_is_constant(client, bearer, django_assert_max_n
 def test_unknown_api_paths_and_methods_answer_in_the_error_shape(client, bearer):
     assert_error(client.get("/api/v1/nothing-here", **bearer), 404, "not_found")
     assert_error(client.delete("/api/v1/me", **bearer), 405, "method_not_allowed")
+
+
+def test_head_is_answered_like_get_without_a_body(client, bearer):
+    response = client.head("/api/v1/me", **bearer)
+    assert response.status_code == 200 and response.content == b""
+    assert int(response["Content-Length"]) > 0
+
+
+def test_unauthenticated_answers_say_how_to_authenticate(client):
+    assert client.get("/api/v1/me")["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_disallowed_host_is_answered_in_the_error_shape(client):
+    assert_error(client.get("/api/v1/me", HTTP_HOST="evil.example"), 400, "bad_request")
 
 
 def test_schema_lists_every_path_with_its_responses(client):

@@ -80,6 +80,22 @@ def test_seed_demo_keeps_a_password_someone_changed():
     assert DEMO_PASSWORD not in line
 
 
+def test_seed_demo_leaves_an_existing_superuser_alone():
+    Official.objects.create_superuser("admin", "root@example.test", "root-password-123")
+    output = run("seed_demo")
+    admin = Official.objects.get(username="admin")
+    assert admin.agency is None and admin.is_superuser and admin.check_password("root-password-123")
+    assert "admin" in output and Official.objects.count() == len(OFFICIALS)
+
+
+def test_seed_demo_puts_provinces_under_the_home_affairs_ministry():
+    from coordination.permissions import oversees
+
+    run("seed_demo")
+    budi = Official.objects.get(username="budi")  # coordinator at Kemendagri
+    assert oversees(budi, Agency.objects.get(code="kab-gowa").pk)
+
+
 def test_seed_demo_refuses_in_production(settings):
     settings.PRODUCTION = True
     with pytest.raises(CommandError, match="production"):

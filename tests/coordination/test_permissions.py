@@ -33,6 +33,10 @@ def world():
         "sulsel_coordinator": OfficialFactory(agency=sulsel, role=Role.COORDINATOR),
         "sulsel_member": OfficialFactory(agency=sulsel),
         "admin": OfficialFactory(agency=sulsel, role=Role.ADMINISTRATOR),
+        # Administrators placed where a coordinator would see more: they must not.
+        "ministry_admin": OfficialFactory(agency=ministry, role=Role.ADMINISTRATOR),
+        "jabar_admin": OfficialFactory(agency=jabar, role=Role.ADMINISTRATOR),
+        "superuser": OfficialFactory(agency=jabar, is_superuser=True),
     }
 
 
@@ -80,6 +84,8 @@ def test_oversight_is_for_coordinators_strictly_above(world):
         ("ministry_coordinator", True, True, False),  # organising agency's coordinator
         ("sulsel_member", False, False, False),
         ("admin", False, False, False),  # administrators do not read content
+        ("ministry_admin", True, False, False),  # an official of the organising agency only
+        ("superuser", True, True, False),  # in jabar, invited whole: a participant, unnamed
     ],
 )
 def test_who_sees_a_meeting(world, who, biasa, terbatas, rahasia):
@@ -105,6 +111,8 @@ def test_who_sees_a_meeting(world, who, biasa, terbatas, rahasia):
         ("ministry_member", False, False, False),  # organising agency: not the rule here
         ("sulsel_coordinator", False, False, False),  # another branch
         ("admin", False, False, False),
+        ("jabar_admin", False, False, False),  # above the owing agency, but not a coordinator
+        ("superuser", False, False, False),
     ],
 )
 def test_who_sees_a_follow_up_action(world, who, biasa, terbatas, rahasia):
@@ -161,6 +169,15 @@ def test_progress_is_reported_by_assignee_owing_coordinators_and_organiser(world
     assert not p.may_update_action(other, action)
 
 
+def test_administrators_organise_but_do_not_edit_others_meetings(world):
+    facts = meeting(world)
+    assert p.may_schedule_meeting(world["ministry_admin"])
+    assert not p.may_edit_meeting(world["ministry_admin"], facts)
+    assert not p.may_update_action(
+        world["jabar_admin"], p.ActionFacts(meeting=facts, owing_agency_id=world["bogor"].pk)
+    )
+
+
 def test_meetings_are_scheduled_and_edited_by_coordinators(world):
     facts = meeting(world)
     assert p.may_schedule_meeting(world["jabar_coordinator"])
@@ -209,11 +226,14 @@ def test_deactivated_officials_may_do_nothing(world):
     assert not p.may_view_room(official, is_member=True)
 
 
-def test_administrators_reach_only_rakor_apps_in_the_admin(world):
+def test_administrators_reach_only_organisation_apps_in_the_admin(world):
     admin = world["admin"]
     assert admin.has_perm("coordination.change_agency")
     assert admin.has_module_perms("axes")
     assert not admin.has_perm("auth.change_group")
+    # Content apps stay closed to the administrator role.
+    assert not admin.has_module_perms("messaging")
+    assert not admin.has_perm("meetings.view_meeting")
     assert not world["organiser"].has_perm("coordination.change_agency")
 
 

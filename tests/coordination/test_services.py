@@ -54,7 +54,7 @@ def test_wrong_tokens_authenticate_nobody(raw):
 def test_revoked_token_and_deactivated_official_authenticate_nobody():
     official = OfficialFactory()
     token, raw = services.token_create(official=official, name="bot")
-    services.token_revoke(official=official, token_id=token.pk)
+    services.token_revoke(by=official, token_id=token.pk)
     assert services.token_authenticate(raw) is None
 
     other = OfficialFactory()
@@ -67,10 +67,10 @@ def test_officials_cannot_revoke_each_others_tokens():
     owner, stranger = OfficialFactory(), OfficialFactory()
     token, raw = services.token_create(official=owner, name="bot")
     with pytest.raises(NotFound):
-        services.token_revoke(official=stranger, token_id=token.pk)
+        services.token_revoke(by=stranger, token_id=token.pk)
     assert services.token_authenticate(raw) == owner
     admin = OfficialFactory(role=Role.ADMINISTRATOR)
-    services.token_revoke(official=admin, token_id=token.pk)
+    services.token_revoke(by=admin, token_id=token.pk)
     assert services.token_authenticate(raw) is None
 
 
@@ -84,20 +84,39 @@ def test_token_names_are_required_and_bounded(name):
 
 def test_role_decides_admin_site_access():
     official = OfficialFactory()
-    services.official_set_role(official=official, role=Role.ADMINISTRATOR)
+    admin = OfficialFactory(role=Role.ADMINISTRATOR)
+    services.official_set_role(official=official, role=Role.ADMINISTRATOR, by=admin)
     official.refresh_from_db()
     assert official.is_staff and official.role == Role.ADMINISTRATOR
-    services.official_set_role(official=official, role=Role.MEMBER)
+    services.official_set_role(official=official, role=Role.MEMBER, by=admin)
     official.refresh_from_db()
     assert not official.is_staff
     with pytest.raises(InvalidInput):
-        services.official_set_role(official=official, role="emperor")
+        services.official_set_role(official=official, role="emperor", by=admin)
+
+
+def test_only_administrators_change_roles():
+    from django.core.exceptions import PermissionDenied
+
+    official = OfficialFactory()
+    coordinator = OfficialFactory(role=Role.COORDINATOR)
+    with pytest.raises(PermissionDenied):
+        services.official_set_role(official=official, role=Role.ADMINISTRATOR, by=coordinator)
+    with pytest.raises(PermissionDenied):
+        services.official_set_role(official=coordinator, role=Role.ADMINISTRATOR, by=coordinator)
+    official.refresh_from_db()
+    coordinator.refresh_from_db()
+    assert (official.role, coordinator.role) == (Role.MEMBER, Role.COORDINATOR)
 
 
 def test_preferences_are_validated_and_bad_input_changes_nothing():
     official = OfficialFactory(timezone="")
     services.official_update_preferences(
-        official=official, language="en", timezone="Asia/Jayapura", work_days=[0, 2, 4]
+        official=official,
+        by=official,
+        language="en",
+        timezone="Asia/Jayapura",
+        work_days=[0, 2, 4],
     )
     official.refresh_from_db()
     assert (official.language, official.zone_name, official.work_days) == (
@@ -112,11 +131,27 @@ def test_preferences_are_validated_and_bad_input_changes_nothing():
         {"language": "fr"},
     ):
         with pytest.raises(InvalidInput):
-            services.official_update_preferences(official=official, **bad)
+            services.official_update_preferences(official=official, by=official, **bad)
         official.refresh_from_db()
         assert official.zone_name == "Asia/Jayapura" and official.work_days == [0, 2, 4]
     with pytest.raises(InvalidInput):
-        services.official_update_preferences(official=official, role=Role.ADMINISTRATOR)
+        services.official_update_preferences(
+            official=official, by=official, role=Role.ADMINISTRATOR
+        )
+
+
+def test_nobody_edits_someone_elses_preferences_but_an_administrator():
+    from django.core.exceptions import PermissionDenied
+
+    official, other = OfficialFactory(language="id"), OfficialFactory()
+    with pytest.raises(PermissionDenied):
+        services.official_update_preferences(official=official, by=other, language="en")
+    official.refresh_from_db()
+    assert official.language == "id"
+    admin = OfficialFactory(role=Role.ADMINISTRATOR)
+    services.official_update_preferences(official=official, by=admin, language="en")
+    official.refresh_from_db()
+    assert official.language == "en"
 
 
 def test_zone_defaults_to_the_agencys():

@@ -136,8 +136,30 @@ def test_password_reset_mail_goes_through_the_worker_over_smtp(client, official,
     assert done.status_code == 302
     official.refresh_from_db()
     assert official.check_password("a-new-long-passphrase")
-    # The link works once.
+    # The link works once, and is not kept in the queue once the mail is sent.
     assert not client.get(link, follow=True).context["validlink"]
+    assert Job.objects.get(name="mail.send").payload == {}
+
+
+def test_password_reset_requests_are_rate_limited_per_address(client, official):
+    for _ in range(3):
+        assert (
+            client.post(reverse("password_reset"), {"email": "dewi@example.test"}).status_code
+            == 302
+        )
+    response = client.post(reverse("password_reset"), {"email": "Dewi@Example.test"})
+    assert response.status_code == 429
+    assert "Terlalu banyak" in response.content.decode()
+    assert Job.objects.filter(name="mail.send").count() == 3
+
+
+def test_the_login_form_needs_its_csrf_token(official):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    response = browser.post(LOGIN, {"username": "dewi", "password": TEST_PASSWORD})
+    assert response.status_code == 403
+    assert "_auth_user_id" not in browser.session
 
 
 def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(client, official):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections import Counter
 from datetime import timedelta
 
@@ -233,7 +234,7 @@ def test_run_forever_finishes_the_current_job_and_stops(jobs, calls):
 
 @pytest.mark.django_db(transaction=True)
 async def test_embedded_jobs_start_with_the_asgi_application(settings, jobs, calls):
-    from asgiref.sync import sync_to_async
+    from channels.db import database_sync_to_async as sync_to_async
     from channels.testing import ApplicationCommunicator
 
     from coordination.asgi import application
@@ -261,6 +262,60 @@ async def test_embedded_jobs_start_with_the_asgi_application(settings, jobs, cal
 
 
 @pytest.mark.django_db
-def test_embedded_jobs_stay_off_when_redis_carries_the_layer(settings):
+def test_start_embedded_does_nothing_when_the_jobs_belong_to_run_worker(settings):
     settings.RAKOR_INPROCESS_JOBS = False
     assert worker.start_embedded() is None
+    assert "task" not in worker._embedded
+
+
+@pytest.mark.django_db
+def test_a_job_backed_off_since_the_due_list_was_read_is_not_claimed(jobs, calls):
+    first = enqueue("test.record", {"n": 1})
+    second = enqueue("test.record", {"n": 2})
+    original = jobs.queued_jobs["test.record"]
+
+    def first_pushes_back_second(payload):
+        # Meanwhile another worker ran the second job, failed, and set a backoff.
+        if payload["n"] == 1:
+            Job.objects.filter(pk=second.pk).update(run_at=timezone.now() + timedelta(minutes=5))
+        original.handler(payload)
+
+    jobs.queued_jobs["test.record"] = original.__class__(
+        **{**original.__dict__, "handler": first_pushes_back_second}
+    )
+    assert Worker(jobs=jobs).run_due_queued() == 1
+    assert calls[1] == 1 and calls[2] == 0
+    assert Job.objects.get(pk=first.pk).status == Job.Status.DONE
+    assert Job.objects.get(pk=second.pk).status == Job.Status.PENDING
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_job_keeps_its_lease_while_it_runs(calls):
+    registry = JobRegistry()
+    running, release = threading.Event(), threading.Event()
+
+    @registry.queued("test.long", timeout=timedelta(seconds=1.5))
+    def long_job(payload):
+        calls["long"] += 1
+        running.set()
+        release.wait(10)
+
+    jobqueue.registry.queued("test.long")(long_job)
+    try:
+        enqueue("test.long", {})
+        thread = threading.Thread(target=Worker(jobs=registry).tick_and_close)
+        thread.start()
+        assert running.wait(5)
+        other = Worker(jobs=registry)
+        deadline = time.monotonic() + 4  # well past the 1.5 s timeout
+        while time.monotonic() < deadline:
+            other.tick()
+            time.sleep(0.2)
+        connections.close_all()
+        release.set()
+        thread.join(10)
+        assert calls["long"] == 1
+        assert Job.objects.get().status == Job.Status.DONE
+    finally:
+        release.set()
+        jobqueue.registry.unregister("test.long")

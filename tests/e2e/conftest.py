@@ -16,9 +16,11 @@ def daphne_server(tmp_path):
     """
     processes = []
 
-    def start(env: dict[str, str]) -> str:
+    def start(env: dict[str, str], *, probe_http: bool = True) -> str:
         port = free_port()
-        processes.append(start_daphne(port, env, tmp_path / f"daphne-{port}.log"))
+        processes.append(
+            start_daphne(port, env, tmp_path / f"daphne-{port}.log", probe_http=probe_http)
+        )
         return f"127.0.0.1:{port}"
 
     start.processes = processes

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import urllib.request
 
 import pytest
@@ -70,24 +71,28 @@ def test_daphne_serves_health_login_and_the_socket(daphne_server, settings):
 
 
 def test_embedded_daphne_runs_the_workers_jobs_itself(daphne_server):
+    """The embedded default (no REDIS_URL, no flags): the jobs start with the server, before
+    any request, run in its process, and stop with it on SIGTERM."""
     smtp = SmtpServer(free_port()).start()
+    env = same_stack_env(RAKOR_WORKER_POLL_SECONDS="0.2", EMAIL_URL=f"smtp://127.0.0.1:{smtp.port}")
+    env.pop("REDIS_URL", None)
     try:
-        daphne_server(
-            same_stack_env(
-                RAKOR_INPROCESS_JOBS="1",
-                RAKOR_WORKER_POLL_SECONDS="0.2",
-                EMAIL_URL=f"smtp://127.0.0.1:{smtp.port}",
-            )
+        daphne_server(env, probe_http=False)
+        process = daphne_server.processes[0]
+        wait_for(
+            lambda: "in-process worker" in process.output() and "started" in process.output(),
+            what="the in-process worker to start with daphne",
         )
         message = EmailMultiAlternatives("Rapat koordinasi", "Isi", to=["dewi@example.test"])
         job = mail_queue(message)
         wait_for(lambda: smtp.messages, timeout=20, what="the daphne process to send the mail")
         assert smtp.messages[0]["Subject"] == "Rapat koordinasi"
-        job.refresh_from_db()
         assert wait_for(
             lambda: Job.objects.get(pk=job.pk).status == Job.Status.DONE, what="job done"
         )
-        output = daphne_server.processes[0].output()
-        assert "in-process worker" in output and f"job mail.send #{job.pk} ok" in output
+        assert f"job mail.send #{job.pk} ok" in process.output()
+        assert "GET /" not in process.output()  # no request was needed to start the jobs
+        assert process.terminate() == 0
+        assert re.search(r"in-process worker \S+ stopped", process.output())
     finally:
         smtp.stop()

@@ -122,7 +122,7 @@ async def test_wrong_revoked_or_malformed_tokens_are_refused():
     await assert_refused([(b"authorization", b"Basic abc")])
     await assert_refused([(b"authorization", b"Bearer ")])
     token_id = await database_sync_to_async(lambda: official.api_tokens.get().pk)()
-    await database_sync_to_async(token_revoke)(official=official, token_id=token_id)
+    await database_sync_to_async(token_revoke)(by=official, token_id=token_id)
     await assert_refused([bearer(raw)])
 
 
@@ -193,3 +193,96 @@ async def test_a_frame_over_the_limit_closes_the_socket_with_4009(socket, settin
     error = await socket.receive_json_from()
     assert error["code"] == "too_large"
     assert await socket.receive_output() == {"type": "websocket.close", "code": 4009}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[" * 100_000, '{"type": "ping", "ref": NaN}', '{"type": "ping", "ref": Infinity}'],
+)
+async def test_hostile_json_gets_invalid_json_and_the_socket_survives(socket, text):
+    await socket.send_to(text_data=text)
+    assert (await socket.receive_json_from())["code"] == "invalid_json"
+    await socket.send_json_to({"type": "ping"})
+    assert (await socket.receive_json_from())["type"] == "pong"
+
+
+async def test_other_socket_paths_are_refused_cleanly():
+    official = await make_official()
+    raw = await new_token(official)
+    for path in ("/ws", "/nope/", "/ws/extra"):
+        communicator = WebsocketCommunicator(application, path, headers=[bearer(raw)])
+        connected, code = await communicator.connect()
+        assert not connected and code == 4404
+        await communicator.disconnect()
+
+
+async def assert_closed_for_revocation(communicator):
+    assert await communicator.receive_output(5) == {"type": "websocket.close", "code": 4401}
+
+
+async def test_revoking_a_token_closes_its_sockets_only():
+    from django.contrib.auth import get_user_model
+
+    official = await make_official()
+    first, second = await new_token(official), await new_token(official)
+    by_first, _ = await handshake([bearer(first)])
+    by_second, _ = await handshake([bearer(second)])
+    tokens = await database_sync_to_async(
+        lambda: list(get_user_model().objects.get(pk=official.pk).api_tokens.order_by("pk"))
+    )()
+    await database_sync_to_async(token_revoke)(by=official, token_id=tokens[0].pk)
+    await assert_closed_for_revocation(by_first)
+    assert await by_second.receive_nothing(0.2)
+    await by_second.send_json_to({"type": "ping"})
+    assert (await by_second.receive_json_from())["type"] == "pong"
+    await by_second.disconnect()
+
+
+async def test_deactivating_an_official_closes_all_their_sockets():
+    from coordination.services import official_apply_access
+
+    official = await make_official()
+    by_token, _ = await handshake([bearer(await new_token(official))])
+    by_session, _ = await handshake([*SAME_ORIGIN, await session_cookie(official)])
+    official.is_active = False
+    await database_sync_to_async(official.save)()
+    await database_sync_to_async(official_apply_access)(official=official)
+    await assert_closed_for_revocation(by_token)
+    await assert_closed_for_revocation(by_session)
+
+
+async def test_signing_out_closes_that_sessions_sockets():
+    official = await make_official()
+    browser = Client()
+    await database_sync_to_async(browser.force_login)(official)
+    cookie = (b"cookie", f"sessionid={browser.cookies['sessionid'].value}".encode())
+    other_session, _ = await handshake([*SAME_ORIGIN, await session_cookie(official)])
+    this_session, connected = await handshake([*SAME_ORIGIN, cookie])
+    assert connected
+    await database_sync_to_async(browser.post)("/accounts/logout/")
+    await assert_closed_for_revocation(this_session)
+    assert await other_session.receive_nothing(0.2)
+    await other_session.disconnect()
+
+
+async def test_a_password_change_closes_session_sockets_but_not_token_ones():
+    from tests.factories import TEST_PASSWORD
+
+    official = await make_official()
+    browser = Client()
+    await database_sync_to_async(browser.force_login)(official)
+    cookie = (b"cookie", f"sessionid={browser.cookies['sessionid'].value}".encode())
+    by_session, _ = await handshake([*SAME_ORIGIN, cookie])
+    by_token, _ = await handshake([bearer(await new_token(official))])
+    response = await database_sync_to_async(browser.post)(
+        "/accounts/password/change/",
+        {
+            "old_password": TEST_PASSWORD,
+            "new_password1": "a-new-long-passphrase",
+            "new_password2": "a-new-long-passphrase",
+        },
+    )
+    assert response.status_code == 302
+    await assert_closed_for_revocation(by_session)
+    assert await by_token.receive_nothing(0.2)
+    await by_token.disconnect()
