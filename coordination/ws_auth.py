@@ -15,6 +15,7 @@ A refused handshake is closed before it is accepted (daphne answers HTTP 403).
 from __future__ import annotations
 
 import logging
+from importlib import import_module
 from urllib.parse import urlsplit
 
 from channels.auth import get_user
@@ -91,6 +92,33 @@ class HandshakeAuthMiddleware:
             return None, "not signed in"
         session_key = scope["session"].session_key
         return {"user": official, "auth_method": "session", "session_key": session_key}, ""
+
+
+# How long an open socket trusts its credentials before looking at them again. Revocation
+# closes sockets at once through the channel layer; this re-check catches a revocation whose
+# broadcast the layer dropped.
+RECHECK_SECONDS = 60
+
+
+async def still_authorised(scope: dict) -> bool:
+    """Whether the credentials that opened a socket still hold: the token unrevoked, or the
+    session still signed in (same password), and the official still active."""
+    official = scope.get("user")
+    if scope.get("auth_method") == "token":
+        return await database_sync_to_async(_token_still_valid)(scope.get("token_id"), official)
+    if scope.get("auth_method") == "session" and scope.get("session_key"):
+        store = import_module(settings.SESSION_ENGINE).SessionStore(scope["session_key"])
+        current = await get_user({"session": store})
+        return current.is_authenticated and current.pk == getattr(official, "pk", None)
+    return False
+
+
+def _token_still_valid(token_id: int | None, official) -> bool:
+    from coordination.models import ApiToken
+
+    return ApiToken.objects.filter(
+        pk=token_id, revoked_at__isnull=True, official__is_active=True, official=official
+    ).exists()
 
 
 def HandshakeAuthMiddlewareStack(inner):  # noqa: N802 (named like channels' AuthMiddlewareStack)

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
+from coordination import ws_auth
 from coordination.errors import DomainError
 from coordination.realtime import CLOSE_REVOKED, official_group
 
@@ -51,6 +53,7 @@ class RakorConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_REVOKED)
             return
         self.groups_joined: set[str] = set()
+        self.checked_at = time.monotonic()
         await self._group_add(official_group(self.official.pk))
         await self.accept()
 
@@ -93,6 +96,11 @@ class RakorConsumer(AsyncWebsocketConsumer):
         await self.dispatch_frame(frame)
 
     async def dispatch_frame(self, frame: dict[str, Any]) -> None:
+        if time.monotonic() - self.checked_at > ws_auth.RECHECK_SECONDS:
+            if not await ws_auth.still_authorised(self.scope):
+                await self.close(code=CLOSE_REVOKED)
+                return
+            self.checked_at = time.monotonic()
         frame_type = frame.get("type")
         if not isinstance(frame_type, str):
             await self.send_error(

@@ -286,3 +286,35 @@ async def test_a_password_change_closes_session_sockets_but_not_token_ones():
     await assert_closed_for_revocation(by_session)
     assert await by_token.receive_nothing(0.2)
     await by_token.disconnect()
+
+
+async def test_a_revocation_the_layer_dropped_is_caught_on_a_later_frame(monkeypatch):
+    from coordination import ws_auth
+    from coordination.models import ApiToken
+
+    official = await make_official()
+    communicator, _ = await handshake([bearer(await new_token(official))])
+    # Revoked behind the layer's back: no broadcast reaches the socket.
+    await database_sync_to_async(
+        lambda: ApiToken.objects.update(revoked_at="2026-01-01T00:00:00Z")
+    )()
+    await communicator.send_json_to({"type": "ping"})
+    assert (await communicator.receive_json_from())["type"] == "pong"  # within the minute
+    monkeypatch.setattr(ws_auth, "RECHECK_SECONDS", -1)
+    await communicator.send_json_to({"type": "ping"})
+    assert await communicator.receive_output(5) == {"type": "websocket.close", "code": 4401}
+
+
+async def test_a_still_valid_session_passes_the_recheck(monkeypatch):
+    from coordination import ws_auth
+
+    official = await make_official()
+    communicator, _ = await handshake([*SAME_ORIGIN, await session_cookie(official)])
+    monkeypatch.setattr(ws_auth, "RECHECK_SECONDS", -1)
+    for _ in range(2):
+        await communicator.send_json_to({"type": "ping"})
+        assert (await communicator.receive_json_from())["type"] == "pong"
+    await database_sync_to_async(official.set_password)("changed-password-123")
+    await database_sync_to_async(official.save)()
+    await communicator.send_json_to({"type": "ping"})
+    assert await communicator.receive_output(5) == {"type": "websocket.close", "code": 4401}
