@@ -218,6 +218,7 @@ async def test_other_socket_paths_are_refused_cleanly():
 
 async def assert_closed_for_revocation(communicator):
     assert await communicator.receive_output(5) == {"type": "websocket.close", "code": 4401}
+    await communicator.disconnect()
 
 
 async def test_revoking_a_token_closes_its_sockets_only():
@@ -303,6 +304,7 @@ async def test_a_revocation_the_layer_dropped_is_caught_on_a_later_frame(monkeyp
     monkeypatch.setattr(ws_auth, "RECHECK_SECONDS", -1)
     await communicator.send_json_to({"type": "ping"})
     assert await communicator.receive_output(5) == {"type": "websocket.close", "code": 4401}
+    await communicator.disconnect()
 
 
 async def test_a_still_valid_session_passes_the_recheck(monkeypatch):
@@ -318,3 +320,4 @@ async def test_a_still_valid_session_passes_the_recheck(monkeypatch):
     await database_sync_to_async(official.save)()
     await communicator.send_json_to({"type": "ping"})
     assert await communicator.receive_output(5) == {"type": "websocket.close", "code": 4401}
+    await communicator.disconnect()
