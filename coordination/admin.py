@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+import csv
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from coordination import jobqueue, services
-from coordination.models import Agency, ApiToken, Job, Official, PeriodicJobState
+from coordination import jobqueue, second_factor, services
+from coordination.audit import Event, audit_record
+from coordination.models import (
+    Agency,
+    ApiToken,
+    AuditEntry,
+    Job,
+    Official,
+    PeriodicJobState,
+    RoleSecurityPolicy,
+)
+
+# Authenticator secrets are nobody's business but their owner's: not in the admin.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 @admin.register(Agency)
@@ -72,9 +92,17 @@ class OfficialAdmin(UserAdmin):
         return obj.display_name
 
     def save_model(self, request, obj, form, change):
+        previous = (
+            Official.objects.filter(pk=obj.pk).values("role", "agency_id", "is_active").first()
+            if change
+            else None
+        )
         super().save_model(request, obj, form, change)
-        # Role and active flag decide access; one service keeps them in step.
-        services.official_apply_access(official=obj)
+        # Role, agency and active flag decide access; one service keeps them in step and
+        # records what changed.
+        services.official_apply_access(
+            official=obj, by=request.user, request=request, previous=previous
+        )
 
 
 @admin.register(ApiToken)
@@ -92,7 +120,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request, queryset):
         for token in queryset:
-            services.token_revoke(by=request.user, token_id=token.pk)
+            services.token_revoke(by=request.user, token_id=token.pk, request=request)
         messages.success(request, _("Tokens revoked."))
 
 
@@ -123,3 +151,85 @@ class PeriodicJobStateAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ("at", "event", "actor_username", "target_repr", "ip_address")
+    list_filter = ("event", ("at", admin.DateFieldListFilter), "target_type")
+    search_fields = ("actor_username", "target_repr", "target_id", "ip_address")
+    date_hierarchy = "at"
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+    actions = ["export_csv"]
+    list_per_page = 100
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        from coordination import permissions
+
+        return permissions.may_read_audit_log(request.user)
+
+    @admin.action(description=_("Export the selected entries as CSV"))
+    def export_csv(self, request, queryset):
+        rows = list(queryset.order_by("at", "id"))
+        audit_record(
+            Event.EXPORT, actor=request.user, request=request, what="audit log", rows=len(rows)
+        )
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+        response["Content-Disposition"] = f'attachment; filename="rakor-audit-{stamp}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                "time",
+                "event",
+                "username",
+                "target_type",
+                "target_id",
+                "target",
+                "ip_address",
+                "details",
+            ]
+        )
+        for entry in rows:
+            writer.writerow(
+                [
+                    entry.at.isoformat(),
+                    entry.event,
+                    entry.actor_username,
+                    entry.target_type,
+                    entry.target_id,
+                    entry.target_repr,
+                    entry.ip_address or "",
+                    entry.details,
+                ]
+            )
+        return response
+
+
+@admin.register(RoleSecurityPolicy)
+class RoleSecurityPolicyAdmin(admin.ModelAdmin):
+    list_display = ("role", "require_second_factor", "updated_at")
+    list_editable = ("require_second_factor",)
+    fields = ("role", "require_second_factor")
+    readonly_fields = ("role",)
+
+    def has_add_permission(self, request):
+        return False  # one row per role, made by a migration
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        # Through the service: checked, audited, and the cached policy refreshed.
+        second_factor.policy_set(
+            role=obj.role, required=obj.require_second_factor, by=request.user, request=request
+        )

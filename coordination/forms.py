@@ -66,6 +66,21 @@ class LanguageForm(forms.Form):
     next = forms.CharField(required=False, max_length=2000)
 
 
+class DirectorySearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), max_length=100, required=False)
+
+
+class SecondFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+        help_text=_("The 6-digit code in your authenticator app, or one of your recovery codes."),
+    )
+
+
 class TokenCreateForm(forms.Form):
     name = forms.CharField(
         label=_("Token name"),

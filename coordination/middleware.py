@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -105,3 +108,61 @@ def _message(status: int) -> str:
     return messages.get(status) or (
         _("The request was not understood.") if status < 500 else _("The server failed; try again.")
     )
+
+
+class SecondFactorMiddleware:
+    """A signed-in session that still owes its second factor can only verify (or set one
+    up), switch language and sign out. Pages redirect there; the API answers 403 with
+    `second_factor_required`. Token clients are not affected: tokens are created from a
+    verified session."""
+
+    EXEMPT_URL_NAMES = frozenset(
+        {
+            "second_factor_verify",
+            "second_factor_setup",
+            "second_factor_qr",
+            "logout",
+            "language_switch",
+            "healthz",
+            "csp_report",
+        }
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            from coordination.second_factor import State, session_state
+
+            state = session_state(user, request.session)
+            if state != State.OK and not self.exempt(request):
+                return self.refuse(request, state)
+        return self.get_response(request)
+
+    def exempt(self, request: HttpRequest) -> bool:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return False
+        return match.url_name in self.EXEMPT_URL_NAMES
+
+    def refuse(self, request: HttpRequest, state) -> HttpResponse:
+        from django.utils.translation import gettext as _
+
+        from coordination.second_factor import State
+
+        if request.path.startswith(API_PREFIX):
+            return JsonResponse(
+                {
+                    "code": "second_factor_required",
+                    "message": _("Confirm your second factor in the browser first."),
+                },
+                status=403,
+            )
+        target = "second_factor_verify" if state == State.VERIFY else "second_factor_setup"
+        url = reverse(target)
+        if request.method == "GET":
+            url += "?" + urlencode({"next": request.get_full_path()})
+        return HttpResponseRedirect(url)

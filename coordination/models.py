@@ -291,3 +291,96 @@ class PeriodicJobState(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("the audit log is append-only")
+
+    def delete(self):
+        raise PermissionError("the audit log is append-only")
+
+
+class AuditEntry(models.Model):
+    """One security-relevant event. Append-only: written by `coordination.audit.audit_record`
+    alone, never changed or deleted (the ORM refuses; on PostgreSQL a trigger does too).
+
+    Never holds message bodies, passwords or tokens: `details` is checked on the way in.
+    """
+
+    class Event(models.TextChoices):
+        LOGIN = "login", _("Signed in")
+        LOGIN_FAILED = "login_failed", _("Sign-in failed")
+        LOCKOUT = "lockout", _("Sign-in locked out")
+        LOGOUT = "logout", _("Signed out")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+        PASSWORD_RESET = "password_reset", _("Password reset")
+        TOKEN_CREATED = "token_created", _("API token created")
+        TOKEN_REVOKED = "token_revoked", _("API token revoked")
+        ROLE_CHANGED = "role_changed", _("Role changed")
+        MEMBERSHIP_CHANGED = "membership_changed", _("Membership changed")
+        ACCESS_CHANGED = "access_changed", _("Account activated or deactivated")
+        PERMISSION_DENIED = "permission_denied", _("Permission denied")
+        EXPORT = "export", _("Export")
+        SECOND_FACTOR_ENABLED = "second_factor_enabled", _("Second factor enabled")
+        SECOND_FACTOR_DISABLED = "second_factor_disabled", _("Second factor disabled")
+        SECOND_FACTOR_FAILED = "second_factor_failed", _("Second factor code rejected")
+        RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+        RECOVERY_CODES_RENEWED = "recovery_codes_renewed", _("Recovery codes renewed")
+        POLICY_CHANGED = "policy_changed", _("Security policy changed")
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    event = models.CharField(_("event"), max_length=32, choices=Event.choices, db_index=True)
+    # No database constraint: an entry outlives the official it names (`actor_username` keeps
+    # the name), and the log is never rewritten to follow a deletion.
+    actor = models.ForeignKey(
+        Official,
+        verbose_name=_("official"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_username = models.CharField(_("username"), max_length=150, blank=True, db_index=True)
+    target_type = models.CharField(_("target type"), max_length=50, blank=True)
+    target_id = models.CharField(_("target id"), max_length=64, blank=True)
+    target_repr = models.CharField(_("target"), max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=200, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.event} {self.actor_username}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise PermissionError("the audit log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("the audit log is append-only")
+
+
+class RoleSecurityPolicy(models.Model):
+    """Per role: whether its officials must use a second factor (TOTP) to sign in."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, unique=True)
+    require_second_factor = models.BooleanField(_("require a second factor"), default=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("role security policy")
+        verbose_name_plural = _("role security policies")
+        ordering = ["role"]
+
+    def __str__(self) -> str:
+        return self.get_role_display()

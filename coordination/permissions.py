@@ -271,5 +271,18 @@ def require(
 
 
 def permission_denied(*, official: Official | None, action: str, target: object = None) -> None:
+    """Log and audit a refusal (the one place every denial passes)."""
+    from django.db import models
+
+    from coordination.audit import Event, audit_record
+
     who = getattr(official, "username", None) or "anonymous"
     logger.info("permission denied: %s may not %s %s", who, action, target if target else "")
+    is_model = isinstance(target, models.Model)
+    audit_record(
+        Event.PERMISSION_DENIED,
+        actor=official,
+        target=target if is_model else None,
+        action=action,
+        **({"on": str(target)} if target is not None and not is_model else {}),
+    )

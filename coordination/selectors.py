@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django.db.models import Q, QuerySet
 
 from coordination.models import Agency, Official
@@ -21,3 +23,78 @@ def agency_list(*, q: str = "", level: str = "", parent_code: str = "") -> Query
 def official_roles(official: Official) -> list[str]:
     """An official's roles as the API names them (one role today, a list by contract)."""
     return [official.role]
+
+
+LEVEL_ORDER = {level: rank for rank, level in enumerate(Agency.Level.values)}
+DIRECTORY_INLINE_LIMIT = 1000  # beyond this many officials the tree shows counts only
+
+
+@dataclass
+class AgencyNode:
+    agency: Agency
+    officials: list[Official] = field(default_factory=list)
+    children: list[AgencyNode] = field(default_factory=list)
+    matched: bool = False
+
+    @property
+    def official_count(self) -> int:
+        return len(self.officials)
+
+
+def agency_directory(*, q: str = "") -> tuple[list[AgencyNode], int]:
+    """The agency tree with each agency's active officials (two queries), and how many
+    officials it holds. With `q`, only agencies that match (name or code) or hold a matching
+    official (name, username, position), with the agencies above them for context."""
+    agencies = {a.pk: a for a in Agency.objects.filter(is_active=True)}
+    officials = list(
+        Official.objects.filter(is_active=True, agency_id__in=agencies).order_by(
+            "first_name", "last_name", "username"
+        )
+    )
+    nodes = {pk: AgencyNode(agency) for pk, agency in agencies.items()}
+    q = q.strip().lower()
+    for official in officials:
+        if q and not _official_matches(official, q):
+            continue
+        nodes[official.agency_id].officials.append(official)
+    keep = set(nodes)
+    if q:
+        for node in nodes.values():
+            node.matched = q in node.agency.name.lower() or q in node.agency.code
+        keep = {pk for pk, node in nodes.items() if node.matched or node.officials}
+        for pk in list(keep):  # the agencies above each hit, for context
+            parent = agencies[pk].parent_id
+            while parent is not None and parent in agencies and parent not in keep:
+                keep.add(parent)
+                parent = agencies[parent].parent_id
+    roots = []
+    for pk in keep:
+        node, parent = nodes[pk], agencies[pk].parent_id
+        if parent in keep:
+            nodes[parent].children.append(node)
+        else:
+            roots.append(node)
+    for node in nodes.values():
+        node.children.sort(key=_tree_order)
+    roots.sort(key=_tree_order)
+    return roots, sum(len(n.officials) for pk, n in nodes.items() if pk in keep)
+
+
+def _tree_order(node: AgencyNode) -> tuple[int, str]:
+    return LEVEL_ORDER.get(node.agency.level, 99), node.agency.name
+
+
+def _official_matches(official: Official, q: str) -> bool:
+    haystack = " ".join(
+        [official.get_full_name(), official.username, official.position_title]
+    ).lower()
+    return q in haystack
+
+
+def agency_detail(code: str) -> tuple[Agency, list[Official], list[Agency]] | None:
+    agency = Agency.objects.select_related("parent").filter(code=code, is_active=True).first()
+    if agency is None:
+        return None
+    officials = list(agency.officials.filter(is_active=True).order_by("first_name", "last_name"))
+    children = list(agency.children.filter(is_active=True).order_by("name"))
+    return agency, officials, children

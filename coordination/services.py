@@ -1,4 +1,8 @@
-"""Every write of the organisation domain: officials' roles and profiles, API tokens."""
+"""Every write of the organisation domain: officials' roles, access and profiles, API tokens.
+
+Permission checks come before the transaction begins, so that the audit entry of a refusal is
+not rolled back with the refused change.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coordination import permissions, realtime
+from coordination.audit import Event, audit_record
 from coordination.errors import InvalidInput, NotFound
-from coordination.models import ApiToken, Official, Role
+from coordination.models import Agency, ApiToken, Official, Role
 
 TOKEN_PREFIX = "rkr_"
 TOKEN_NAME_MAX = 100
@@ -24,8 +29,7 @@ def token_digest(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-@transaction.atomic
-def token_create(*, official: Official, name: str) -> tuple[ApiToken, str]:
+def token_create(*, official: Official, name: str, request=None) -> tuple[ApiToken, str]:
     """Create a named API token for `official`; return it with the secret, shown only once."""
     name = (name or "").strip()
     if not name:
@@ -38,23 +42,33 @@ def token_create(*, official: Official, name: str) -> tuple[ApiToken, str]:
     if not official.is_active:
         raise InvalidInput(_("A deactivated official cannot hold tokens."))
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        official=official, name=name, prefix=raw[: len(TOKEN_PREFIX) + 6], digest=token_digest(raw)
-    )
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            official=official,
+            name=name,
+            prefix=raw[: len(TOKEN_PREFIX) + 6],
+            digest=token_digest(raw),
+        )
+        audit_record(Event.TOKEN_CREATED, actor=official, target=token, request=request)
     return token, raw
 
 
-@transaction.atomic
-def token_revoke(*, by: Official, token_id: int) -> ApiToken:
+def token_revoke(*, by: Official, token_id: int, request=None) -> ApiToken:
     """Revoke a token; its owner or an administrator may. Sockets it opened are closed."""
-    token = ApiToken.objects.select_for_update().filter(pk=token_id).first()
+    token = ApiToken.objects.filter(pk=token_id).first()
     # Someone else's token is "not found", not "forbidden": its existence is not revealed.
-    if token is None or not permissions.may_revoke_token(by, owner_id=token.official_id):
+    if token is None:
         raise NotFound(_("No such token."))
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-        realtime.revoke_sockets_on_commit(token.official_id, token_id=token.pk)
+    if not permissions.may_revoke_token(by, owner_id=token.official_id):
+        permissions.permission_denied(official=by, action="revoke token", target=token)
+        raise NotFound(_("No such token."))
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().get(pk=token_id)
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            audit_record(Event.TOKEN_REVOKED, actor=by, target=token, request=request)
+            realtime.revoke_sockets_on_commit(token.official_id, token_id=token.pk)
     return token
 
 
@@ -86,33 +100,83 @@ def token_authenticate(raw: str | None) -> Official | None:
     return None if token is None else token.official
 
 
-@transaction.atomic
-def official_set_role(*, official: Official, role: str, by: Official | None) -> Official:
+def official_set_role(
+    *, official: Official, role: str, by: Official | None, request=None
+) -> Official:
     """Give `official` a role (administrators decide; `by=None` is the system itself, for
     management commands)."""
     if by is not None:
         permissions.require(
-            permissions.may_manage_organisation(by), official=by, action="change roles"
+            permissions.may_manage_organisation(by),
+            official=by,
+            action="change the role of",
+            target=official,
         )
     if role not in Role.values:
         raise InvalidInput(_("Unknown role %(role)s.") % {"role": role}, fields={"role": [role]})
-    official.role = role
-    official.save(update_fields=["role"])
-    return official_apply_access(official=official)
+    with transaction.atomic():
+        previous = Official.objects.filter(pk=official.pk).values_list("role", flat=True).first()
+        official.role = role
+        official.save(update_fields=["role"])
+        return official_apply_access(
+            official=official, by=by, request=request, previous={"role": previous}
+        )
 
 
-@transaction.atomic
-def official_apply_access(*, official: Official) -> Official:
-    """Bring an official's access in step with their role and active flag, after any change
-    to them (a role, deactivation): administrators, and only they, reach the Django admin;
-    a deactivated official's open sockets are closed."""
-    is_staff = official.role == Role.ADMINISTRATOR or official.is_superuser
-    if official.is_staff != is_staff:
-        official.is_staff = is_staff
-        official.save(update_fields=["is_staff"])
-    if not official.is_active:
-        realtime.revoke_sockets_on_commit(official.pk, everything=True)
+def official_apply_access(
+    *,
+    official: Official,
+    by: Official | None = None,
+    request=None,
+    previous: dict | None = None,
+) -> Official:
+    """After any change to an official (role, agency, active flag), by whatever path: keep
+    access in step and record what changed.
+
+    Administrators, and only they, reach the Django admin; a deactivated official's open
+    sockets are closed. `previous` holds the old values of the fields that changed.
+    """
+    previous = previous or {}
+    with transaction.atomic():
+        is_staff = official.role == Role.ADMINISTRATOR or official.is_superuser
+        if official.is_staff != is_staff:
+            official.is_staff = is_staff
+            official.save(update_fields=["is_staff"])
+        if "role" in previous and previous["role"] != official.role:
+            audit_record(
+                Event.ROLE_CHANGED,
+                actor=by,
+                target=official,
+                request=request,
+                old=previous["role"],
+                new=official.role,
+            )
+        if "agency_id" in previous and previous["agency_id"] != official.agency_id:
+            audit_record(
+                Event.MEMBERSHIP_CHANGED,
+                actor=by,
+                target=official,
+                request=request,
+                old_agency=_agency_code(previous["agency_id"]),
+                new_agency=_agency_code(official.agency_id),
+            )
+        if "is_active" in previous and previous["is_active"] != official.is_active:
+            audit_record(
+                Event.ACCESS_CHANGED,
+                actor=by,
+                target=official,
+                request=request,
+                active=official.is_active,
+            )
+        if not official.is_active:
+            realtime.revoke_sockets_on_commit(official.pk, everything=True)
     return official
+
+
+def _agency_code(agency_id: int | None) -> str | None:
+    if agency_id is None:
+        return None
+    return Agency.objects.filter(pk=agency_id).values_list("code", flat=True).first()
 
 
 def official_sessions_revoked(*, official: Official, session_key: str | None = None) -> None:
@@ -123,10 +187,17 @@ def official_sessions_revoked(*, official: Official, session_key: str | None = N
     )
 
 
+def official_password_changed(*, official: Official, request=None, reset: bool = False) -> None:
+    """After a password change or reset: record it and close the sessions' sockets."""
+    audit_record(
+        Event.PASSWORD_RESET if reset else Event.PASSWORD_CHANGED, actor=official, request=request
+    )
+    official_sessions_revoked(official=official)
+
+
 PREFERENCE_FIELDS = ("language", "timezone", "work_start", "work_end", "work_days", "phone")
 
 
-@transaction.atomic
 def official_update_preferences(*, official: Official, by: Official, **changes: object) -> Official:
     """Change an official's preferences (their own, or anyone's for an administrator);
     validates like the model does and saves nothing on error."""
@@ -151,5 +222,6 @@ def official_update_preferences(*, official: Official, by: Official, **changes: 
                 name: [str(m) for m in messages] for name, messages in exc.message_dict.items()
             },
         ) from exc
-    official.save(update_fields=list(changes))
+    with transaction.atomic():
+        official.save(update_fields=list(changes))
     return official

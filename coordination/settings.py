@@ -74,6 +74,10 @@ INSTALLED_APPS = [
     "channels",
     "ninja",
     "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "coordination",
     "messaging",
     "meetings",
@@ -87,9 +91,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "coordination.middleware.LanguageMiddleware",
+    "coordination.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -186,7 +193,7 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
 AXES_FAILURE_LIMIT = env.int("RAKOR_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("RAKOR_LOGIN_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_CALLABLE = "coordination.views.locked_out"
+AXES_LOCKOUT_CALLABLE = "coordination.views.accounts.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # The client address is REMOTE_ADDR: behind nginx, daphne runs with --proxy-headers and puts
@@ -268,6 +275,30 @@ if PRODUCTION:
 if env.bool("RAKOR_BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = env.bool("USE_X_FORWARDED_HOST", default=False)
+
+# Content-Security-Policy (django-csp): scripts and styles from our own static files only,
+# no inline code, never framed. Violations are reported to /csp-report and logged.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+        "report-uri": ["/csp-report"],
+    }
+}
+
+# Second factor (django-otp): TOTP apps, with recovery codes. Whether a role must use it is
+# decided by administrators (RoleSecurityPolicy); anyone may turn it on for themselves.
+OTP_TOTP_ISSUER = "Rakor"
+OTP_TOTP_THROTTLE_FACTOR = 1
+RAKOR_RECOVERY_CODES = 10
 
 # --- real time --------------------------------------------------------------------------
 

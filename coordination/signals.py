@@ -1,14 +1,37 @@
-"""Receivers of Django's signals: thin adapters that call services."""
+"""Receivers of Django's and django-axes' signals: thin adapters that call services."""
 
 from __future__ import annotations
 
-from django.contrib.auth.signals import user_logged_out
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
 from coordination import services
+from coordination.audit import Event, audit_record
+
+
+@receiver(user_logged_in, dispatch_uid="rakor-audit-login")
+def record_login(sender, request, user, **kwargs) -> None:
+    audit_record(Event.LOGIN, actor=user, request=request)
+
+
+@receiver(user_login_failed, dispatch_uid="rakor-audit-login-failed")
+def record_failed_login(sender, credentials, request=None, **kwargs) -> None:
+    # Django passes the credentials with the password already masked; only the name is kept.
+    audit_record(
+        Event.LOGIN_FAILED, username=str(credentials.get("username") or "")[:150], request=request
+    )
+
+
+@receiver(user_locked_out, dispatch_uid="rakor-audit-lockout")
+def record_lockout(sender, request, username, ip_address, **kwargs) -> None:
+    audit_record(Event.LOCKOUT, username=str(username or "")[:150], request=request)
 
 
 @receiver(user_logged_out, dispatch_uid="rakor-close-sockets-on-logout")
 def close_sockets_of_ended_session(sender, request, user, **kwargs) -> None:
-    if user is not None and request is not None and request.session.session_key:
+    if user is None:
+        return
+    audit_record(Event.LOGOUT, actor=user, request=request)
+    if request is not None and request.session.session_key:
         services.official_sessions_revoked(official=user, session_key=request.session.session_key)

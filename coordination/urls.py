@@ -2,27 +2,33 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from coordination import views
 from coordination.api_site import api
 from coordination.forms import QueuedPasswordResetForm
+from coordination.views import accounts, pages, profile, system
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("healthz", views.healthz, name="healthz"),
-    path("profile/", views.profile, name="profile"),
-    path("profile/tokens/", views.token_create, name="token_create"),
-    path("profile/tokens/<int:token_id>/revoke", views.token_revoke, name="token_revoke"),
-    path("language/", views.language_switch, name="language_switch"),
+    path("", pages.dashboard, name="dashboard"),
+    path("agencies/", pages.directory, name="directory"),
+    path("agencies/<slug:code>/", pages.agency_detail, name="agency_detail"),
+    path("language/", pages.language_switch, name="language_switch"),
+    path("profile/", profile.profile, name="profile"),
+    path("profile/tokens/", profile.token_create, name="token_create"),
+    path("profile/tokens/<int:token_id>/revoke", profile.token_revoke, name="token_revoke"),
+    path("profile/second-factor/", profile.second_factor_setup, name="second_factor_setup"),
+    path("profile/second-factor/qr.svg", profile.second_factor_qr, name="second_factor_qr"),
+    path("healthz", system.healthz, name="healthz"),
+    path("csp-report", system.csp_report, name="csp_report"),
     # Accounts: Django's views with Rakor's templates.
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
+    path("accounts/verify/", accounts.second_factor_verify, name="second_factor_verify"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/change/",
-        views.PasswordChangeView.as_view(),
+        accounts.PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(
@@ -32,7 +38,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password/reset/",
-        views.PasswordResetView.as_view(
+        accounts.PasswordResetView.as_view(
             form_class=QueuedPasswordResetForm,
             email_template_name="registration/password_reset_email.txt",
             html_email_template_name="registration/password_reset_email.html",
@@ -46,7 +52,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password/reset/<uidb64>/<token>/",
-        views.PasswordResetConfirmView.as_view(),
+        accounts.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(

@@ -90,6 +90,8 @@ class HandshakeAuthMiddleware:
         official = await get_user(scope)
         if not official.is_authenticated:
             return None, "not signed in"
+        if not await _second_factor_ok(official, scope["session"]):
+            return None, "second factor not confirmed in this session"
         session_key = scope["session"].session_key
         return {"user": official, "auth_method": "session", "session_key": session_key}, ""
 
@@ -109,8 +111,19 @@ async def still_authorised(scope: dict) -> bool:
     if scope.get("auth_method") == "session" and scope.get("session_key"):
         store = import_module(settings.SESSION_ENGINE).SessionStore(scope["session_key"])
         current = await get_user({"session": store})
-        return current.is_authenticated and current.pk == getattr(official, "pk", None)
+        return (
+            current.is_authenticated
+            and current.pk == getattr(official, "pk", None)
+            and await _second_factor_ok(current, store)
+        )
     return False
+
+
+@database_sync_to_async
+def _second_factor_ok(official, session) -> bool:
+    from coordination.second_factor import State, session_state
+
+    return session_state(official, session) == State.OK
 
 
 def _token_still_valid(token_id: int | None, official) -> bool:

@@ -1,30 +1,39 @@
-"""Template helpers: `{{ when|in_zone:official }}` shows a time in the viewer's zone."""
+"""Template helpers for times, all through coordination.timefmt.
+
+{% when meeting.start request.user %}                 → <time datetime="…">… WITA</time>
+{% when meeting.start request.user beside=meeting.timezone kind="short" %}
+{{ token.created_at|in_zone:request.user }}           → plain text
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from django import template
+from django.utils.html import format_html
 
-from coordination.timefmt import format_in_zone, zone_label
+from coordination.timefmt import format_in_zone, zone_label, zone_of
 
 register = template.Library()
 
 
-def _zone_of(viewer) -> str:
-    if isinstance(viewer, str) and viewer:
-        return viewer
-    return getattr(viewer, "zone_name", None) or "Asia/Jakarta"
+@register.simple_tag
+def when(value, viewer=None, *, kind: str = "datetime", beside: str | None = None):
+    """A <time> element showing `value` in the viewer's zone, with its label."""
+    if not isinstance(value, datetime):
+        return ""
+    text = format_in_zone(value, zone_of(viewer), kind=kind, beside=beside or None)
+    return format_html('<time datetime="{}">{}</time>', value.isoformat(), text)
 
 
 @register.filter
-def in_zone(value: datetime | None, viewer=None) -> str:
+def in_zone(value, viewer=None) -> str:
     """A time in the viewer's zone (an official or an IANA name) with its label."""
     if not isinstance(value, datetime):
         return ""
-    return format_in_zone(value, _zone_of(viewer))
+    return format_in_zone(value, zone_of(viewer))
 
 
 @register.filter
 def zone_abbr(viewer) -> str:
-    return zone_label(_zone_of(viewer))
+    return zone_label(zone_of(viewer))

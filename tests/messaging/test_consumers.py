@@ -321,3 +321,47 @@ async def test_a_still_valid_session_passes_the_recheck(monkeypatch):
     await communicator.send_json_to({"type": "ping"})
     assert await communicator.receive_output(5) == {"type": "websocket.close", "code": 4401}
     await communicator.disconnect()
+
+
+async def test_a_session_that_owes_its_second_factor_cannot_open_the_socket():
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from coordination import second_factor
+    from tests.coordination.test_second_factor import code_for
+
+    official = await make_official()
+    device = await database_sync_to_async(TOTPDevice.objects.create)(
+        user=official, name="Rakor", confirmed=True
+    )
+    browser = Client()
+    await database_sync_to_async(browser.force_login)(official)
+    cookie = (b"cookie", f"sessionid={browser.cookies['sessionid'].value}".encode())
+    await assert_refused([*SAME_ORIGIN, cookie])
+    # Tokens are not affected.
+    communicator, connected = await handshake([bearer(await new_token(official))])
+    assert connected
+    await communicator.disconnect()
+    response = await database_sync_to_async(browser.post)(
+        "/accounts/verify/", {"code": code_for(device)}
+    )
+    assert response.status_code == 302
+    communicator, connected = await handshake([*SAME_ORIGIN, cookie])
+    assert connected
+    await communicator.disconnect()
+    assert await database_sync_to_async(second_factor.enrolled)(official)
+
+
+async def test_a_role_that_requires_a_second_factor_keeps_unenrolled_sessions_out():
+    from coordination import second_factor
+    from coordination.models import Role
+
+    official = await make_official()
+    admin = await database_sync_to_async(OfficialFactory)(role=Role.ADMINISTRATOR)
+    cookie = await session_cookie(official)
+    communicator, connected = await handshake([*SAME_ORIGIN, cookie])
+    assert connected
+    await communicator.disconnect()
+    await database_sync_to_async(second_factor.policy_set)(
+        role=official.role, required=True, by=admin
+    )
+    await assert_refused([*SAME_ORIGIN, cookie])

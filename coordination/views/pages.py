@@ -1,0 +1,101 @@
+"""The dashboard, the agency directory and the language switch."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from coordination import second_factor, selectors, services
+from coordination.errors import DomainError
+from coordination.forms import DirectorySearchForm, LanguageForm
+from coordination.views.common import safe_next
+
+# Beside the official's own zone, times are also shown in Jakarta's, the reference of
+# national coordination.
+REFERENCE_ZONE = "Asia/Jakarta"
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    official = request.user
+    return render(
+        request,
+        "coordination/dashboard.html",
+        {
+            "official": official,
+            "now": timezone.now(),
+            "reference_zone": REFERENCE_ZONE,
+            "suggest_second_factor": not second_factor.enrolled(official),
+        },
+    )
+
+
+@login_required
+def directory(request: HttpRequest) -> HttpResponse:
+    form = DirectorySearchForm(request.GET or None)
+    q = form.cleaned_data["q"] if form.is_valid() else ""
+    roots, official_count = selectors.agency_directory(q=q)
+    return render(
+        request,
+        "coordination/directory.html",
+        {
+            "form": form,
+            "q": q,
+            "roots": roots,
+            "official_count": official_count,
+            "inline_officials": official_count <= selectors.DIRECTORY_INLINE_LIMIT,
+            "now": timezone.now(),
+        },
+        status=200 if form.is_valid() or not request.GET else 400,
+    )
+
+
+@login_required
+def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
+    found = selectors.agency_detail(code)
+    if found is None:
+        raise Http404(_("No such agency."))
+    agency, officials, children = found
+    return render(
+        request,
+        "coordination/agency_detail.html",
+        {"agency": agency, "officials": officials, "children": children, "now": timezone.now()},
+    )
+
+
+@require_POST
+def language_switch(request: HttpRequest) -> HttpResponse:
+    """Switch the interface language; remembered on the profile and in a cookie."""
+    form = LanguageForm(request.POST)
+    response = redirect(safe_next(request, request.POST.get("next")))
+    if not form.is_valid():
+        messages.error(request, _("Unknown language."))
+        return response
+    language = form.cleaned_data["language"]
+    if request.user.is_authenticated:
+        try:
+            services.official_update_preferences(
+                official=request.user, by=request.user, language=language
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return response
+    set_language_cookie(response, language)
+    return response
+
+
+def set_language_cookie(response: HttpResponse, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False),
+        httponly=True,
+    )
