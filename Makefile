@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format migrate messages bench check-deploy clean
+.PHONY: install run test lint format migrate messages bench check-deploy screenshots clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Rakor needs Python 3.11 or newer (set PYTHON=python3.11)")'
@@ -42,6 +42,10 @@ format: install
 messages: install
 	$(PY) manage.py makemessages -l id -l en --ignore=.venv --ignore=var --ignore=staticfiles --ignore=tests
 	$(PY) -c 'import pathlib, polib; [polib.pofile(str(p)).save_as_mofile(str(p.with_suffix(".mo"))) for p in pathlib.Path("locale").glob("*/LC_MESSAGES/*.po")]'
+
+# Refresh the README's screenshots from the browser test (needs /usr/bin/chromium).
+screenshots: install
+	RAKOR_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/e2e/test_browser.py -k signs_in
 
 bench: install
 	$(PY) bench/run.py

@@ -17,7 +17,8 @@ import pytest
 from django.conf import settings
 
 REQUIRE_SERVICES = os.environ.get("RAKOR_REQUIRE_SERVICES") == "1"
-SERVICE_MARKERS = ("needs_postgres", "needs_redis")
+SERVICE_MARKERS = ("needs_postgres", "needs_redis", "browser")
+CHROMIUM = "/usr/bin/chromium"
 
 
 def db_vendor() -> str:
@@ -30,6 +31,8 @@ def missing_service(item: pytest.Item) -> str | None:
         return "needs PostgreSQL: set DATABASE_URL=postgres://..."
     if item.get_closest_marker("needs_redis") and not settings.REDIS_URL:
         return "needs Redis: set REDIS_URL=redis://..."
+    if item.get_closest_marker("browser") and not os.access(CHROMIUM, os.X_OK):
+        return f"needs chromium at {CHROMIUM} (apt-get install chromium)"
     return None
 
 

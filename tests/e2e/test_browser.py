@@ -1,0 +1,165 @@
+"""A real browser (Debian's chromium, driven by Playwright) against a real daphne process.
+
+A demo official signs in through the form, sees the dashboard in Bahasa Indonesia with times
+in their zone, switches to English; no page logs a console error or a CSP violation.
+Screenshots go to $RAKOR_SCREENSHOTS (`make screenshots` sets docs/screenshots/) or to the
+test's temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from coordination.demo import DEMO_PASSWORD, seed_demo
+from tests.conftest import CHROMIUM
+from tests.processes import same_stack_env
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.browser]
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture
+def screenshots(tmp_path) -> Path:
+    folder = Path(os.environ.get("RAKOR_SCREENSHOTS") or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def site(daphne_server) -> str:
+    """A daphne process serving the demo data; set up before the browser, because Django
+    refuses database calls once Playwright's event loop runs in this thread."""
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    from coordination.models import Official
+
+    seed_demo()
+    # The suite hashes with MD5 for speed; the server knows only production hashers.
+    hasher = PBKDF2PasswordHasher()
+    for official in Official.objects.filter(username__in=["andi", "maria", "admin"]):
+        official.password = hasher.encode(DEMO_PASSWORD, hasher.salt())
+        official.save(update_fields=["password"])
+    return "http://" + daphne_server(same_stack_env())
+
+
+@pytest.fixture
+def browser(site):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Watch:
+    """Collects what a page must not produce: console errors, page errors, CSP violations."""
+
+    def __init__(self, page):
+        self.problems: list[str] = []
+        page.on("console", self.console)
+        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+
+    def console(self, message) -> None:
+        if message.type == "error" or "Content Security Policy" in message.text:
+            self.problems.append(f"console {message.type}: {message.text}")
+
+
+def test_an_official_signs_in_reads_indonesian_and_switches_to_english(
+    site, browser, screenshots, daphne_server
+):
+    base = site
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
+    page = context.new_page()
+    watch = Watch(page)
+
+    page.goto(f"{base}/accounts/login/")
+    # Indonesian first, although the browser asks for English.
+    assert page.locator("html").get_attribute("lang") == "id"
+    assert page.get_by_role("heading", name="Masuk ke Rakor").is_visible()
+    page.screenshot(path=screenshots / "login.png")
+
+    page.get_by_label("Nama pengguna").fill("andi")  # Sulawesi Selatan: WITA
+    page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_url(f"{base}/")
+    assert page.get_by_role("heading", name="Selamat datang, Andi Makkasau").is_visible()
+    today = page.locator(".page-head time").inner_text()
+    assert " WITA (" in today and today.endswith(" WIB)")
+    assert page.get_by_role("navigation", name="Navigasi utama").is_visible()
+    page.screenshot(path=screenshots / "dashboard-id.png", full_page=True)
+    page.keyboard.press("Tab")  # keyboard users first meet the skip link
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Lewati ke konten"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+    page.get_by_role("button", name="EN").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("heading", name="Welcome, Andi Makkasau").is_visible()
+    assert " WITA (" in page.locator(".page-head time").inner_text()
+    page.screenshot(path=screenshots / "dashboard-en.png", full_page=True)
+
+    page.get_by_role("link", name="Agencies").click()
+    page.wait_for_url(f"{base}/agencies/")
+    page.get_by_label("Search agencies and officials").fill("gowa")
+    page.get_by_role("button", name="Search").click()
+    assert page.get_by_role("link", name="Kabupaten Gowa").is_visible()
+    page.goto(f"{base}/agencies/")
+    page.screenshot(path=screenshots / "directory.png", full_page=True)
+
+    page.goto(f"{base}/profile/")
+    page.get_by_label("Token name").fill("agenda sync")
+    page.get_by_role("button", name="Create token").click()
+    assert page.locator(".token-secret").input_value().startswith("rkr_")
+    page.screenshot(path=screenshots / "profile.png", full_page=True)
+
+    # The language choice is remembered: a new sign-in is in English.
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(f"{base}/accounts/login/")
+    assert page.locator("html").get_attribute("lang") == "en"
+
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    small = phone.new_page()
+    watch_small = Watch(small)
+    small.goto(f"{base}/accounts/login/")
+    small.get_by_label("Nama pengguna").fill("maria")
+    small.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
+    small.get_by_role("button", name="Masuk").click()
+    small.wait_for_url(f"{base}/")
+    width = small.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page is {width}px wide on a 390px phone"
+    small.screenshot(path=screenshots / "dashboard-phone.png", full_page=True)
+
+    assert watch.problems == []
+    assert watch_small.problems == []
+    log = daphne_server.processes[0].output()
+    assert "CSP violation" not in log
+
+
+def test_the_admin_and_the_api_docs_keep_the_policy(site, browser, daphne_server):
+    base = site
+    page = browser.new_page()
+    watch = Watch(page)
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Nama pengguna").fill("admin")
+    page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_url(f"{base}/")
+    for path in (
+        "/admin/",
+        "/admin/coordination/official/",
+        "/admin/coordination/official/1/change/",
+        "/admin/coordination/agency/add/",
+        "/admin/coordination/auditentry/",
+        "/api/v1/docs",
+    ):
+        page.goto(base + path)
+        page.wait_for_load_state("networkidle")
+    assert page.get_by_text("/api/v1/me").first.is_visible()
+    assert watch.problems == []
+    assert "CSP violation" not in daphne_server.processes[0].output()
