@@ -73,7 +73,10 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     fields: dict[str, list[str]] = {}
+    code = "invalid"
     for error in exc.errors:
+        if error.get("type") == "string_too_long" and error.get("loc", ())[-1:] == ("body",):
+            code = "body_too_long"
         location = [
             str(part)
             for part in error.get("loc", ())
@@ -83,7 +86,7 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     return error_response(
         request,
         400,
-        {"code": "invalid", "message": _("Some fields are not valid."), "fields": fields},
+        {"code": code, "message": _("Some fields are not valid."), "fields": fields},
     )
 
 
@@ -127,5 +130,7 @@ def on_server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 from coordination.api import router as coordination_router  # noqa: E402
+from messaging.api import router as messaging_router  # noqa: E402
 
 api.add_router("/", coordination_router)
+api.add_router("/", messaging_router)

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import transaction
 
 from coordination.models import Agency, Official, Role, Zone
-from coordination.services import official_set_role
+from coordination.services import official_apply_access
 
 DEMO_PASSWORD = "rakor-demo-2026"
 DEMO_MAIL_DOMAIN = "demo.rakor.example"
@@ -128,12 +128,13 @@ def seed_demo() -> list[DemoLogin]:
                 "agency": agencies[agency_code],
                 "position_title": position,
                 "language": language,
+                "role": role,
             },
         )
         if created:
             official.set_password(DEMO_PASSWORD)
             official.save(update_fields=["password"])
-            official_set_role(official=official, role=role, by=None)
+            official_apply_access(official=official, previous=None)
         password = DEMO_PASSWORD if created or official.check_password(DEMO_PASSWORD) else None
         agency_name = official.agency.name if official.agency_id else "—"
         logins.append(

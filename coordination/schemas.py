@@ -39,3 +39,12 @@ class ErrorOut(Schema):
 
 # The errors any authenticated endpoint may answer.
 AUTH_ERRORS = {401: ErrorOut, 403: ErrorOut}
+
+# Text with at least one character that is not white space.
+NONBLANK_TEXT_PATTERN = (
+    r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f]"
+    r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+)
+NonBlankText = Annotated[
+    str, StringConstraints(pattern=NONBLANK_TEXT_PATTERN), AfterValidator(reject_unstorable_text)
+]

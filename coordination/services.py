@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coordination import permissions, realtime
+from coordination import hooks, permissions, realtime
 from coordination.audit import Event, audit_record
 from coordination.errors import InvalidInput, NotFound
 from coordination.models import Agency, ApiToken, Official, Role
@@ -134,9 +134,21 @@ def official_apply_access(
     access in step and record what changed.
 
     Administrators, and only they, reach the Django admin; a deactivated official's open
-    sockets are closed. `previous` holds the old values of the fields that changed.
+    sockets are closed. `previous` holds the old values of the fields that changed; None
+    means the official is new.
     """
+    created = previous is None
     previous = previous or {}
+    old_agency_id = previous.get("agency_id", None if created else official.agency_id)
+    if old_agency_id != official.agency_id:
+        transaction.on_commit(
+            lambda: hooks.official_agency_changed.send(
+                sender=Official,
+                official_id=official.pk,
+                old_agency_id=old_agency_id,
+                new_agency_id=official.agency_id,
+            )
+        )
     with transaction.atomic():
         is_staff = official.role == Role.ADMINISTRATOR or official.is_superuser
         if official.is_staff != is_staff:

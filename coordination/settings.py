@@ -303,6 +303,9 @@ RAKOR_RECOVERY_CODES = 10
 # --- real time --------------------------------------------------------------------------
 
 RAKOR_WS_MAX_FRAME_BYTES = 256 * 1024
+RAKOR_MESSAGE_MAX_CHARS = env.int("RAKOR_MESSAGE_MAX_CHARS", default=10_000)
+# Messages an official may send per second, over every socket and the API together.
+RAKOR_SEND_RATE_PER_SECOND = env.int("RAKOR_SEND_RATE_PER_SECOND", default=20)
 
 # --- logging ----------------------------------------------------------------------------
 

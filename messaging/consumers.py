@@ -14,6 +14,7 @@ import logging
 import time
 from typing import Any
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -21,11 +22,29 @@ from django.core.exceptions import PermissionDenied
 from coordination import ws_auth
 from coordination.errors import DomainError
 from coordination.realtime import CLOSE_REVOKED, official_group
+from messaging import events, selectors, services
+from messaging.ordering import Cursors, Verdict
 
 logger = logging.getLogger("rakor.ws")
 
 CLOSE_TOO_LARGE = 4009
 CLOSE_NOT_FOUND = 4404
+TYPING_INTERVAL_SECONDS = 2.0
+
+
+class FrameError(DomainError):
+    """A frame the consumer refuses before any service is called."""
+
+
+def _is_int(value: object, *, minimum: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and minimum <= value < 2**63
+
+
+def _id(frame: dict[str, Any], name: str) -> int:
+    value = frame.get(name)
+    if not _is_int(value, minimum=1):
+        raise FrameError(f"{name} is an id (a whole number from 1).", code="invalid_frame")
+    return value
 
 
 def _refuse_constant(name: str) -> None:
@@ -42,9 +61,20 @@ def parse_frame(text: str) -> Any:
 
 
 class RakorConsumer(AsyncWebsocketConsumer):
-    # Frame type -> handler. Later features add their frames here.
+    """One socket of one official. Keeps, without asking the database: the rooms the official
+    is a member of (updated by membership events), the rooms open on this socket (joined),
+    and the per-room cursors of the ordering guarantee."""
+
+    # Frame type -> handler.
     handlers: dict[str, str] = {
         "ping": "frame_ping",
+        "join": "frame_join",
+        "leave": "frame_leave",
+        "send": "frame_send",
+        "edit": "frame_edit",
+        "delete": "frame_delete",
+        "read": "frame_read",
+        "typing": "frame_typing",
     }
 
     async def connect(self) -> None:
@@ -54,7 +84,15 @@ class RakorConsumer(AsyncWebsocketConsumer):
             return
         self.groups_joined: set[str] = set()
         self.checked_at = time.monotonic()
+        self.rooms: set[int] = await database_sync_to_async(selectors.member_room_ids)(
+            self.official
+        )
+        self.open_rooms: set[int] = set()
+        self.cursors = Cursors()
+        self.typing_sent: dict[int, float] = {}
         await self._group_add(official_group(self.official.pk))
+        for room in self.rooms:
+            await self._group_add(events.room_group(room))
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
@@ -64,6 +102,10 @@ class RakorConsumer(AsyncWebsocketConsumer):
     async def _group_add(self, group: str) -> None:
         await self.channel_layer.group_add(group, self.channel_name)
         self.groups_joined.add(group)
+
+    async def _group_discard(self, group: str) -> None:
+        await self.channel_layer.group_discard(group, self.channel_name)
+        self.groups_joined.discard(group)
 
     # --- frames in ----------------------------------------------------------------------
 
@@ -116,9 +158,9 @@ class RakorConsumer(AsyncWebsocketConsumer):
         try:
             await getattr(self, handler_name)(frame)
         except DomainError as exc:
-            await self.send_error(
-                code=exc.code, message=exc.message, frame=frame, current=exc.current
-            )
+            # A service's "invalid" is the socket's "invalid_frame".
+            code = "invalid_frame" if exc.code == "invalid" else exc.code
+            await self.send_error(code=code, message=exc.message, frame=frame, current=exc.current)
         except PermissionDenied:
             await self.send_error(code="forbidden", message="Not allowed.", frame=frame)
         except Exception:
@@ -130,7 +172,111 @@ class RakorConsumer(AsyncWebsocketConsumer):
             )
 
     async def frame_ping(self, frame: dict[str, Any]) -> None:
-        await self.reply(frame, {"type": "pong", "heads": {}})
+        heads = await database_sync_to_async(selectors.room_heads)(set(self.open_rooms))
+        await self.reply(frame, {"type": "pong", "heads": {str(r): h for r, h in heads.items()}})
+
+    async def frame_join(self, frame: dict[str, Any]) -> None:
+        room_id = _id(frame, "room")
+        after = frame.get("after")
+        if after is not None and not _is_int(after, minimum=0):
+            raise FrameError("after is a seq (a whole number from 0).", code="invalid_frame")
+        room, _membership = await database_sync_to_async(services.member_room)(
+            self.official, room_id
+        )
+        if room_id not in self.rooms:  # joined before the membership event arrived
+            self.rooms.add(room_id)
+            await self._group_add(events.room_group(room_id))
+        if after is None:
+            after = max(room.last_seq - selectors.DEFAULT_BACKLOG, 0)
+        self.cursors.reset(room_id, min(after, room.last_seq))
+        await self._replay(room_id, until=None)
+        self.open_rooms.add(room_id)
+        head = max(self.cursors.get(room_id) or 0, room.last_seq)
+        await self.reply(frame, {"type": "joined", "room": room_id, "head": head})
+
+    async def _replay(self, room_id: int, *, until: int | None) -> None:
+        """Send the room's events after the cursor (up to `until`, exclusive), in chunks."""
+        while True:
+            cursor = self.cursors.get(room_id) or 0
+            frames = await database_sync_to_async(selectors.timeline)(
+                room_id, after=cursor, before=until, limit=selectors.REPLAY_CHUNK
+            )
+            for item in frames:
+                await self.send_json(item)
+                self.cursors.advance(room_id, item["seq"])
+            if len(frames) < selectors.REPLAY_CHUNK:
+                return
+
+    async def frame_leave(self, frame: dict[str, Any]) -> None:
+        room_id = _id(frame, "room")
+        self.open_rooms.discard(room_id)
+        await self.reply(frame, {"type": "left", "room": room_id})
+
+    async def frame_send(self, frame: dict[str, Any]) -> None:
+        room_id = _id(frame, "room")
+        reply_to = frame.get("reply_to")
+        if reply_to is not None and not _is_int(reply_to, minimum=1):
+            raise FrameError("reply_to is a message id.", code="invalid_frame")
+        attachments = frame.get("attachments")
+        if attachments not in (None, []):
+            raise FrameError("Attachments are not accepted yet.", code="invalid_frame")
+        message, _created = await database_sync_to_async(services.message_post)(
+            author=self.official,
+            room_id=room_id,
+            body=frame.get("body"),
+            client_id=frame.get("client_id"),
+            reply_to=reply_to,
+        )
+        await self.reply(
+            frame,
+            {
+                "type": "ack",
+                "client_id": str(message.client_id),
+                "room": message.room_id,
+                "seq": message.seq,
+                "id": message.pk,
+            },
+        )
+
+    async def frame_edit(self, frame: dict[str, Any]) -> None:
+        event = await database_sync_to_async(services.message_edit)(
+            by=self.official, message_id=frame.get("message"), body=frame.get("body")
+        )
+        await self._ack_change(frame, event)
+
+    async def frame_delete(self, frame: dict[str, Any]) -> None:
+        event = await database_sync_to_async(services.message_delete)(
+            by=self.official, message_id=frame.get("message")
+        )
+        await self._ack_change(frame, event)
+
+    async def _ack_change(self, frame: dict[str, Any], event) -> None:
+        await self.reply(
+            frame,
+            {"type": "ack", "room": event.room_id, "seq": event.seq, "id": event.message_id},
+        )
+
+    async def frame_read(self, frame: dict[str, Any]) -> None:
+        membership = await database_sync_to_async(services.room_mark_read)(
+            official=self.official,
+            room_id=frame.get("room"),
+            seq=frame.get("seq"),
+            origin=self.channel_name,
+        )
+        await self.reply(
+            frame,
+            {"type": "read_state", "room": membership.room_id, "seq": membership.last_read_seq},
+        )
+
+    async def frame_typing(self, frame: dict[str, Any]) -> None:
+        room_id = _id(frame, "room")
+        if room_id not in self.rooms:
+            raise FrameError("You are not a member of this room.", code="forbidden")
+        # Typing is ephemeral: at most one announcement per room every two seconds.
+        now = time.monotonic()
+        if now - self.typing_sent.get(room_id, 0.0) >= TYPING_INTERVAL_SECONDS:
+            self.typing_sent[room_id] = now
+            await events.typing_announce(room_id, self.official)
 
     # --- frames out ---------------------------------------------------------------------
 
@@ -157,6 +303,52 @@ class RakorConsumer(AsyncWebsocketConsumer):
         await self.reply(frame, content)
 
     # --- layer events -------------------------------------------------------------------
+
+    async def room_event(self, event: dict[str, Any]) -> None:
+        """A message, edit or deletion: forwarded in seq order, gaps filled from the
+        database, repeats dropped."""
+        frame = event["frame"]
+        room_id, seq = frame["room"], frame["seq"]
+        if room_id not in self.rooms:
+            return
+        verdict = self.cursors.judge(room_id, seq)
+        if verdict is Verdict.DROP:
+            return
+        if verdict is Verdict.FILL_THEN_SEND:
+            await self._replay(room_id, until=seq)
+            if self.cursors.judge(room_id, seq) is Verdict.DROP:
+                return
+        await self.send_json(frame)
+        self.cursors.advance(room_id, seq)
+
+    async def room_typing(self, event: dict[str, Any]) -> None:
+        frame = event["frame"]
+        if frame["room"] in self.open_rooms and frame["author"]["username"] != (
+            self.official.username
+        ):
+            await self.send_json(frame)
+
+    async def membership_changed(self, event: dict[str, Any]) -> None:
+        """Added to, removed from, or an archived room: takes effect on this socket at once."""
+        room = event["room"]
+        room_id = room["id"]
+        if event["change"] == "added":
+            if room_id not in self.rooms:
+                self.rooms.add(room_id)
+                await self._group_add(events.room_group(room_id))
+            await self.send_json({"type": "room_added", "room": room})
+        elif event["change"] == "removed":
+            self.rooms.discard(room_id)
+            self.open_rooms.discard(room_id)
+            self.cursors.forget(room_id)
+            await self._group_discard(events.room_group(room_id))
+            await self.send_json({"type": "room_removed", "room": room_id})
+        elif event["change"] == "archived":
+            await self.send_json({"type": "room_updated", "room": room})
+
+    async def read_state(self, event: dict[str, Any]) -> None:
+        if event.get("origin") != self.channel_name:
+            await self.send_json(event["frame"])
 
     async def auth_revoked(self, event: dict[str, Any]) -> None:
         """Credentials this socket was opened with were revoked: close it."""

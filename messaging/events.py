@@ -1,0 +1,121 @@
+"""What messaging broadcasts over the channel layer, built from committed data.
+
+Frames are plain JSON-able dicts exactly as clients receive them (docs/protocol.md). A room's
+events go to the group `room_group(id)`, joined by the sockets of its members; events for one
+official (membership changes, read state) go to that official's group.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from coordination import realtime
+from messaging.models import Message, Room, RoomEvent
+
+
+def room_group(room_id: int) -> str:
+    return f"room.{room_id}"
+
+
+def author_frame(official) -> dict[str, str]:
+    return {"username": official.username, "name": official.display_name}
+
+
+def message_frame(message: Message) -> dict[str, Any]:
+    """A message as the `message` frame carries it, in its current form: edited messages carry
+    their current body and `edited_at`; a deleted one is a tombstone without body."""
+    deleted = message.deleted_at is not None
+    return {
+        "type": "message",
+        "room": message.room_id,
+        "seq": message.seq,
+        "id": message.pk,
+        "author": author_frame(message.author),
+        "body": None if deleted else message.body,
+        "html": None if deleted else message.html,
+        "client_id": str(message.client_id),
+        "reply_to": message.reply_to_id,
+        "attachments": [],
+        "sent_at": message.created_at.isoformat(),
+        "edited_at": message.edited_at.isoformat() if message.edited_at else None,
+        "deleted": deleted,
+    }
+
+
+def event_frame(event: RoomEvent) -> dict[str, Any]:
+    """An edit or a deletion, with its own seq; an edit carries the message's current text
+    (none, when the message was deleted since)."""
+    message = event.message
+    if event.kind == RoomEvent.Kind.DELETED:
+        return {
+            "type": "message_deleted",
+            "room": event.room_id,
+            "seq": event.seq,
+            "id": message.pk,
+        }
+    deleted = message.deleted_at is not None
+    return {
+        "type": "message_edited",
+        "room": event.room_id,
+        "seq": event.seq,
+        "id": message.pk,
+        "body": None if deleted else message.body,
+        "html": None if deleted else message.html,
+        "edited_at": event.at.isoformat(),
+    }
+
+
+def room_frame(room: Room) -> dict[str, Any]:
+    return {
+        "id": room.pk,
+        "kind": room.kind,
+        "name": room.name,
+        "classification": room.classification,
+        "archived": room.archived_at is not None,
+        "head": room.last_seq,
+    }
+
+
+def _send(group: str, event: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is not None:
+        try:
+            async_to_sync(layer.group_send)(group, event)
+        except Exception:
+            # Best effort: sockets fill any gap from the database on the next event or ping.
+            realtime.logger.exception("broadcast to %s failed", group)
+
+
+def room_broadcast_on_commit(room_id: int, frame: dict[str, Any]) -> None:
+    """Send a room event to the room's sockets once the transaction commits."""
+    event = {"type": "room.event", "frame": frame}
+    transaction.on_commit(lambda: _send(room_group(room_id), event), robust=True)
+
+
+def membership_changed_on_commit(official_id: int, room: Room, change: str) -> None:
+    """Tell the official's sockets that they were added to, removed from, or that an archive
+    touched a room, so that they subscribe, unsubscribe or update at once."""
+    realtime.official_broadcast_on_commit(
+        official_id,
+        {"type": "membership.changed", "change": change, "room": room_frame(room)},
+    )
+
+
+def official_event_on_commit(
+    official_id: int, handler: str, frame: dict[str, Any], *, origin: str = ""
+) -> None:
+    """A frame for all of one official's sockets but `origin` (the socket that caused it)."""
+    realtime.official_broadcast_on_commit(
+        official_id, {"type": handler, "frame": frame, "origin": origin}
+    )
+
+
+async def typing_announce(room_id: int, official) -> None:
+    """Ephemeral: tell the room's sockets that `official` is typing. Never stored."""
+    layer = get_channel_layer()
+    frame = {"type": "typing", "room": room_id, "author": author_frame(official)}
+    await layer.group_send(room_group(room_id), {"type": "room.typing", "frame": frame})

@@ -1,0 +1,99 @@
+"""Reads of messaging used by the consumer, the API and the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, F, Q
+
+from coordination.models import Official
+from messaging import events
+from messaging.models import Membership, Message, Room, RoomEvent
+
+REPLAY_CHUNK = 200
+DEFAULT_BACKLOG = 50
+
+
+def member_room_ids(official: Official) -> set[int]:
+    return set(Membership.objects.filter(official=official).values_list("room_id", flat=True))
+
+
+def room_heads(room_ids: set[int]) -> dict[int, int]:
+    return dict(Room.objects.filter(pk__in=room_ids).values_list("pk", "last_seq"))
+
+
+def timeline(
+    room_id: int,
+    *,
+    after: int | None = None,
+    before: int | None = None,
+    limit: int = REPLAY_CHUNK,
+) -> list[dict[str, Any]]:
+    """The room's events as frames, in seq order, in their current form.
+
+    `after`: the events with seq > after (the oldest first). `before`: the `limit` events just
+    before that seq (older history). Two queries whatever the page size.
+    """
+    messages = Message.objects.filter(room_id=room_id).select_related("author")
+    changes = RoomEvent.objects.filter(room_id=room_id).select_related("message__author")
+    if after is not None:
+        messages, changes = messages.filter(seq__gt=after), changes.filter(seq__gt=after)
+    if before is not None:
+        messages, changes = messages.filter(seq__lt=before), changes.filter(seq__lt=before)
+    order = "-seq" if before is not None and after is None else "seq"
+    merged = sorted(
+        [(m.seq, events.message_frame(m)) for m in messages.order_by(order)[:limit]]
+        + [(e.seq, events.event_frame(e)) for e in changes.order_by(order)[:limit]],
+        key=lambda pair: pair[0],
+        reverse=order == "-seq",
+    )[:limit]
+    frames = [frame for _seq, frame in merged]
+    if order == "-seq":
+        frames.reverse()
+    return frames
+
+
+def rooms_for_official(official: Official) -> list[dict[str, Any]]:
+    """The official's rooms with their head, what they read, and how many messages from
+    others they have not read yet. One query."""
+    memberships = (
+        Membership.objects.filter(official=official)
+        .select_related("room")
+        .annotate(
+            unread=Count(
+                "room__messages",
+                filter=Q(
+                    room__messages__seq__gt=F("last_read_seq"),
+                    room__messages__deleted_at__isnull=True,
+                )
+                & ~Q(room__messages__author=official),
+            )
+        )
+        .order_by("room__kind", "room__name", "room_id")
+    )
+    return [room_summary(m.room, m) | {"unread": m.unread} for m in memberships]
+
+
+def room_summary(room: Room, membership: Membership) -> dict[str, Any]:
+    return events.room_frame(room) | {
+        "description": room.description,
+        "last_read_seq": membership.last_read_seq,
+        "is_admin": membership.is_admin,
+    }
+
+
+def room_members(room_id: int) -> list[dict[str, Any]]:
+    memberships = (
+        Membership.objects.filter(room_id=room_id)
+        .select_related("official__agency")
+        .order_by("official__first_name", "official__last_name", "official__username")
+    )
+    return [
+        {
+            "username": m.official.username,
+            "name": m.official.display_name,
+            "agency": m.official.agency.code if m.official.agency_id else None,
+            "is_admin": m.is_admin,
+        }
+        for m in memberships
+    ]

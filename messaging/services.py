@@ -1,0 +1,469 @@
+"""Every write of messaging: rooms, members, messages, edits, deletions, read state.
+
+The room timeline's rules live here: a message, an edit and a deletion each take the room's
+next seq inside the write transaction (`_next_seq`), and are broadcast only after commit
+(`events.room_broadcast_on_commit`). Views, the API and the socket consumer all call these
+functions; none of them writes a messaging model itself.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coordination import permissions, ratelimit
+from coordination.audit import Event, audit_record
+from coordination.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
+from coordination.models import Agency, Classification, Official
+from coordination.schemas import reject_unstorable_text
+from messaging import events
+from messaging.models import Membership, Message, MessageRevision, Room, RoomEvent
+from messaging.render import render_body
+
+DIRECT_MAX_PEOPLE = 10
+ROOM_NAME_MAX = 200
+
+
+# --- the timeline ------------------------------------------------------------------------
+
+
+def _next_seq(room_id: int) -> int:
+    """Take the room's next seq. Must run inside the write transaction: the UPDATE locks the
+    room's row (PostgreSQL) or holds the write lock (SQLite, IMMEDIATE) until commit, so
+    concurrent writers queue and the sequence has no gap and no repeat; a rollback gives the
+    seq back."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("a seq is taken inside the transaction that uses it")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE messaging_room SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq",
+            [room_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise NotFound(_("No such room."))
+    return row[0]
+
+
+def _clean_body(body: object) -> str:
+    if not isinstance(body, str):
+        raise InvalidInput(_("The message body is text."), fields={"body": [_("Not text.")]})
+    if not body.strip():
+        raise InvalidInput(_("The message is empty."), fields={"body": [_("Required.")]})
+    limit = settings.RAKOR_MESSAGE_MAX_CHARS
+    if len(body) > limit:
+        raise InvalidInput(
+            _("A message has at most %(max)d characters.") % {"max": limit},
+            code="body_too_long",
+            fields={"body": [_("Too long.")]},
+        )
+    try:
+        reject_unstorable_text(body)
+    except ValueError as exc:
+        raise InvalidInput(
+            _("The message holds characters that cannot be stored."),
+            fields={"body": [_("Control characters are not allowed.")]},
+        ) from exc
+    return body
+
+
+def _clean_client_id(client_id: object) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(client_id)) if not isinstance(client_id, uuid.UUID) else client_id
+    except (ValueError, AttributeError) as exc:
+        raise InvalidInput(
+            _("client_id must be a UUID."), fields={"client_id": [_("Not a UUID.")]}
+        ) from exc
+
+
+def member_room(official: Official, room_id: int) -> tuple[Room, Membership]:
+    """The room and the official's membership; NotFound when the room does not exist,
+    Forbidden (audited) when the official is not a member."""
+    membership = (
+        Membership.objects.select_related("room").filter(room_id=room_id, official=official).first()
+    )
+    if membership is not None and permissions.may_view_room(official, is_member=True):
+        return membership.room, membership
+    if not Room.objects.filter(pk=room_id).exists():
+        raise NotFound(_("No such room."))
+    permissions.permission_denied(official=official, action="read room", target=f"room {room_id}")
+    raise Forbidden(_("You are not a member of this room."))
+
+
+def message_post(
+    *,
+    author: Official,
+    room_id: int,
+    body: object,
+    client_id: object,
+    reply_to: int | None = None,
+) -> tuple[Message, bool]:
+    """Store a message in a room and broadcast it after commit; returns (message, created).
+
+    Idempotent on (author, room, client_id): a repeat returns the stored message and stores
+    nothing. Refused when the author is not a member, the room is archived, the body is empty
+    or too long, or the author sends faster than RAKOR_SEND_RATE_PER_SECOND.
+    """
+    body = _clean_body(body)
+    client_id = _clean_client_id(client_id)
+    room, _membership = member_room(author, room_id)
+    existing = (
+        Message.objects.select_related("author")
+        .filter(author=author, room_id=room.pk, client_id=client_id)
+        .first()
+    )
+    if existing is not None:
+        return existing, False
+    if room.is_archived:
+        raise Forbidden(_("This room is archived: it is read-only."))
+    if reply_to is not None and not Message.objects.filter(pk=reply_to, room_id=room.pk).exists():
+        raise NotFound(
+            _("The message replied to is not in this room."),
+            fields={"reply_to": [_("Not in this room.")]},
+        )
+    if not ratelimit.allow(
+        "send", str(author.pk), limit=settings.RAKOR_SEND_RATE_PER_SECOND, window_seconds=1
+    ):
+        raise RateLimited(_("You are sending too fast; wait a moment."))
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                room_id=room.pk,
+                seq=_next_seq(room.pk),
+                author=author,
+                body=body,
+                html=render_body(body),
+                client_id=client_id,
+                reply_to_id=reply_to,
+            )
+            events.room_broadcast_on_commit(room.pk, events.message_frame(message))
+    except IntegrityError:
+        # The same client_id raced in from another socket: that one won; answer with it.
+        existing = Message.objects.filter(
+            author=author, room_id=room.pk, client_id=client_id
+        ).first()
+        if existing is None:
+            raise
+        return existing, False
+    return message, True
+
+
+def _own_message(official: Official, message_id: object, *, action: str) -> Message:
+    if not isinstance(message_id, int) or isinstance(message_id, bool):
+        raise InvalidInput(_("message must be an id."), fields={"message": [_("Not an id.")]})
+    message = Message.objects.select_related("room", "author").filter(pk=message_id).first()
+    if message is None:
+        raise NotFound(_("No such message."))
+    member_room(official, message.room_id)
+    if message.is_deleted:
+        raise NotFound(_("This message was deleted."))
+    if message.room.is_archived:
+        raise Forbidden(_("This room is archived: it is read-only."))
+    return message
+
+
+def message_edit(*, by: Official, message_id: object, body: object) -> RoomEvent:
+    """Change a message's text (its author only); the old text is kept as a revision."""
+    body = _clean_body(body)
+    message = _own_message(by, message_id, action="edit")
+    if message.author_id != by.pk:
+        permissions.permission_denied(official=by, action="edit message", target=message)
+        raise Forbidden(_("Only its author edits a message."))
+    with transaction.atomic():
+        seq = _next_seq(message.room_id)
+        now = timezone.now()
+        MessageRevision.objects.create(message=message, body=message.body, replaced_at=now)
+        message.body, message.html, message.edited_at = body, render_body(body), now
+        message.save(update_fields=["body", "html", "edited_at"])
+        event = RoomEvent.objects.create(
+            room_id=message.room_id, seq=seq, kind=RoomEvent.Kind.EDITED, message=message, at=now
+        )
+        event.message = message
+        events.room_broadcast_on_commit(message.room_id, events.event_frame(event))
+    return event
+
+
+def message_delete(*, by: Official, message_id: object) -> RoomEvent:
+    """Delete a message (its author or a room admin): a tombstone stays on the timeline."""
+    message = _own_message(by, message_id, action="delete")
+    if message.author_id != by.pk:
+        is_admin = Membership.objects.filter(
+            room_id=message.room_id, official=by, is_admin=True
+        ).exists()
+        if not is_admin:
+            permissions.permission_denied(official=by, action="delete message", target=message)
+            raise Forbidden(_("Only its author or a room admin deletes a message."))
+    with transaction.atomic():
+        seq = _next_seq(message.room_id)
+        now = timezone.now()
+        message.deleted_at, message.deleted_by = now, by
+        message.save(update_fields=["deleted_at", "deleted_by"])
+        event = RoomEvent.objects.create(
+            room_id=message.room_id, seq=seq, kind=RoomEvent.Kind.DELETED, message=message, at=now
+        )
+        events.room_broadcast_on_commit(message.room_id, events.event_frame(event))
+    return event
+
+
+def room_mark_read(
+    *, official: Official, room_id: object, seq: object, origin: str = ""
+) -> Membership:
+    """Everything up to `seq` is read. Never moves back, never past the head; the official's
+    other sockets learn it (`read_state`)."""
+    if not isinstance(room_id, int) or isinstance(room_id, bool):
+        raise InvalidInput(_("room must be an id."), fields={"room": [_("Not an id.")]})
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+        raise InvalidInput(_("seq must be a number."), fields={"seq": [_("Not a seq.")]})
+    room, membership = member_room(official, room_id)
+    seq = min(seq, room.last_seq)
+    if seq > membership.last_read_seq:
+        with transaction.atomic():
+            Membership.objects.filter(pk=membership.pk, last_read_seq__lt=seq).update(
+                last_read_seq=seq
+            )
+            membership.last_read_seq = seq
+            events.official_event_on_commit(
+                official.pk,
+                "read.state",
+                {"type": "read_state", "room": room.pk, "seq": seq},
+                origin=origin,
+            )
+    return membership
+
+
+# --- rooms and members --------------------------------------------------------------------
+
+
+def _members_by_username(usernames: Iterable[object]) -> list[Official]:
+    names = []
+    for name in usernames:
+        if not isinstance(name, str) or not name:
+            raise InvalidInput(_("Members are given by username."), fields={"members": [str(name)]})
+        names.append(name)
+    officials = list(Official.objects.filter(username__in=set(names), is_active=True))
+    missing = set(names) - {o.username for o in officials}
+    if missing:
+        raise NotFound(
+            _("Unknown officials: %(names)s") % {"names": ", ".join(sorted(missing))},
+            fields={"members": sorted(missing)},
+        )
+    return officials
+
+
+def _add_members(room: Room, officials: Iterable[Official], *, admin_ids: set[int] = frozenset()):
+    existing = set(Membership.objects.filter(room=room).values_list("official_id", flat=True))
+    added = [o for o in officials if o.pk not in existing]
+    Membership.objects.bulk_create(
+        Membership(room=room, official=o, is_admin=o.pk in admin_ids, last_read_seq=room.last_seq)
+        for o in added
+    )
+    for official in added:
+        events.membership_changed_on_commit(official.pk, room, "added")
+    return added
+
+
+def _remove_members(room: Room, official_ids: Iterable[int]) -> list[int]:
+    ids = list(official_ids)
+    removed = list(
+        Membership.objects.filter(room=room, official_id__in=ids).values_list(
+            "official_id", flat=True
+        )
+    )
+    Membership.objects.filter(room=room, official_id__in=removed).delete()
+    for official_id in removed:
+        events.membership_changed_on_commit(official_id, room, "removed")
+    return removed
+
+
+def room_create_coordination(
+    *,
+    by: Official,
+    name: object,
+    members: Iterable[object] = (),
+    classification: str = Classification.BIASA,
+    description: object = "",
+) -> Room:
+    """A coordination room across agencies; its creator is its first room admin."""
+    permissions.require(
+        permissions.may_create_coordination_room(by), official=by, action="create rooms"
+    )
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidInput(_("Give the room a name."), fields={"name": [_("Required.")]})
+    if len(name) > ROOM_NAME_MAX or not isinstance(description, str) or len(description) > 2000:
+        raise InvalidInput(_("The name or description is too long."), fields={"name": ["long"]})
+    if classification not in Classification.values:
+        raise InvalidInput(
+            _("Unknown classification."), fields={"classification": [str(classification)]}
+        )
+    try:
+        reject_unstorable_text(name + description)
+    except ValueError as exc:
+        raise InvalidInput(_("Control characters are not allowed.")) from exc
+    officials = _members_by_username(members)
+    with transaction.atomic():
+        room = Room.objects.create(
+            kind=Room.Kind.COORDINATION,
+            name=name.strip(),
+            description=description,
+            classification=classification,
+            created_by=by,
+        )
+        _add_members(room, [by, *[o for o in officials if o.pk != by.pk]], admin_ids={by.pk})
+    return room
+
+
+def _managed_room(by: Official, room_id: int) -> Room:
+    room = Room.objects.filter(pk=room_id).first()
+    if room is None:
+        raise NotFound(_("No such room."))
+    is_admin = Membership.objects.filter(room=room, official=by, is_admin=True).exists()
+    allowed = permissions.may_manage_room_members(
+        by, is_room_admin=is_admin, is_coordination_room=room.kind == Room.Kind.COORDINATION
+    )
+    if not allowed:
+        permissions.permission_denied(official=by, action="manage members of", target=room)
+        if room.kind != Room.Kind.COORDINATION:
+            raise Forbidden(_("The members of this room follow its source; they are not edited."))
+        raise Forbidden(_("Only the room's admins manage its members."))
+    if room.is_archived:
+        raise Forbidden(_("This room is archived: it is read-only."))
+    return room
+
+
+def room_members_add(
+    *, by: Official, room_id: int, members: Iterable[object], as_admin: bool = False
+) -> list[Official]:
+    room = _managed_room(by, room_id)
+    officials = _members_by_username(members)
+    with transaction.atomic():
+        added = _add_members(
+            room, officials, admin_ids={o.pk for o in officials} if as_admin else set()
+        )
+        for official in added:
+            audit_record(
+                Event.MEMBERSHIP_CHANGED,
+                actor=by,
+                target=room,
+                member=official.username,
+                change="added",
+            )
+    return added
+
+
+def room_member_remove(*, by: Official, room_id: int, username: str) -> None:
+    room = _managed_room(by, room_id)
+    official = Official.objects.filter(username=username).first()
+    if official is None or not Membership.objects.filter(room=room, official=official).exists():
+        raise NotFound(_("%(name)s is not a member of this room.") % {"name": username})
+    admins = Membership.objects.filter(room=room, is_admin=True).exclude(official=official)
+    if Membership.objects.filter(room=room, official=official, is_admin=True).exists() and not (
+        admins.exists()
+    ):
+        raise Conflict(_("A coordination room keeps at least one room admin."))
+    with transaction.atomic():
+        _remove_members(room, [official.pk])
+        audit_record(
+            Event.MEMBERSHIP_CHANGED, actor=by, target=room, member=username, change="removed"
+        )
+
+
+def room_archive(*, by: Official, room_id: int) -> Room:
+    """Archive a coordination room: it stays readable, and takes no more messages."""
+    room = _managed_room(by, room_id)
+    with transaction.atomic():
+        room.archived_at = timezone.now()
+        room.save(update_fields=["archived_at"])
+        for official_id in Membership.objects.filter(room=room).values_list(
+            "official_id", flat=True
+        ):
+            events.membership_changed_on_commit(official_id, room, "archived")
+    return room
+
+
+def direct_conversation(*, by: Official, usernames: Iterable[object]) -> tuple[Room, bool]:
+    """The conversation of `by` with these officials: the same people always get the same
+    room. Returns (room, created)."""
+    officials = _members_by_username(usernames)
+    # With nobody else named, it is the official's own notes: a conversation of one.
+    people = {o.pk: o for o in [by, *officials]}
+    if len(people) > DIRECT_MAX_PEOPLE:
+        raise InvalidInput(
+            _("A direct conversation has at most %(max)d people; create a coordination room.")
+            % {"max": DIRECT_MAX_PEOPLE}
+        )
+    key = "direct:" + ",".join(str(pk) for pk in sorted(people))
+    room = Room.objects.filter(source_key=key).first()
+    if room is not None:
+        return room, False
+    try:
+        with transaction.atomic():
+            room = Room.objects.create(kind=Room.Kind.DIRECT, source_key=key, created_by=by)
+            _add_members(room, people.values())
+    except IntegrityError:
+        return Room.objects.get(source_key=key), False
+    return room, True
+
+
+def agency_room_sync(*, agency: Agency) -> Room:
+    """The agency's room holds exactly the agency's officials (kept in step as they join or
+    leave the agency)."""
+    with transaction.atomic():
+        room, _created = Room.objects.get_or_create(
+            kind=Room.Kind.AGENCY, agency=agency, defaults={"name": agency.name}
+        )
+        if room.name != agency.name:
+            room.name = agency.name
+            room.save(update_fields=["name"])
+        officials = list(Official.objects.filter(agency=agency, is_active=True))
+        _add_members(room, officials)
+        current = {o.pk for o in officials}
+        stale = Membership.objects.filter(room=room).exclude(official_id__in=current)
+        _remove_members(room, stale.values_list("official_id", flat=True))
+    return room
+
+
+def agency_rooms_sync_all() -> int:
+    """Every active agency's room, in step; returns how many agencies were looked at."""
+    count = 0
+    for agency in Agency.objects.filter(is_active=True):
+        agency_room_sync(agency=agency)
+        count += 1
+    return count
+
+
+def meeting_room_sync(
+    *,
+    source_key: str,
+    name: str,
+    official_ids: Iterable[int],
+    classification: str = Classification.BIASA,
+    archived: bool = False,
+) -> Room:
+    """The room of a meeting (called by the meetings app), holding exactly its participants."""
+    ids = set(official_ids)
+    with transaction.atomic():
+        room, _created = Room.objects.get_or_create(
+            source_key=source_key,
+            defaults={"kind": Room.Kind.MEETING, "name": name, "classification": classification},
+        )
+        changed = []
+        if room.name != name:
+            room.name = name
+            changed.append("name")
+        if room.classification != classification:
+            room.classification = classification
+            changed.append("classification")
+        if archived and not room.is_archived:
+            room.archived_at = timezone.now()
+            changed.append("archived_at")
+        if changed:
+            room.save(update_fields=changed)
+        _add_members(room, Official.objects.filter(pk__in=ids))
+        stale = Membership.objects.filter(room=room).exclude(official_id__in=ids)
+        _remove_members(room, stale.values_list("official_id", flat=True))
+    return room
