@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpResponse
 from django.utils import timezone
@@ -13,7 +12,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from coordination import jobqueue, second_factor, services
-from coordination.audit import Event, audit_record
+from coordination.audit import audit_export_csv
 from coordination.models import (
     Agency,
     ApiToken,
@@ -23,6 +22,21 @@ from coordination.models import (
     PeriodicJobState,
     RoleSecurityPolicy,
 )
+from coordination.timefmt import format_in_zone
+
+
+def zoned(field: str, label):
+    """A list column showing a time in the viewing administrator's zone (activated for the
+    request by LanguageMiddleware), with its label."""
+
+    @admin.display(description=label, ordering=field)
+    def column(self, obj):
+        value = getattr(obj, field)
+        zone = timezone.get_current_timezone_name()
+        return format_in_zone(value, zone, kind="short") if value else "—"
+
+    return column
+
 
 # Authenticator secrets are nobody's business but their owner's: not in the admin.
 for _model in (TOTPDevice, StaticDevice):
@@ -55,6 +69,18 @@ class OfficialAdmin(UserAdmin):
     list_select_related = ("agency",)
     autocomplete_fields = ("agency",)
     ordering = ("username",)
+    filter_horizontal = ()
+    actions = ["reset_second_factor"]
+
+    @admin.action(description=_("Reset two-step verification (lost phone)"))
+    def reset_second_factor(self, request, queryset):
+        for official in queryset:
+            second_factor.second_factor_reset(official=official, by=request.user, request=request)
+        messages.success(
+            request,
+            _("Two-step verification reset for %(count)d officials.") % {"count": queryset.count()},
+        )
+
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Person"), {"fields": ("first_name", "last_name", "email", "phone")}),
@@ -63,7 +89,8 @@ class OfficialAdmin(UserAdmin):
             _("Preferences"),
             {"fields": ("language", "timezone", "work_start", "work_end", "work_days")},
         ),
-        (_("Access"), {"fields": ("is_active", "is_superuser", "groups", "user_permissions")}),
+        # Access follows the role; Django's groups and per-user permissions are not used.
+        (_("Access"), {"fields": ("is_active", "is_superuser")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
@@ -91,9 +118,20 @@ class OfficialAdmin(UserAdmin):
     def display_name(self, obj: Official) -> str:
         return obj.display_name
 
+    def user_change_password(self, request, id, form_url=""):
+        """An administrator sets an official's password: recorded, and the official's
+        sessions' sockets closed, like any password change."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            official = self.get_object(request, unquote(id))
+            services.official_password_changed(official=official, request=request, by=request.user)
+        return response
+
     def save_model(self, request, obj, form, change):
         previous = (
-            Official.objects.filter(pk=obj.pk).values("role", "agency_id", "is_active").first()
+            Official.objects.filter(pk=obj.pk)
+            .values("role", "agency_id", "is_active", "is_superuser")
+            .first()
             if change
             else None
         )
@@ -107,7 +145,10 @@ class OfficialAdmin(UserAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ("name", "official", "prefix", "created_at", "last_used_at", "revoked_at")
+    list_display = ("name", "official", "prefix", "created", "last_used", "revoked")
+    created = zoned("created_at", _("created"))
+    last_used = zoned("last_used_at", _("last used"))
+    revoked = zoned("revoked_at", _("revoked"))
     list_filter = (("revoked_at", admin.EmptyFieldListFilter), "created_at")
     search_fields = ("name", "prefix", "official__username", "official__first_name")
     list_select_related = ("official",)
@@ -126,7 +167,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
-    list_display = ("id", "name", "status", "attempts", "run_at", "finished_at")
+    list_display = ("id", "name", "status", "attempts", "run", "finished")
+    run = zoned("run_at", _("run at"))
+    finished = zoned("finished_at", _("finished"))
     list_filter = ("status", "name")
     search_fields = ("name", "last_error")
     # The payload is not shown: queued mail may hold a password-reset link.
@@ -155,7 +198,8 @@ class PeriodicJobStateAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ("at", "event", "actor_username", "target_repr", "ip_address")
+    list_display = ("time", "event", "actor_username", "target_repr", "ip_address")
+    time = zoned("at", _("time"))
     list_filter = ("event", ("at", admin.DateFieldListFilter), "target_type")
     search_fields = ("actor_username", "target_repr", "target_id", "ip_address")
     date_hierarchy = "at"
@@ -179,39 +223,12 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Export the selected entries as CSV"))
     def export_csv(self, request, queryset):
-        rows = list(queryset.order_by("at", "id"))
-        audit_record(
-            Event.EXPORT, actor=request.user, request=request, what="audit log", rows=len(rows)
+        body = audit_export_csv(
+            entries=queryset.order_by("at", "id"), by=request.user, request=request
         )
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
         stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
         response["Content-Disposition"] = f'attachment; filename="rakor-audit-{stamp}.csv"'
-        writer = csv.writer(response)
-        writer.writerow(
-            [
-                "time",
-                "event",
-                "username",
-                "target_type",
-                "target_id",
-                "target",
-                "ip_address",
-                "details",
-            ]
-        )
-        for entry in rows:
-            writer.writerow(
-                [
-                    entry.at.isoformat(),
-                    entry.event,
-                    entry.actor_username,
-                    entry.target_type,
-                    entry.target_id,
-                    entry.target_repr,
-                    entry.ip_address or "",
-                    entry.details,
-                ]
-            )
         return response
 
 

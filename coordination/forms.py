@@ -63,7 +63,6 @@ class PreferencesForm(forms.Form):
 
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(choices=Language.choices)
-    next = forms.CharField(required=False, max_length=2000)
 
 
 class DirectorySearchForm(forms.Form):

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import Resolver404, resolve, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 
 API_PREFIX = "/api/"
@@ -29,7 +29,7 @@ _CODES = {
 
 
 class LanguageMiddleware:
-    """Bahasa Indonesia unless someone chose otherwise.
+    """Bahasa Indonesia unless someone chose otherwise; times in the official's zone.
 
     A signed-in official sees their profile's language; anyone else the language of the
     switch's cookie, else Bahasa Indonesia. The browser's Accept-Language is not consulted:
@@ -44,6 +44,12 @@ class LanguageMiddleware:
         language = self.choose(request)
         translation.activate(language)
         request.LANGUAGE_CODE = language
+        # Times Django renders itself (the admin's) are in the official's zone too.
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            timezone.activate(user.zone)
+        else:
+            timezone.deactivate()
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))
@@ -111,22 +117,16 @@ def _message(status: int) -> str:
 
 
 class SecondFactorMiddleware:
-    """A signed-in session that still owes its second factor can only verify (or set one
-    up), switch language and sign out. Pages redirect there; the API answers 403 with
-    `second_factor_required`. Token clients are not affected: tokens are created from a
-    verified session."""
+    """A signed-in session that still owes its second factor can only verify it (or, when
+    the role requires one and none is set up yet, set one up), switch language and sign out.
+    Pages redirect there; the API answers 403 with `second_factor_required`. Token clients
+    are not affected: tokens are created from a verified session."""
 
-    EXEMPT_URL_NAMES = frozenset(
-        {
-            "second_factor_verify",
-            "second_factor_setup",
-            "second_factor_qr",
-            "logout",
-            "language_switch",
-            "healthz",
-            "csp_report",
-        }
+    # View names (with their namespace), never bare URL names: admin:logout is not logout.
+    EXEMPT_ALWAYS = frozenset(
+        {"second_factor_verify", "logout", "language_switch", "healthz", "csp_report"}
     )
+    EXEMPT_DURING_SETUP = EXEMPT_ALWAYS | {"second_factor_setup", "second_factor_qr"}
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -136,17 +136,21 @@ class SecondFactorMiddleware:
         if user is not None and user.is_authenticated:
             from coordination.second_factor import State, session_state
 
-            state = session_state(user, request.session)
-            if state != State.OK and not self.exempt(request):
+            verified = user.is_verified() if hasattr(user, "is_verified") else None
+            state = session_state(user, request.session, verified=verified)
+            if state != State.OK and not self.exempt(request, state):
                 return self.refuse(request, state)
         return self.get_response(request)
 
-    def exempt(self, request: HttpRequest) -> bool:
+    def exempt(self, request: HttpRequest, state) -> bool:
+        from coordination.second_factor import State
+
         try:
             match = resolve(request.path_info)
         except Resolver404:
             return False
-        return match.url_name in self.EXEMPT_URL_NAMES
+        allowed = self.EXEMPT_DURING_SETUP if state == State.SETUP else self.EXEMPT_ALWAYS
+        return match.view_name in allowed
 
     def refuse(self, request: HttpRequest, state) -> HttpResponse:
         from django.utils.translation import gettext as _
@@ -154,6 +158,9 @@ class SecondFactorMiddleware:
         from coordination.second_factor import State
 
         if request.path.startswith(API_PREFIX):
+            from coordination.permissions import permission_denied
+
+            permission_denied(official=request.user, action="use the API before the second factor")
             return JsonResponse(
                 {
                     "code": "second_factor_required",

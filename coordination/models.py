@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Zone(models.TextChoices):
@@ -313,8 +314,8 @@ class AuditEntry(models.Model):
         LOGIN_FAILED = "login_failed", _("Sign-in failed")
         LOCKOUT = "lockout", _("Sign-in locked out")
         LOGOUT = "logout", _("Signed out")
-        PASSWORD_CHANGED = "password_changed", _("Password changed")
-        PASSWORD_RESET = "password_reset", _("Password reset")
+        PASSWORD_CHANGED = "password_changed", pgettext_lazy("audit event", "Password changed")
+        PASSWORD_RESET = "password_reset", pgettext_lazy("audit event", "Password reset")
         TOKEN_CREATED = "token_created", _("API token created")
         TOKEN_REVOKED = "token_revoked", _("API token revoked")
         ROLE_CHANGED = "role_changed", _("Role changed")

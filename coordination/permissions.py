@@ -97,7 +97,8 @@ def oversees(official: Official | None, agency_id: int | None) -> bool:
 
 
 def may_view_directory(official: Official | None) -> bool:
-    """Every signed-in official sees agencies and officials' names, positions and zones."""
+    """Every signed-in official sees agencies and officials: names, usernames, positions,
+    roles, zones and work e-mail addresses (what colleagues need to coordinate)."""
     return is_active(official)
 
 

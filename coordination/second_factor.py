@@ -96,8 +96,10 @@ def session_verified(official: Official, session) -> bool:
     return device is not None and device.user_id == official.pk and device.confirmed
 
 
-def session_state(official: Official, session) -> State:
-    if session_verified(official, session):
+def session_state(official: Official, session, *, verified: bool | None = None) -> State:
+    """Where a session stands. `verified`, when the caller knows it already (django-otp's
+    middleware has loaded the session's device), saves looking the device up again."""
+    if verified if verified is not None else session_verified(official, session):
         return State.OK
     if enrolled(official):
         return State.VERIFY
@@ -109,8 +111,22 @@ def session_state(official: Official, session) -> State:
 # --- setting up ---------------------------------------------------------------------------
 
 
-def totp_begin(*, official: Official) -> TOTPDevice:
-    """Start setting up an authenticator: a new, unconfirmed TOTP device."""
+def _require_verified_session_to_replace(official: Official, request) -> None:
+    """An official who has an authenticator may replace it only from a session that has
+    passed it: a stolen password alone must not be enough to swap in another phone."""
+    if enrolled(official) and not session_verified(official, request.session):
+        permissions.permission_denied(
+            official=official, action="replace the second factor from an unverified session"
+        )
+        raise Forbidden(_("Confirm your current second factor first."))
+
+
+def totp_begin(*, official: Official, request, code: str = "") -> TOTPDevice:
+    """Start setting up an authenticator: a new, unconfirmed TOTP device. Replacing one that
+    is already set up (a new phone) needs a verified session and a current code."""
+    if enrolled(official):
+        _require_verified_session_to_replace(official, request)
+        _require_current_code(official, code, request)
     with transaction.atomic():
         TOTPDevice.objects.filter(user=official, confirmed=False).delete()
         return TOTPDevice.objects.create(user=official, name=TOTP_DEVICE_NAME, confirmed=False)
@@ -128,28 +144,37 @@ def totp_secret(device: TOTPDevice) -> str:
 def totp_confirm(*, official: Official, code: str, request) -> list[str]:
     """Finish setting up: the first code from the app confirms the device. Returns fresh
     recovery codes (shown once) and marks this session verified."""
-    device = totp_pending(official)
-    if device is None:
-        raise InvalidInput(_("Start the set-up again: it has expired."))
-    if not device.verify_token(_normalise(code)):
+    _require_verified_session_to_replace(official, request)
+    with transaction.atomic():
+        device = (
+            TOTPDevice.objects.select_for_update()
+            .filter(user=official, confirmed=False)
+            .order_by("-id")
+            .first()
+        )
+        if device is None:
+            raise InvalidInput(_("Start the set-up again: it has expired."))
+        accepted = device.verify_token(_normalise(code))
+        if accepted:
+            # One authenticator at a time: setting up a new one replaces the old.
+            TOTPDevice.objects.filter(user=official, confirmed=True).delete()
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            codes = _renew_recovery_codes(official)
+            audit_record(Event.SECOND_FACTOR_ENABLED, actor=official, request=request)
+    if not accepted:
         audit_record(Event.SECOND_FACTOR_FAILED, actor=official, request=request, stage="setup")
         raise InvalidInput(
             _("That code is not right. Check the time on your phone and try the next code."),
             fields={"code": [_("Wrong code.")]},
         )
-    with transaction.atomic():
-        # One authenticator at a time: setting up a new one replaces the old.
-        TOTPDevice.objects.filter(user=official, confirmed=True).delete()
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
-        codes = _renew_recovery_codes(official)
-        audit_record(Event.SECOND_FACTOR_ENABLED, actor=official, request=request)
     otp_login(request, device)
     return codes
 
 
 def recovery_codes_renew(*, official: Official, code: str, request) -> list[str]:
     """New recovery codes (the old ones stop working), after a current code from the app."""
+    _require_verified_session_to_replace(official, request)
     _require_current_code(official, code, request)
     with transaction.atomic():
         codes = _renew_recovery_codes(official)
@@ -167,12 +192,35 @@ def second_factor_disable(*, official: Official, code: str, request) -> None:
     """Turn the second factor off, after a current code; refused when the role requires it."""
     if required_for(official):
         raise Forbidden(_("Your role requires a second factor; it cannot be turned off."))
+    _require_verified_session_to_replace(official, request)
     _require_current_code(official, code, request)
     with transaction.atomic():
         TOTPDevice.objects.filter(user=official).delete()
         StaticDevice.objects.filter(user=official).delete()
         audit_record(Event.SECOND_FACTOR_DISABLED, actor=official, request=request)
     request.session.pop(DEVICE_ID_SESSION_KEY, None)
+
+
+def second_factor_reset(*, official: Official, by: Official, request=None) -> None:
+    """An administrator removes an official's authenticator and recovery codes (a lost phone
+    and lost codes). The official sets up a new one at the next sign-in if their role
+    requires it."""
+    permissions.require(
+        permissions.may_manage_organisation(by),
+        official=by,
+        action="reset the second factor of",
+        target=official,
+    )
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=official).delete()
+        StaticDevice.objects.filter(user=official).delete()
+        audit_record(
+            Event.SECOND_FACTOR_DISABLED,
+            actor=by,
+            target=official,
+            request=request,
+            reset_by_administrator=True,
+        )
 
 
 def _renew_recovery_codes(official: Official) -> list[str]:
@@ -186,8 +234,12 @@ def _renew_recovery_codes(official: Official) -> list[str]:
 
 
 def _require_current_code(official: Official, code: str, request) -> None:
-    device = TOTPDevice.objects.filter(user=official, confirmed=True).first()
-    if device is None or not device.verify_token(_normalise(code)):
+    with transaction.atomic():
+        device = (
+            TOTPDevice.objects.select_for_update().filter(user=official, confirmed=True).first()
+        )
+        accepted = device is not None and device.verify_token(_normalise(code))
+    if not accepted:
         audit_record(Event.SECOND_FACTOR_FAILED, actor=official, request=request, stage="manage")
         raise InvalidInput(_("That code is not right."), fields={"code": [_("Wrong code.")]})
 
@@ -196,31 +248,40 @@ def _require_current_code(official: Official, code: str, request) -> None:
 
 
 def second_factor_verify(*, official: Official, code: str, request) -> bool:
-    """Check a code from the app, or a recovery code (each works once), and mark the session
-    verified. False, and an audit entry, when it is wrong."""
+    """Check a code from the app, or a recovery code, and mark the session verified. False,
+    and an audit entry, when it is wrong.
+
+    The device's row is locked while its code is checked, so one code cannot verify two
+    sessions that send it at the same moment: a TOTP code is accepted once (django-otp keeps
+    the last accepted time step), a recovery code is deleted by its first use.
+    """
     code = _normalise(code)
-    # Six digits are a code from the app; anything else a recovery code. Each kind is tried
-    # on its own device only, so that a mistyped recovery code does not throttle the app's.
-    if code.isdigit() and len(code) == 6:
-        for device in TOTPDevice.objects.filter(user=official, confirmed=True):
-            if device.verify_token(code):
-                otp_login(request, device)
-                return True
-    elif code:
-        for device in StaticDevice.objects.filter(user=official, confirmed=True):
-            if device.verify_token(code):
-                # The session counts as verified by the authenticator itself.
-                totp = TOTPDevice.objects.filter(user=official, confirmed=True).first()
-                otp_login(request, totp or device)
-                audit_record(
-                    Event.RECOVERY_CODE_USED,
-                    actor=official,
-                    request=request,
-                    remaining=recovery_codes_left(official),
-                )
-                return True
-    audit_record(Event.SECOND_FACTOR_FAILED, actor=official, request=request, stage="sign-in")
-    return False
+    device = None
+    with transaction.atomic():
+        # Six digits are a code from the app; anything else a recovery code. Each kind is
+        # tried on its own device only, so a mistyped recovery code does not throttle the app.
+        if code.isdigit() and len(code) == 6:
+            devices = TOTPDevice.objects.select_for_update().filter(user=official, confirmed=True)
+            device = next((d for d in devices if d.verify_token(code)), None)
+            used_recovery = False
+        elif code:
+            devices = StaticDevice.objects.select_for_update().filter(user=official, confirmed=True)
+            device = next((d for d in devices if d.verify_token(code)), None)
+            used_recovery = device is not None
+    if device is None:
+        audit_record(Event.SECOND_FACTOR_FAILED, actor=official, request=request, stage="sign-in")
+        return False
+    if used_recovery:
+        audit_record(
+            Event.RECOVERY_CODE_USED,
+            actor=official,
+            request=request,
+            remaining=recovery_codes_left(official),
+        )
+        # The session counts as verified by the authenticator itself.
+        device = TOTPDevice.objects.filter(user=official, confirmed=True).first() or device
+    otp_login(request, device)
+    return True
 
 
 def _normalise(code: str) -> str:

@@ -56,6 +56,7 @@ def agency_directory(*, q: str = "") -> tuple[list[AgencyNode], int]:
     for official in officials:
         if q and not _official_matches(official, q):
             continue
+        official.agency = agencies[official.agency_id]  # known already: no query per official
         nodes[official.agency_id].officials.append(official)
     keep = set(nodes)
     if q:
@@ -96,5 +97,7 @@ def agency_detail(code: str) -> tuple[Agency, list[Official], list[Agency]] | No
     if agency is None:
         return None
     officials = list(agency.officials.filter(is_active=True).order_by("first_name", "last_name"))
+    for official in officials:
+        official.agency = agency  # for zone_name, without a query per official
     children = list(agency.children.filter(is_active=True).order_by("name"))
     return agency, officials, children

@@ -138,8 +138,10 @@ def official_apply_access(
     means the official is new.
     """
     created = previous is None
-    previous = previous or {}
-    old_agency_id = previous.get("agency_id", None if created else official.agency_id)
+    if created:
+        # Everything about a new official is a change from nothing.
+        previous = {"role": None, "agency_id": None, "is_superuser": False}
+    old_agency_id = previous.get("agency_id", official.agency_id)
     if old_agency_id != official.agency_id:
         transaction.on_commit(
             lambda: hooks.official_agency_changed.send(
@@ -172,6 +174,14 @@ def official_apply_access(
                 old_agency=_agency_code(previous["agency_id"]),
                 new_agency=_agency_code(official.agency_id),
             )
+        if previous.get("is_superuser", official.is_superuser) != official.is_superuser:
+            audit_record(
+                Event.ROLE_CHANGED,
+                actor=by,
+                target=official,
+                request=request,
+                superuser=official.is_superuser,
+            )
         if "is_active" in previous and previous["is_active"] != official.is_active:
             audit_record(
                 Event.ACCESS_CHANGED,
@@ -199,10 +209,16 @@ def official_sessions_revoked(*, official: Official, session_key: str | None = N
     )
 
 
-def official_password_changed(*, official: Official, request=None, reset: bool = False) -> None:
-    """After a password change or reset: record it and close the sessions' sockets."""
+def official_password_changed(
+    *, official: Official, request=None, reset: bool = False, by: Official | None = None
+) -> None:
+    """After a password change or reset (by the official, or set by an administrator):
+    record it and close the sockets of the official's sessions."""
     audit_record(
-        Event.PASSWORD_RESET if reset else Event.PASSWORD_CHANGED, actor=official, request=request
+        Event.PASSWORD_RESET if reset else Event.PASSWORD_CHANGED,
+        actor=by or official,
+        target=official if by is not None and by.pk != official.pk else None,
+        request=request,
     )
     official_sessions_revoked(official=official)
 

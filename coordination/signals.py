@@ -8,6 +8,7 @@ from django.dispatch import receiver
 
 from coordination import services
 from coordination.audit import Event, audit_record
+from coordination.models import Official
 
 
 @receiver(user_logged_in, dispatch_uid="rakor-audit-login")
@@ -15,17 +16,25 @@ def record_login(sender, request, user, **kwargs) -> None:
     audit_record(Event.LOGIN, actor=user, request=request)
 
 
+def _known_username(username: object) -> str:
+    """The username tried, when an official has it. Anything else is not recorded: people
+    type their password into the username box."""
+    name = str(username or "")[:150]
+    return name if name and Official.objects.filter(username=name).exists() else ""
+
+
 @receiver(user_login_failed, dispatch_uid="rakor-audit-login-failed")
 def record_failed_login(sender, credentials, request=None, **kwargs) -> None:
-    # Django passes the credentials with the password already masked; only the name is kept.
+    username = _known_username(credentials.get("username"))
     audit_record(
-        Event.LOGIN_FAILED, username=str(credentials.get("username") or "")[:150], request=request
+        Event.LOGIN_FAILED, username=username, request=request, known_username=bool(username)
     )
 
 
 @receiver(user_locked_out, dispatch_uid="rakor-audit-lockout")
 def record_lockout(sender, request, username, ip_address, **kwargs) -> None:
-    audit_record(Event.LOCKOUT, username=str(username or "")[:150], request=request)
+    username = _known_username(username)
+    audit_record(Event.LOCKOUT, username=username, request=request, known_username=bool(username))
 
 
 @receiver(user_logged_out, dispatch_uid="rakor-close-sockets-on-logout")

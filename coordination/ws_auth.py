@@ -25,6 +25,7 @@ from channels.sessions import CookieMiddleware, SessionMiddleware
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 
+from coordination.permissions import permission_denied
 from coordination.services import token_lookup
 
 logger = logging.getLogger("rakor.ws")
@@ -66,8 +67,21 @@ class HandshakeAuthMiddleware:
         credentials, reason = await self.authenticate(scope)
         if credentials is None:
             logger.info("websocket handshake refused: %s (path %s)", reason, scope.get("path"))
+            await self.audit_refusal(scope, reason)
             return await HandshakeRefused.as_asgi()(scope, receive, send)
         return await self.inner({**scope, **credentials}, receive, send)
+
+    async def audit_refusal(self, scope, reason: str) -> None:
+        """A refusal of a signed-in official (a foreign page borrowing their cookie, a session
+        without its second factor) is a permission denial for the audit log; refusals of
+        nobody in particular are only logged."""
+        if "session" not in scope or _header(scope, b"authorization") is not None:
+            return
+        official = await get_user(scope)
+        if official.is_authenticated:
+            await database_sync_to_async(permission_denied)(
+                official=official, action=f"open a socket ({reason})"
+            )
 
     async def authenticate(self, scope) -> tuple[dict | None, str]:
         """The scope entries of an accepted handshake (`user`, `auth_method`, and `token_id`

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coordination import second_factor, selectors, services
+from coordination import permissions, second_factor, selectors, services
 from coordination.errors import DomainError
 from coordination.forms import DirectorySearchForm, LanguageForm
 from coordination.views.common import safe_next
@@ -38,6 +38,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def directory(request: HttpRequest) -> HttpResponse:
+    permissions.require(
+        permissions.may_view_directory(request.user),
+        official=request.user,
+        action="see the directory",
+    )
     form = DirectorySearchForm(request.GET or None)
     q = form.cleaned_data["q"] if form.is_valid() else ""
     roots, official_count = selectors.agency_directory(q=q)
@@ -58,6 +63,11 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
+    permissions.require(
+        permissions.may_view_directory(request.user),
+        official=request.user,
+        action="see the directory",
+    )
     found = selectors.agency_detail(code)
     if found is None:
         raise Http404(_("No such agency."))
@@ -78,7 +88,13 @@ def language_switch(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Unknown language."))
         return response
     language = form.cleaned_data["language"]
-    if request.user.is_authenticated:
+    # A session that still owes its second factor may switch the page's language (the cookie)
+    # but not write the official's profile.
+    official = request.user
+    if official.is_authenticated and (
+        second_factor.session_state(official, request.session, verified=official.is_verified())
+        == second_factor.State.OK
+    ):
         try:
             services.official_update_preferences(
                 official=request.user, by=request.user, language=language

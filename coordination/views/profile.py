@@ -102,20 +102,27 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 def second_factor_setup(request: HttpRequest) -> HttpResponse:
     """Set up, renew recovery codes for, or turn off the authenticator app.
 
-    POST `action`: `start` (a new secret and QR code), `confirm` (the first code from the
-    app; shows the recovery codes once), `renew` (new recovery codes), `disable`.
+    POST `action`: `start` (a new secret and QR code; replacing an authenticator needs a
+    current code), `confirm` (the first code from the app; shows the recovery codes once),
+    `renew` (new recovery codes), `disable`. Which action needs what is the service's rule.
     """
     official = request.user
     action = request.POST.get("action", "") if request.method == "POST" else ""
-    form = SecondFactorCodeForm(request.POST if action in ("confirm", "renew", "disable") else None)
+    needs_code = action in ("confirm", "renew", "disable") or (
+        action == "start" and second_factor.enrolled(official)
+    )
+    form = SecondFactorCodeForm(request.POST if needs_code else None)
     context = {"form": form}
     status = 200
-    if action == "start":
-        second_factor.totp_begin(official=official)
+    if action == "start" and not needs_code:
+        second_factor.totp_begin(official=official, request=request)
         return redirect("second_factor_setup")
-    if action in ("confirm", "renew", "disable") and form.is_valid():
+    if action in ("start", "confirm", "renew", "disable") and form.is_valid():
         code = form.cleaned_data["code"]
         try:
+            if action == "start":
+                second_factor.totp_begin(official=official, request=request, code=code)
+                return redirect("second_factor_setup")
             if action == "confirm":
                 codes = second_factor.totp_confirm(official=official, code=code, request=request)
                 messages.success(request, _("Two-step verification is on."))
@@ -160,5 +167,5 @@ def second_factor_qr(request: HttpRequest) -> HttpResponse:
         raise Http404(_("No authenticator is being set up."))
     svg = segno.make(pending.config_url, error="m").svg_inline(scale=5, border=2)
     response = HttpResponse(svg, content_type="image/svg+xml")
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'"
     return response

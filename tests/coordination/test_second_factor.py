@@ -206,3 +206,117 @@ def test_token_clients_are_not_asked_for_the_second_factor(client, official):
     client.logout()
     response = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert response.status_code == 200
+
+
+def test_a_password_alone_cannot_replace_the_authenticator(client, official):
+    """An attacker with only the password must not swap in their own phone."""
+    from django.test import Client
+
+    enrol(client, official)
+    attacker = Client()
+    sign_in(attacker, official)
+    # The set-up page and the QR code are out of reach until the code is confirmed.
+    for name in ("second_factor_setup", "second_factor_qr"):
+        response = attacker.get(reverse(name))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("second_factor_verify"))
+    response = attacker.post(reverse("second_factor_setup"), {"action": "start"})
+    assert response.status_code == 302 and "verify" in response["Location"]
+    assert second_factor.totp_pending(official) is None
+    assert attacker.get("/").status_code == 302  # still not verified
+
+
+def test_the_services_refuse_replacing_from_an_unverified_session(rf, official, client):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from coordination.errors import Forbidden
+
+    enrol(client, official)
+    request = rf.post("/")
+    request.user, request.session = official, SessionStore()
+    with pytest.raises(Forbidden):
+        second_factor.totp_begin(official=official, request=request, code="123456")
+    with pytest.raises(Forbidden):
+        second_factor.totp_confirm(official=official, code="123456", request=request)
+    assert second_factor.enrolled(official)
+
+
+def test_replacing_the_phone_needs_a_current_code(client, official):
+    enrol(client, official)
+    response = client.post(reverse("second_factor_setup"), {"action": "start", "code": "000000"})
+    assert response.status_code == 400 and second_factor.totp_pending(official) is None
+    wait_out_throttling(official)
+    device = TOTPDevice.objects.get(user=official)
+    response = client.post(
+        reverse("second_factor_setup"), {"action": "start", "code": code_for(device, 1)}
+    )
+    assert response.status_code == 302 and second_factor.totp_pending(official) is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_code_verifies_one_session_even_when_sent_at_once(rf):
+    """Six sessions send the same code at the same moment: one is verified."""
+    import threading
+
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import connections
+
+    official = OfficialFactory(username="race")
+    device = TOTPDevice.objects.create(user=official, name="Rakor", confirmed=True)
+    codes = second_factor._renew_recovery_codes(official)
+    for code in (code_for(device), codes[0]):
+        start = threading.Barrier(6)
+        results = []
+
+        def attempt(code=code):
+            try:
+                request = rf.post("/")
+                request.user, request.session = official, SessionStore()
+                start.wait()
+                results.append(
+                    second_factor.second_factor_verify(
+                        official=official, code=code, request=request
+                    )
+                )
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=attempt) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert sorted(results) == [False] * 5 + [True], code
+        wait_out_throttling(official)
+
+
+def test_an_unverified_session_may_switch_the_page_language_but_not_the_profile(client, official):
+    enrol(client, official)
+    sign_in(client, official)
+    response = client.post(reverse("language_switch"), {"language": "en", "next": "/"})
+    assert response.cookies["rakor_language"].value == "en"
+    official.refresh_from_db()
+    assert official.language == "id"
+
+
+def test_administrators_reset_a_lost_authenticator(client, official):
+    admin = OfficialFactory(role=Role.ADMINISTRATOR, is_staff=True)
+    enrol(client, official)
+    client.force_login(admin)
+    response = client.post(
+        reverse("admin:coordination_official_changelist"),
+        {"action": "reset_second_factor", "_selected_action": [official.pk]},
+    )
+    assert response.status_code == 302
+    assert not second_factor.enrolled(official)
+    entry = AuditEntry.objects.get(event=Event.SECOND_FACTOR_DISABLED, actor=admin)
+    assert entry.target_id == str(official.pk)
+
+
+def test_only_administrators_reset_someone_elses_authenticator(client, official):
+    from django.core.exceptions import PermissionDenied
+
+    enrol(client, official)
+    with pytest.raises(PermissionDenied):
+        second_factor.second_factor_reset(official=official, by=OfficialFactory())
+    assert second_factor.enrolled(official)

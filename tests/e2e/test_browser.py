@@ -161,5 +161,25 @@ def test_the_admin_and_the_api_docs_keep_the_policy(site, browser, daphne_server
         page.goto(base + path)
         page.wait_for_load_state("networkidle")
     assert page.get_by_text("/api/v1/me").first.is_visible()
+
+    # An administrator's header on a small phone: every control reachable, nothing covered.
+    phone = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    small = phone.new_page()
+    small.goto(f"{base}/accounts/login/")
+    small.get_by_label("Nama pengguna").fill("admin")
+    small.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
+    small.get_by_role("button", name="Masuk").click()
+    small.wait_for_url(f"{base}/")
+    for name in ("EN", "Administrasi", "Keluar"):
+        control = small.get_by_role("button", name=name, exact=True).or_(
+            small.get_by_role("link", name=name, exact=True)
+        ).first
+        box = control.bounding_box()
+        centre = small.evaluate(
+            "([x, y]) => document.elementFromPoint(x, y).closest('a, button')?.textContent.trim()",
+            [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+        )
+        assert centre == name, f"{name} is covered by {centre!r} on a 360px phone"
+    assert small.evaluate("document.documentElement.scrollWidth") <= 360
     assert watch.problems == []
     assert "CSP violation" not in daphne_server.processes[0].output()

@@ -365,3 +365,20 @@ async def test_a_role_that_requires_a_second_factor_keeps_unenrolled_sessions_ou
         role=official.role, required=True, by=admin
     )
     await assert_refused([*SAME_ORIGIN, cookie])
+
+
+async def test_a_signed_in_officials_refused_handshake_is_audited():
+    from coordination.models import AuditEntry
+
+    official = await make_official()
+    cookie = await session_cookie(official)
+    await assert_refused([(b"host", b"testserver"), (b"origin", b"http://evil.example"), cookie])
+    entry = await database_sync_to_async(
+        lambda: AuditEntry.objects.filter(event="permission_denied").get()
+    )()
+    assert entry.actor_id == official.pk and "origin" in entry.details["action"]
+    await assert_refused([(b"host", b"testserver")])  # nobody in particular: not audited
+    count = await database_sync_to_async(
+        AuditEntry.objects.filter(event="permission_denied").count
+    )()
+    assert count == 1
