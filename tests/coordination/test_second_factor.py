@@ -268,7 +268,7 @@ def test_one_code_verifies_one_session_even_when_sent_at_once(rf):
         start = threading.Barrier(6)
         results = []
 
-        def attempt(code=code):
+        def attempt(code=code, start=start, results=results):
             try:
                 request = rf.post("/")
                 request.user, request.session = official, SessionStore()
