@@ -171,9 +171,11 @@ def test_the_admin_and_the_api_docs_keep_the_policy(site, browser, daphne_server
     small.get_by_role("button", name="Masuk").click()
     small.wait_for_url(f"{base}/")
     for name in ("EN", "Administrasi", "Keluar"):
-        control = small.get_by_role("button", name=name, exact=True).or_(
-            small.get_by_role("link", name=name, exact=True)
-        ).first
+        control = (
+            small.get_by_role("button", name=name, exact=True)
+            .or_(small.get_by_role("link", name=name, exact=True))
+            .first
+        )
         box = control.bounding_box()
         centre = small.evaluate(
             "([x, y]) => document.elementFromPoint(x, y).closest('a, button')?.textContent.trim()",
