@@ -10,7 +10,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import StringConstraints
 
 from coordination.models import Classification, Official
@@ -169,7 +169,7 @@ def room_create(request: HttpRequest, payload: RoomIn):
         classification=payload.classification,
         members=payload.members,
     )
-    return 201, _room_out(request.auth, room.pk)
+    return Status(201, _room_out(request.auth, room.pk))
 
 
 @router.get("/rooms/{room_id}", response={200: RoomOut, **ERRORS}, summary="One of my rooms")
@@ -216,7 +216,7 @@ def member_remove(
     username: str = Path(..., pattern=USERNAME_PATTERN),
 ):
     services.room_member_remove(by=request.auth, room_id=room_id, username=username)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
@@ -226,7 +226,7 @@ def member_remove(
 )
 def direct(request: HttpRequest, payload: DirectIn):
     room, created = services.direct_conversation(by=request.auth, usernames=payload.usernames)
-    return (201 if created else 200), _room_out(request.auth, room.pk)
+    return Status(201 if created else 200, _room_out(request.auth, room.pk))
 
 
 @router.get(
@@ -269,7 +269,7 @@ def message_post(
         client_id=payload.client_id,
         reply_to=payload.reply_to,
     )
-    return (201 if created else 200), message_frame(message)
+    return Status(201 if created else 200, message_frame(message))
 
 
 @router.patch(

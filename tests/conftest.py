@@ -158,3 +158,31 @@ def smtp_server(smtp_settings, smtp_port) -> Iterator[SmtpServer]:
     server = SmtpServer(smtp_port).start()
     yield server
     server.stop()
+
+
+# --- a small cross-agency world, with a coordination room ----------------------------------
+
+
+@pytest.fixture
+def world(db):
+    """A ministry and a province below it, five officials, and a coordination room created
+    by budi (its room admin) with sari, andi and nurul; "outsider" is in no room."""
+    from coordination.models import Role
+    from messaging import services
+    from tests.factories import AgencyFactory, OfficialFactory
+
+    ministry = AgencyFactory(code="kemendagri", name="Kementerian Dalam Negeri")
+    sulsel = AgencyFactory(
+        code="sulsel", name="Provinsi Sulawesi Selatan", parent=ministry, timezone="Asia/Makassar"
+    )
+    people = {
+        "budi": OfficialFactory(username="budi", agency=ministry, role=Role.COORDINATOR),
+        "sari": OfficialFactory(username="sari", agency=ministry),
+        "andi": OfficialFactory(username="andi", agency=sulsel, role=Role.COORDINATOR),
+        "nurul": OfficialFactory(username="nurul", agency=sulsel),
+        "outsider": OfficialFactory(username="outsider", agency=sulsel),
+    }
+    room = services.room_create_coordination(
+        by=people["budi"], name="Rakor inflasi daerah", members=["sari", "andi", "nurul"]
+    )
+    return {"room": room, "ministry": ministry, "sulsel": sulsel, **people}

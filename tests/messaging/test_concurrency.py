@@ -1,0 +1,82 @@
+"""Concurrent writers on one room: the seq stays gapless and unique (PostgreSQL in the
+services run, SQLite in the embedded one)."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+import pytest
+from django.db import connections
+
+from messaging import services
+from messaging.models import Message, Room, RoomEvent
+
+
+@pytest.mark.django_db(transaction=True)
+def test_many_threads_writing_one_room_get_gapless_unique_seqs(world, settings):
+    settings.RAKOR_SEND_RATE_PER_SECOND = 100_000
+    room = world["room"]
+    writers = ["budi", "sari", "andi", "nurul"] * 2
+    per_writer = 15
+    start = threading.Barrier(len(writers))
+    errors: list[BaseException] = []
+
+    def write(name):
+        try:
+            start.wait()
+            for n in range(per_writer):
+                message, _ = services.message_post(
+                    author=world[name],
+                    room_id=room.pk,
+                    body=f"{name} {n}",
+                    client_id=uuid.uuid4(),
+                )
+                if n % 5 == 0:
+                    services.message_edit(by=world[name], message_id=message.pk, body="edited")
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(name,)) for name in writers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert errors == []
+    seqs = list(Message.objects.filter(room=room).values_list("seq", flat=True)) + list(
+        RoomEvent.objects.filter(room=room).values_list("seq", flat=True)
+    )
+    expected = len(writers) * per_writer + len(writers) * 3
+    assert len(seqs) == expected
+    assert sorted(seqs) == list(range(1, expected + 1))
+    assert Room.objects.get(pk=room.pk).last_seq == expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_client_id_from_two_sockets_at_once_is_stored_once(world):
+    room = world["room"]
+    client_id = uuid.uuid4()
+    start = threading.Barrier(4)
+    results = []
+
+    def send():
+        try:
+            start.wait()
+            results.append(
+                services.message_post(
+                    author=world["budi"], room_id=room.pk, body="sekali", client_id=client_id
+                )
+            )
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len({message.pk for message, _created in results}) == 1
+    assert sum(created for _message, created in results) == 1
+    assert Room.objects.get(pk=room.pk).last_seq == 1
