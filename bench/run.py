@@ -45,7 +45,13 @@ def summarise(name: str, samples: list[float]) -> str:
 
 def main() -> None:
     scratch = Path(tempfile.mkdtemp(prefix="rakor-bench-"))
-    env = {**os.environ, "RAKOR_VAR_DIR": str(scratch), "RAKOR_INPROCESS_JOBS": "0"}
+    # The send rate limit is lifted: this measures the server, not the policy.
+    env = {
+        **os.environ,
+        "RAKOR_VAR_DIR": str(scratch),
+        "RAKOR_INPROCESS_JOBS": "0",
+        "RAKOR_SEND_RATE_PER_SECOND": "100000",
+    }
     scratch_db = None
     if env.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         scratch_db = f"rakor_bench_{os.getpid()}"
@@ -61,6 +67,7 @@ def main() -> None:
     run("migrate", "--noinput")
     run("seed_demo")
     token = run("create_token", "budi", "--name", "bench").stdout.strip()
+    reader = run("create_token", "sari", "--name", "bench").stdout.strip()
     port = free_port()
     daphne = subprocess.Popen(
         [
@@ -94,6 +101,24 @@ def main() -> None:
         handshake, ping = asyncio.run(timed_socket(port, token))
         results.append(summarise("WebSocket handshake (Bearer)", handshake))
         results.append(summarise("WebSocket ping -> pong", ping))
+        room = next(
+            r["id"]
+            for r in json.load(
+                urllib.request.urlopen(
+                    urllib.request.Request(
+                        f"{base}/api/v1/rooms", headers={"Authorization": f"Bearer {token}"}
+                    )
+                )
+            )["items"]
+            if r["kind"] == "agency"
+        )
+        acks, deliveries, burst = asyncio.run(timed_messages(port, token, reader, room))
+        results.append(summarise("send -> ack", acks))
+        results.append(summarise("send -> other member receives", deliveries))
+        results.append(
+            f"{'burst of ' + str(len(burst)) + ' sends, all received':<34} "
+            f"{len(burst):>5} {'':>9} {'':>9} {len(burst) / sum(burst):>9.0f}"
+        )
     finally:
         daphne.terminate()
         daphne.wait(10)
@@ -146,6 +171,58 @@ async def timed_socket(port: int, token: str) -> tuple[list[float], list[float]]
             await ws.recv()
             pings.append(time.perf_counter() - start)
     return handshakes, pings
+
+
+async def timed_messages(port: int, sender: str, reader: str, room: int):
+    """Send one message at a time (ack and delivery latency), then a burst."""
+    import uuid
+
+    import websockets
+
+    url = f"ws://127.0.0.1:{port}/ws/"
+    acks, deliveries = [], []
+    async with (
+        websockets.connect(url, additional_headers={"Authorization": f"Bearer {sender}"}) as a,
+        websockets.connect(url, additional_headers={"Authorization": f"Bearer {reader}"}) as b,
+    ):
+        for n in range(ROUNDS):
+            start = time.perf_counter()
+            await a.send(
+                json.dumps(
+                    {
+                        "type": "send",
+                        "room": room,
+                        "body": f"bench {n}",
+                        "client_id": str(uuid.uuid4()),
+                    }
+                )
+            )
+            while json.loads(await a.recv())["type"] != "ack":
+                pass
+            acks.append(time.perf_counter() - start)
+            while json.loads(await b.recv()).get("body") != f"bench {n}":
+                pass
+            deliveries.append(time.perf_counter() - start)
+        count = ROUNDS
+        start = time.perf_counter()
+        for n in range(count):
+            await a.send(
+                json.dumps(
+                    {
+                        "type": "send",
+                        "room": room,
+                        "body": f"burst {n}",
+                        "client_id": str(uuid.uuid4()),
+                    }
+                )
+            )
+        received = 0
+        while received < count:
+            frame = json.loads(await b.recv())
+            if frame.get("type") == "message" and frame["body"].startswith("burst"):
+                received += 1
+        elapsed = time.perf_counter() - start
+    return acks, deliveries, [elapsed / count] * count
 
 
 if __name__ == "__main__":
