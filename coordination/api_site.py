@@ -75,13 +75,15 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     fields: dict[str, list[str]] = {}
     code = "invalid"
     for error in exc.errors:
-        if error.get("type") == "string_too_long" and error.get("loc", ())[-1:] == ("body",):
+        location = [str(part) for part in error.get("loc", ())]
+        # ("body", "payload", "body") -> "body"; ("query", "filters", "limit") -> "limit":
+        # drop where the value came from and the view's parameter name, keep the field.
+        if location[:1] and location[0] in ("body", "query", "path", "header", "cookie", "form"):
+            location = location[1:]
+        if location[:1] and location[0] in ("payload", "filters", "query"):
+            location = location[1:]
+        if error.get("type") == "string_too_long" and location == ["body"]:
             code = "body_too_long"
-        location = [
-            str(part)
-            for part in error.get("loc", ())
-            if part not in ("body", "query", "path", "payload")
-        ]
         fields.setdefault(".".join(location) or "__all__", []).append(str(error.get("msg", "")))
     return error_response(
         request,

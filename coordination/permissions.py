@@ -142,13 +142,24 @@ def may_create_coordination_room(official: Official | None) -> bool:
 
 
 def may_manage_room_members(
-    official: Official | None, *, is_room_admin: bool, is_coordination_room: bool
+    official: Official | None,
+    *,
+    is_room_admin: bool,
+    is_coordination_room: bool,
+    adding: bool = True,
 ) -> bool:
-    """Only coordination rooms have hand-managed members: their room admins and
-    administrators manage them. Agency, meeting and direct rooms follow their source."""
-    return is_coordination_room and (
-        (is_active(official) and is_room_admin) or is_administrator(official)
-    )
+    """Only coordination rooms have hand-managed members. Their room admins add and remove
+    members; administrators only remove them (an official who has left), because adding
+    someone, themselves included, would open the room's content. Agency, meeting and direct
+    rooms follow their source."""
+    if not is_coordination_room or not is_active(official):
+        return False
+    return is_room_admin or (is_administrator(official) and not adding)
+
+
+def may_delete_message(official: Official | None, *, is_author: bool, is_room_admin: bool) -> bool:
+    """A message is deleted by its author or by a room admin (moderation)."""
+    return is_active(official) and (is_author or is_room_admin)
 
 
 # --- meetings, decisions and actions ----------------------------------------------------
@@ -275,10 +286,14 @@ def permission_denied(*, official: Official | None, action: str, target: object 
     """Log and audit a refusal (the one place every denial passes)."""
     from django.db import models
 
+    from coordination import ratelimit
     from coordination.audit import Event, audit_record
 
     who = getattr(official, "username", None) or "anonymous"
     logger.info("permission denied: %s may not %s %s", who, action, target if target else "")
+    # Audited, but not without end: a client repeating a refused frame must not flood the log.
+    if not ratelimit.allow("audit-denied", f"{who}:{action}", limit=10, window_seconds=60):
+        return
     is_model = isinstance(target, models.Model)
     audit_record(
         Event.PERMISSION_DENIED,

@@ -42,7 +42,8 @@ AUTH_ERRORS = {401: ErrorOut, 403: ErrorOut}
 
 # Text with at least one character that is not white space.
 NONBLANK_TEXT_PATTERN = (
-    r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f]"
+    r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*"
+    r"[^\s\x00-\x1f\x7f-\x9f\u200b\u200c\u200d\u2060\ufeff]"
     r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
 )
 NonBlankText = Annotated[

@@ -143,13 +143,16 @@ def official_apply_access(
         previous = {"role": None, "agency_id": None, "is_superuser": False}
     old_agency_id = previous.get("agency_id", official.agency_id)
     if old_agency_id != official.agency_id:
+        # robust: the change has committed; a listener's failure is logged, not raised (the
+        # periodic agency-room job catches up).
         transaction.on_commit(
-            lambda: hooks.official_agency_changed.send(
+            lambda: hooks.official_agency_changed.send_robust(
                 sender=Official,
                 official_id=official.pk,
                 old_agency_id=old_agency_id,
                 new_agency_id=official.agency_id,
-            )
+            ),
+            robust=True,
         )
     with transaction.atomic():
         is_staff = official.role == Role.ADMINISTRATOR or official.is_superuser

@@ -149,6 +149,9 @@ if REDIS_URL:
                 "prefix": env.str("RAKOR_CHANNEL_PREFIX", default="rakor"),
                 "capacity": 1000,
                 "expiry": 60,
+                # Sockets renew their group memberships on each re-check (about a minute);
+                # this only clears groups of processes that died without leaving them.
+                "group_expiry": 2 * 24 * 60 * 60,
             },
         }
     }

@@ -11,7 +11,7 @@ from uuid import UUID
 from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
-from pydantic import StringConstraints
+from pydantic import StrictInt, StringConstraints
 
 from coordination.models import Classification, Official
 from coordination.schemas import AUTH_ERRORS, ErrorOut, NonBlankText, Text
@@ -126,7 +126,10 @@ class TimelineQuery(Schema):
 class MessageIn(Schema):
     body: NonBlankText = Field(max_length=settings.RAKOR_MESSAGE_MAX_CHARS)
     client_id: UUID
-    reply_to: int | None = Field(None, ge=1, lt=2**62)
+    reply_to: StrictInt | None = Field(None, ge=1, lt=2**62)
+    attachments: list[StrictInt] = Field(
+        default_factory=list, max_length=0, description="Not accepted yet: empty."
+    )
 
 
 class MessageEditIn(Schema):
@@ -140,7 +143,7 @@ class ChangeOut(Schema):
 
 
 class ReadIn(Schema):
-    seq: int = Field(ge=0, lt=2**62)
+    seq: StrictInt = Field(ge=0, lt=2**62)
 
 
 class ReadOut(Schema):
@@ -242,7 +245,7 @@ def timeline(
     room, _membership = services.member_room(request.auth, room_id)
     after, before = query.after, query.before
     if after is None and before is None:
-        after = max(room.last_seq - query.limit, 0)
+        after = selectors.backlog_start(room.last_seq, query.limit)
     items = selectors.timeline(room.pk, after=after, before=before, limit=query.limit)
     next_cursor = None
     if len(items) == query.limit:
@@ -268,6 +271,7 @@ def message_post(
         body=payload.body,
         client_id=payload.client_id,
         reply_to=payload.reply_to,
+        attachments=payload.attachments,
     )
     return Status(201 if created else 200, message_frame(message))
 

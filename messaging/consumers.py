@@ -103,6 +103,23 @@ class RakorConsumer(AsyncWebsocketConsumer):
         await self.channel_layer.group_add(group, self.channel_name)
         self.groups_joined.add(group)
 
+    async def _reconcile_rooms(self) -> None:
+        """Repair what a dropped membership event may have left wrong, and renew the groups
+        (the layer expires them): the rooms are read again from the database."""
+        rooms = await database_sync_to_async(selectors.member_room_ids)(self.official)
+        for room_id in self.rooms - rooms:
+            self.rooms.discard(room_id)
+            self.open_rooms.discard(room_id)
+            self.cursors.forget(room_id)
+            await self._group_discard(events.room_group(room_id))
+            await self.send_json({"type": "room_removed", "room": room_id})
+        found = rooms - self.rooms
+        self.rooms |= rooms
+        for group in [official_group(self.official.pk), *map(events.room_group, self.rooms)]:
+            await self._group_add(group)
+        for room in await database_sync_to_async(selectors.room_frames)(found):
+            await self.send_json({"type": "room_added", "room": room})
+
     async def _group_discard(self, group: str) -> None:
         await self.channel_layer.group_discard(group, self.channel_name)
         self.groups_joined.discard(group)
@@ -142,6 +159,7 @@ class RakorConsumer(AsyncWebsocketConsumer):
             if not await ws_auth.still_authorised(self.scope):
                 await self.close(code=CLOSE_REVOKED)
                 return
+            await self._reconcile_rooms()
             self.checked_at = time.monotonic()
         frame_type = frame.get("type")
         if not isinstance(frame_type, str):
@@ -187,7 +205,7 @@ class RakorConsumer(AsyncWebsocketConsumer):
             self.rooms.add(room_id)
             await self._group_add(events.room_group(room_id))
         if after is None:
-            after = max(room.last_seq - selectors.DEFAULT_BACKLOG, 0)
+            after = selectors.backlog_start(room.last_seq)
         self.cursors.reset(room_id, min(after, room.last_seq))
         await self._replay(room_id, until=None)
         self.open_rooms.add(room_id)
@@ -217,15 +235,13 @@ class RakorConsumer(AsyncWebsocketConsumer):
         reply_to = frame.get("reply_to")
         if reply_to is not None and not _is_int(reply_to, minimum=1):
             raise FrameError("reply_to is a message id.", code="invalid_frame")
-        attachments = frame.get("attachments")
-        if attachments not in (None, []):
-            raise FrameError("Attachments are not accepted yet.", code="invalid_frame")
         message, _created = await database_sync_to_async(services.message_post)(
             author=self.official,
             room_id=room_id,
             body=frame.get("body"),
             client_id=frame.get("client_id"),
             reply_to=reply_to,
+            attachments=frame.get("attachments"),
         )
         await self.reply(
             frame,
@@ -276,7 +292,7 @@ class RakorConsumer(AsyncWebsocketConsumer):
         now = time.monotonic()
         if now - self.typing_sent.get(room_id, 0.0) >= TYPING_INTERVAL_SECONDS:
             self.typing_sent[room_id] = now
-            await events.typing_announce(room_id, self.official)
+            await services.room_typing(official=self.official, room_id=room_id)
 
     # --- frames out ---------------------------------------------------------------------
 
@@ -343,7 +359,7 @@ class RakorConsumer(AsyncWebsocketConsumer):
             self.cursors.forget(room_id)
             await self._group_discard(events.room_group(room_id))
             await self.send_json({"type": "room_removed", "room": room_id})
-        elif event["change"] == "archived":
+        elif event["change"] == "updated":  # archived, renamed, reclassified
             await self.send_json({"type": "room_updated", "room": room})
 
     async def read_state(self, event: dict[str, Any]) -> None:

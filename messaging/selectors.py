@@ -18,8 +18,19 @@ def member_room_ids(official: Official) -> set[int]:
     return set(Membership.objects.filter(official=official).values_list("room_id", flat=True))
 
 
+def room_frames(room_ids: set[int]) -> list[dict[str, Any]]:
+    if not room_ids:
+        return []
+    return [events.room_frame(room) for room in Room.objects.filter(pk__in=room_ids)]
+
+
 def room_heads(room_ids: set[int]) -> dict[int, int]:
     return dict(Room.objects.filter(pk__in=room_ids).values_list("pk", "last_seq"))
+
+
+def backlog_start(head: int, limit: int = DEFAULT_BACKLOG) -> int:
+    """Where a reader who names no position starts: the last `limit` events."""
+    return max(head - limit, 0)
 
 
 def timeline(
@@ -32,10 +43,19 @@ def timeline(
     """The room's events as frames, in seq order, in their current form.
 
     `after`: the events with seq > after (the oldest first). `before`: the `limit` events just
-    before that seq (older history). Two queries whatever the page size.
+    before that seq (older history).
+
+    Messages and edits live in two tables, read by two queries. Both are bounded by the head
+    read first: seqs are committed in order (the room's row is locked from taking a seq to
+    commit), so everything up to that head is committed, and the two queries cannot disagree
+    about a prefix of the timeline — a later event never hides an earlier one. Three queries
+    whatever the page size.
     """
-    messages = Message.objects.filter(room_id=room_id).select_related("author")
-    changes = RoomEvent.objects.filter(room_id=room_id).select_related("message__author")
+    head = Room.objects.filter(pk=room_id).values_list("last_seq", flat=True).first() or 0
+    messages = Message.objects.filter(room_id=room_id, seq__lte=head).select_related("author")
+    changes = RoomEvent.objects.filter(room_id=room_id, seq__lte=head).select_related(
+        "message__author"
+    )
     if after is not None:
         messages, changes = messages.filter(seq__gt=after), changes.filter(seq__gt=after)
     if before is not None:

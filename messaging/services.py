@@ -32,28 +32,36 @@ ROOM_NAME_MAX = 200
 # --- the timeline ------------------------------------------------------------------------
 
 
-def _next_seq(room_id: int) -> int:
-    """Take the room's next seq. Must run inside the write transaction: the UPDATE locks the
-    room's row (PostgreSQL) or holds the write lock (SQLite, IMMEDIATE) until commit, so
-    concurrent writers queue and the sequence has no gap and no repeat; a rollback gives the
-    seq back."""
+def _next_seq(room_id: int) -> tuple[int, bool]:
+    """Take the room's next seq; returns it and whether the room is archived.
+
+    Must run inside the write transaction: the UPDATE locks the room's row (PostgreSQL) or
+    holds the write lock (SQLite, IMMEDIATE) until commit, so concurrent writers of one room
+    queue, the sequence has no gap and no repeat, seqs commit in order, and a rollback gives
+    the seq back. Whatever a writer checks after this call cannot change under it.
+    """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("a seq is taken inside the transaction that uses it")
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE messaging_room SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq",
+            "UPDATE messaging_room SET last_seq = last_seq + 1 WHERE id = %s "
+            "RETURNING last_seq, archived_at",
             [room_id],
         )
         row = cursor.fetchone()
     if row is None:
         raise NotFound(_("No such room."))
-    return row[0]
+    return row[0], row[1] is not None
+
+
+# Characters that show nothing: a message of only these is empty.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 
 
 def _clean_body(body: object) -> str:
     if not isinstance(body, str):
         raise InvalidInput(_("The message body is text."), fields={"body": [_("Not text.")]})
-    if not body.strip():
+    if not body.strip().strip(_INVISIBLE).strip():
         raise InvalidInput(_("The message is empty."), fields={"body": [_("Required.")]})
     limit = settings.RAKOR_MESSAGE_MAX_CHARS
     if len(body) > limit:
@@ -81,9 +89,16 @@ def _clean_client_id(client_id: object) -> uuid.UUID:
         ) from exc
 
 
-def member_room(official: Official, room_id: int) -> tuple[Room, Membership]:
+def _clean_id(value: object, name: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value < 2**63:
+        raise InvalidInput(_("%(name)s must be an id.") % {"name": name}, fields={name: ["id"]})
+    return value
+
+
+def member_room(official: Official, room_id: object) -> tuple[Room, Membership]:
     """The room and the official's membership; NotFound when the room does not exist,
     Forbidden (audited) when the official is not a member."""
+    room_id = _clean_id(room_id, "room")
     membership = (
         Membership.objects.select_related("room").filter(room_id=room_id, official=official).first()
     )
@@ -95,13 +110,20 @@ def member_room(official: Official, room_id: int) -> tuple[Room, Membership]:
     raise Forbidden(_("You are not a member of this room."))
 
 
+def _still_member(official: Official, room_id: int) -> None:
+    """Inside the write transaction, after the room's lock: the official may still write."""
+    if not Membership.objects.filter(room_id=room_id, official=official).exists():
+        raise Forbidden(_("You are not a member of this room."))
+
+
 def message_post(
     *,
     author: Official,
-    room_id: int,
+    room_id: object,
     body: object,
     client_id: object,
-    reply_to: int | None = None,
+    reply_to: object = None,
+    attachments: object = None,
 ) -> tuple[Message, bool]:
     """Store a message in a room and broadcast it after commit; returns (message, created).
 
@@ -111,6 +133,12 @@ def message_post(
     """
     body = _clean_body(body)
     client_id = _clean_client_id(client_id)
+    if reply_to is not None:
+        reply_to = _clean_id(reply_to, "reply_to")
+    if attachments not in (None, []):
+        raise InvalidInput(
+            _("Attachments are not accepted yet."), fields={"attachments": [_("Not yet.")]}
+        )
     room, _membership = member_room(author, room_id)
     existing = (
         Message.objects.select_related("author")
@@ -119,7 +147,7 @@ def message_post(
     )
     if existing is not None:
         return existing, False
-    if room.is_archived:
+    if not permissions.may_post_in_room(author, is_member=True, is_archived=room.is_archived):
         raise Forbidden(_("This room is archived: it is read-only."))
     if reply_to is not None and not Message.objects.filter(pk=reply_to, room_id=room.pk).exists():
         raise NotFound(
@@ -132,9 +160,13 @@ def message_post(
         raise RateLimited(_("You are sending too fast; wait a moment."))
     try:
         with transaction.atomic():
+            seq, archived = _next_seq(room.pk)
+            if archived:
+                raise Forbidden(_("This room is archived: it is read-only."))
+            _still_member(author, room.pk)
             message = Message.objects.create(
                 room_id=room.pk,
-                seq=_next_seq(room.pk),
+                seq=seq,
                 author=author,
                 body=body,
                 html=render_body(body),
@@ -153,58 +185,95 @@ def message_post(
     return message, True
 
 
-def _own_message(official: Official, message_id: object, *, action: str) -> Message:
-    if not isinstance(message_id, int) or isinstance(message_id, bool):
-        raise InvalidInput(_("message must be an id."), fields={"message": [_("Not an id.")]})
+def _changeable_message(official: Official, message_id: object, *, deleting: bool) -> Message:
+    """The message `official` may edit (its author) or delete (its author or a room admin).
+    Checked before the write transaction (refusals are audited) and again inside it."""
+    message_id = _clean_id(message_id, "message")
     message = Message.objects.select_related("room", "author").filter(pk=message_id).first()
     if message is None:
         raise NotFound(_("No such message."))
-    member_room(official, message.room_id)
+    _room, membership = member_room(official, message.room_id)
+    _check_changeable(official, message, membership, deleting=deleting, audit=True)
+    return message
+
+
+def _check_changeable(
+    official: Official,
+    message: Message,
+    membership: Membership | None,
+    *,
+    deleting: bool,
+    audit: bool = False,
+) -> None:
+    if membership is None:
+        raise Forbidden(_("You are not a member of this room."))
     if message.is_deleted:
         raise NotFound(_("This message was deleted."))
-    if message.room.is_archived:
+    if not permissions.may_post_in_room(
+        official, is_member=True, is_archived=message.room.is_archived
+    ):
         raise Forbidden(_("This room is archived: it is read-only."))
-    return message
+    allowed = (
+        permissions.may_delete_message(
+            official, is_author=message.author_id == official.pk, is_room_admin=membership.is_admin
+        )
+        if deleting
+        else message.author_id == official.pk
+    )
+    if not allowed:
+        if audit:
+            action = "delete message" if deleting else "edit message"
+            permissions.permission_denied(official=official, action=action, target=message)
+        if deleting:
+            raise Forbidden(_("Only its author or a room admin deletes a message."))
+        raise Forbidden(_("Only its author edits a message."))
+
+
+def _locked_message(official: Official, message: Message, *, deleting: bool) -> tuple[Message, int]:
+    """Take the room's next seq (and so its lock), then read the message again and check
+    again: an edit or a deletion that raced this one has committed by now."""
+    seq, _archived = _next_seq(message.room_id)
+    fresh = Message.objects.select_related("room", "author").get(pk=message.pk)
+    membership = Membership.objects.filter(room_id=message.room_id, official=official).first()
+    _check_changeable(official, fresh, membership, deleting=deleting)
+    return fresh, seq
 
 
 def message_edit(*, by: Official, message_id: object, body: object) -> RoomEvent:
     """Change a message's text (its author only); the old text is kept as a revision."""
     body = _clean_body(body)
-    message = _own_message(by, message_id, action="edit")
-    if message.author_id != by.pk:
-        permissions.permission_denied(official=by, action="edit message", target=message)
-        raise Forbidden(_("Only its author edits a message."))
+    message = _changeable_message(by, message_id, deleting=False)
     with transaction.atomic():
-        seq = _next_seq(message.room_id)
+        message, seq = _locked_message(by, message, deleting=False)
         now = timezone.now()
         MessageRevision.objects.create(message=message, body=message.body, replaced_at=now)
         message.body, message.html, message.edited_at = body, render_body(body), now
         message.save(update_fields=["body", "html", "edited_at"])
         event = RoomEvent.objects.create(
-            room_id=message.room_id, seq=seq, kind=RoomEvent.Kind.EDITED, message=message, at=now
+            room_id=message.room_id,
+            seq=seq,
+            kind=RoomEvent.Kind.EDITED,
+            message=message,
+            at=now,
         )
-        event.message = message
         events.room_broadcast_on_commit(message.room_id, events.event_frame(event))
     return event
 
 
 def message_delete(*, by: Official, message_id: object) -> RoomEvent:
     """Delete a message (its author or a room admin): a tombstone stays on the timeline."""
-    message = _own_message(by, message_id, action="delete")
-    if message.author_id != by.pk:
-        is_admin = Membership.objects.filter(
-            room_id=message.room_id, official=by, is_admin=True
-        ).exists()
-        if not is_admin:
-            permissions.permission_denied(official=by, action="delete message", target=message)
-            raise Forbidden(_("Only its author or a room admin deletes a message."))
+    message = _changeable_message(by, message_id, deleting=True)
     with transaction.atomic():
-        seq = _next_seq(message.room_id)
+        message, seq = _locked_message(by, message, deleting=True)
         now = timezone.now()
         message.deleted_at, message.deleted_by = now, by
         message.save(update_fields=["deleted_at", "deleted_by"])
         event = RoomEvent.objects.create(
-            room_id=message.room_id, seq=seq, kind=RoomEvent.Kind.DELETED, message=message, at=now
+            room_id=message.room_id,
+            seq=seq,
+            kind=RoomEvent.Kind.DELETED,
+            message=message,
+            at=now,
         )
         events.room_broadcast_on_commit(message.room_id, events.event_frame(event))
     return event
@@ -215,9 +284,7 @@ def room_mark_read(
 ) -> Membership:
     """Everything up to `seq` is read. Never moves back, never past the head; the official's
     other sockets learn it (`read_state`)."""
-    if not isinstance(room_id, int) or isinstance(room_id, bool):
-        raise InvalidInput(_("room must be an id."), fields={"room": [_("Not an id.")]})
-    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 0 <= seq < 2**63:
         raise InvalidInput(_("seq must be a number."), fields={"seq": [_("Not a seq.")]})
     room, membership = member_room(official, room_id)
     seq = min(seq, room.last_seq)
@@ -234,6 +301,12 @@ def room_mark_read(
                 origin=origin,
             )
     return membership
+
+
+async def room_typing(*, official: Official, room_id: int) -> None:
+    """Ephemeral: tell the room's open sockets that `official` is typing. Never stored. The
+    caller has checked membership (the consumer knows its rooms without a query)."""
+    await events.typing_announce(room_id, official)
 
 
 # --- rooms and members --------------------------------------------------------------------
@@ -258,9 +331,16 @@ def _members_by_username(usernames: Iterable[object]) -> list[Official]:
 def _add_members(room: Room, officials: Iterable[Official], *, admin_ids: set[int] = frozenset()):
     existing = set(Membership.objects.filter(room=room).values_list("official_id", flat=True))
     added = [o for o in officials if o.pk not in existing]
+    # ignore_conflicts: a sync that runs at the same time (the periodic job and a signal)
+    # may have added the same member; both announce it, which sockets take in their stride.
     Membership.objects.bulk_create(
-        Membership(room=room, official=o, is_admin=o.pk in admin_ids, last_read_seq=room.last_seq)
-        for o in added
+        [
+            Membership(
+                room=room, official=o, is_admin=o.pk in admin_ids, last_read_seq=room.last_seq
+            )
+            for o in added
+        ],
+        ignore_conflicts=True,
     )
     for official in added:
         events.membership_changed_on_commit(official.pk, room, "added")
@@ -317,13 +397,16 @@ def room_create_coordination(
     return room
 
 
-def _managed_room(by: Official, room_id: int) -> Room:
-    room = Room.objects.filter(pk=room_id).first()
+def _managed_room(by: Official, room_id: object, *, adding: bool = True) -> Room:
+    room = Room.objects.filter(pk=_clean_id(room_id, "room")).first()
     if room is None:
         raise NotFound(_("No such room."))
     is_admin = Membership.objects.filter(room=room, official=by, is_admin=True).exists()
     allowed = permissions.may_manage_room_members(
-        by, is_room_admin=is_admin, is_coordination_room=room.kind == Room.Kind.COORDINATION
+        by,
+        is_room_admin=is_admin,
+        is_coordination_room=room.kind == Room.Kind.COORDINATION,
+        adding=adding,
     )
     if not allowed:
         permissions.permission_denied(official=by, action="manage members of", target=room)
@@ -356,7 +439,7 @@ def room_members_add(
 
 
 def room_member_remove(*, by: Official, room_id: int, username: str) -> None:
-    room = _managed_room(by, room_id)
+    room = _managed_room(by, room_id, adding=False)
     official = Official.objects.filter(username=username).first()
     if official is None or not Membership.objects.filter(room=room, official=official).exists():
         raise NotFound(_("%(name)s is not a member of this room.") % {"name": username})
@@ -381,7 +464,7 @@ def room_archive(*, by: Official, room_id: int) -> Room:
         for official_id in Membership.objects.filter(room=room).values_list(
             "official_id", flat=True
         ):
-            events.membership_changed_on_commit(official_id, room, "archived")
+            events.membership_changed_on_commit(official_id, room, "updated")
     return room
 
 
@@ -463,6 +546,10 @@ def meeting_room_sync(
             changed.append("archived_at")
         if changed:
             room.save(update_fields=changed)
+            for official_id in Membership.objects.filter(room=room).values_list(
+                "official_id", flat=True
+            ):
+                events.membership_changed_on_commit(official_id, room, "updated")
         _add_members(room, Official.objects.filter(pk__in=ids))
         stale = Membership.objects.filter(room=room).exclude(official_id__in=ids)
         _remove_members(room, stale.values_list("official_id", flat=True))

@@ -202,10 +202,29 @@ def test_only_coordination_rooms_have_hand_managed_members(world):
     member = world["jabar_member"]
     assert p.may_manage_room_members(member, is_room_admin=True, is_coordination_room=True)
     assert not p.may_manage_room_members(member, is_room_admin=False, is_coordination_room=True)
-    assert p.may_manage_room_members(world["admin"], is_room_admin=False, is_coordination_room=True)
     assert not p.may_manage_room_members(
         world["admin"], is_room_admin=True, is_coordination_room=False
     )
+
+
+def test_administrators_remove_members_but_do_not_add_them(world):
+    """Adding anyone (themselves included) would open the room's content to the
+    administrator's choice; removing an official who left is their job."""
+    admin = world["admin"]
+    assert p.may_manage_room_members(
+        admin, is_room_admin=False, is_coordination_room=True, adding=False
+    )
+    assert not p.may_manage_room_members(
+        admin, is_room_admin=False, is_coordination_room=True, adding=True
+    )
+
+
+def test_messages_are_deleted_by_their_author_or_a_room_admin(world):
+    official = world["jabar_member"]
+    assert p.may_delete_message(official, is_author=True, is_room_admin=False)
+    assert p.may_delete_message(official, is_author=False, is_room_admin=True)
+    assert not p.may_delete_message(official, is_author=False, is_room_admin=False)
+    assert not p.may_delete_message(world["admin"], is_author=False, is_room_admin=False)
 
 
 def test_organisation_is_managed_by_administrators(world):

@@ -9,8 +9,9 @@ import uuid
 import pytest
 from django.db import connections
 
+from coordination.errors import Forbidden, NotFound
 from messaging import services
-from messaging.models import Message, Room, RoomEvent
+from messaging.models import Message, MessageRevision, Room, RoomEvent
 
 
 @pytest.mark.django_db(transaction=True)
@@ -59,7 +60,7 @@ def test_the_same_client_id_from_two_sockets_at_once_is_stored_once(world):
     room = world["room"]
     client_id = uuid.uuid4()
     start = threading.Barrier(4)
-    results = []
+    results, errors = [], []
 
     def send():
         try:
@@ -69,6 +70,8 @@ def test_the_same_client_id_from_two_sockets_at_once_is_stored_once(world):
                     author=world["budi"], room_id=room.pk, body="sekali", client_id=client_id
                 )
             )
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
         finally:
             connections.close_all()
 
@@ -77,6 +80,53 @@ def test_the_same_client_id_from_two_sockets_at_once_is_stored_once(world):
         thread.start()
     for thread in threads:
         thread.join(60)
+    assert errors == [] and len(results) == 4
     assert len({message.pk for message, _created in results}) == 1
     assert sum(created for _message, created in results) == 1
     assert Room.objects.get(pk=room.pk).last_seq == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_racing_a_deletion_never_revives_the_message(world):
+    """Edits and deletions of one message, at once from several threads: every change is
+    checked again under the room's lock, so there is at most one deletion, no edit after it,
+    and every revision keeps a distinct earlier text."""
+    room = world["room"]
+    errors = []
+    for round_ in range(5):
+        message, _ = services.message_post(
+            author=world["budi"], room_id=room.pk, body=f"asli {round_}", client_id=uuid.uuid4()
+        )
+        start = threading.Barrier(4)
+
+        def change(kind, n, message=message, start=start):
+            try:
+                start.wait()
+                if kind == "edit":
+                    services.message_edit(by=world["budi"], message_id=message.pk, body=f"v{n}")
+                else:
+                    services.message_delete(by=world["budi"], message_id=message.pk)
+            except (Forbidden, NotFound):
+                pass  # refused: deleted meanwhile
+            except BaseException as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+            finally:
+                connections.close_all()
+
+        threads = [
+            threading.Thread(target=change, args=(kind, n))
+            for n, kind in enumerate(["edit", "delete", "edit", "delete"])
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        events_ = list(RoomEvent.objects.filter(message=message).order_by("seq"))
+        kinds = [e.kind for e in events_]
+        assert kinds.count("message_deleted") == 1
+        assert kinds[-1] == "message_deleted"  # nothing after the deletion
+        bodies = list(
+            MessageRevision.objects.filter(message=message).values_list("body", flat=True)
+        )
+        assert len(bodies) == len(set(bodies)) == kinds.count("message_edited")
+    assert errors == []

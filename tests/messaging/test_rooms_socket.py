@@ -370,13 +370,16 @@ async def test_rejoins_racing_with_sends_give_a_gapless_repeat_free_stream(world
     """The seam: while another official sends a steady stream, a socket keeps rejoining from
     the last seq it has; between two joins (a join resets the cursor), every seq it receives
     follows the previous one exactly, and in the end it has them all."""
-    total = 120
+    sends = 120
+    total = sends + sends // 4  # every fourth message is edited once
     done = threading.Event()
 
     def writer():
         try:
-            for n in range(total):
-                post(world, who="budi", body=f"s{n}")
+            for n in range(sends):
+                message = post(world, who="budi", body=f"s{n}")
+                if n % 4 == 0:  # edits take seqs too, from the other table
+                    services.message_edit(by=world["budi"], message_id=message.pk, body="e")
         finally:
             connections.close_all()
             done.set()
@@ -391,7 +394,7 @@ async def test_rejoins_racing_with_sends_give_a_gapless_repeat_free_stream(world
         resets.append(last)
         await socket.send_json_to({"type": "join", "room": room, "after": last})
         for frame in await frames_until(socket, "joined", timeout=20):
-            if frame["type"] == "message":
+            if frame["type"] != "joined":
                 stream.append(frame["seq"])
                 last = max(last, frame["seq"])
         # Some live events too before rejoining (receive_nothing peeks without the
@@ -418,3 +421,72 @@ async def test_rejoins_racing_with_sends_give_a_gapless_repeat_free_stream(world
         pending_resets.pop(0)
         previous = seq
     assert set(stream) == set(range(1, total + 1)) and stream[-1] == total
+
+
+async def test_join_resets_the_cursor_to_after(world, room):
+    socket = await connect(world["andi"])
+    for _ in range(4):
+        await database_sync_to_async(post)(world)
+    assert [(await socket.receive_json_from(5))["seq"] for _ in range(4)] == [1, 2, 3, 4]
+    await socket.send_json_to({"type": "join", "room": room, "after": 2})
+    replayed = await frames_until(socket, "joined")
+    assert [f["seq"] for f in replayed[:-1]] == [3, 4]  # sent again: the client asked for them
+    await database_sync_to_async(post)(world)
+    assert (await socket.receive_json_from(5))["seq"] == 5
+    await socket.disconnect()
+
+
+async def test_forwarding_live_events_in_order_asks_the_database_nothing(world, room, monkeypatch):
+    from messaging import consumers
+
+    socket = await connect(world["andi"])
+    message = await database_sync_to_async(post)(world)
+    first = await socket.receive_json_from(5)
+
+    def no_database(*args, **kwargs):
+        raise AssertionError("the consumer asked the database while forwarding")
+
+    monkeypatch.setattr(consumers, "database_sync_to_async", no_database)
+    layer = get_channel_layer()
+    for seq in (2, 3, 4):
+        frame = {**first, "seq": seq, "id": message.pk}
+        await layer.group_send(events.room_group(room), {"type": "room.event", "frame": frame})
+    assert [(await socket.receive_json_from(5))["seq"] for _ in range(3)] == [2, 3, 4]
+    await socket.disconnect()
+
+
+async def test_a_failing_service_answers_unavailable_and_the_socket_lives(world, room, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(services, "message_post", broken)
+    socket = await connect(world["andi"])
+    await socket.send_json_to(
+        {"type": "send", "room": room, "body": "x", "client_id": str(uuid.uuid4()), "ref": 2}
+    )
+    error = await socket.receive_json_from(5)
+    assert error["code"] == "unavailable" and error["ref"] == 2
+    assert "fire" not in error["message"]  # internals stay on the server
+    await socket.send_json_to({"type": "ping"})
+    assert (await socket.receive_json_from(5))["type"] == "pong"
+    await socket.disconnect()
+
+
+async def test_a_dropped_membership_event_is_repaired_on_the_next_recheck(world, room, monkeypatch):
+    from coordination import realtime, ws_auth
+
+    socket = await connect(world["outsider"])
+    monkeypatch.setattr(realtime, "_group_send", lambda group, event: None)  # dropped
+    await database_sync_to_async(services.room_members_add)(
+        by=world["budi"], room_id=room, members=["outsider"]
+    )
+    monkeypatch.undo()
+    assert await socket.receive_nothing(0.3)
+    monkeypatch.setattr(ws_auth, "RECHECK_SECONDS", -1)
+    await socket.send_json_to({"type": "ping"})
+    added = await socket.receive_json_from(5)
+    assert added["type"] == "room_added" and added["room"]["id"] == room
+    assert (await socket.receive_json_from(5))["type"] == "pong"
+    await database_sync_to_async(post)(world, body="kini sampai")
+    assert (await socket.receive_json_from(5))["body"] == "kini sampai"
+    await socket.disconnect()

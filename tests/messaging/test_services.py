@@ -325,11 +325,11 @@ def test_membership_changes_reach_the_officials_sockets(
 def test_history_pages_cost_the_same_whatever_their_size(world, django_assert_num_queries):
     for n in range(30):
         post(world, body=f"pesan {n}")
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         small = selectors.timeline(world["room"].pk, after=0, limit=5)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         large = selectors.timeline(world["room"].pk, after=0, limit=30)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         older = selectors.timeline(world["room"].pk, before=11, limit=5)
     assert [f["seq"] for f in small] == [1, 2, 3, 4, 5] and len(large) == 30
     assert [f["seq"] for f in older] == [6, 7, 8, 9, 10]
@@ -346,3 +346,89 @@ def test_agencies_of_other_apps_do_not_leak(world):
     OfficialFactory(agency=agency)
     services.agency_rooms_sync_all()
     assert Room.objects.filter(kind=Room.Kind.AGENCY).count() == 3
+
+
+def test_the_timeline_never_shows_an_event_beyond_the_committed_head(world):
+    """A later event seen before an earlier one committed would move a reader's cursor past
+    the earlier one: the timeline stops at the head read first."""
+    for _ in range(3):
+        post(world)
+    message = Message.objects.first()
+    # An edit that took seq 5 while seq 4 is still uncommitted somewhere: head is 3.
+    RoomEvent.objects.create(room=world["room"], seq=5, kind="message_edited", message=message)
+    assert [f["seq"] for f in selectors.timeline(world["room"].pk, after=0)] == [1, 2, 3]
+
+
+def test_administrators_cannot_add_anyone_to_a_room_they_are_not_admin_of(world):
+    admin = OfficialFactory(role="administrator")
+    with pytest.raises(Forbidden):
+        services.room_members_add(by=admin, room_id=world["room"].pk, members=[admin.username])
+    with pytest.raises(Forbidden):
+        services.room_members_add(by=admin, room_id=world["room"].pk, members=["outsider"])
+    services.room_member_remove(by=admin, room_id=world["room"].pk, username="nurul")
+    assert not Membership.objects.filter(
+        room=world["room"], official__username__in=[admin.username, "outsider", "nurul"]
+    ).exists()
+
+
+@pytest.mark.parametrize("body", ["\u200b", " \u200b\u200d ", "\ufeff\n\u2060"])
+def test_a_message_of_invisible_characters_is_empty(world, body):
+    with pytest.raises(InvalidInput):
+        post(world, body=body)
+
+
+def test_attachments_are_refused_until_they_exist(world):
+    with pytest.raises(InvalidInput):
+        post(world, attachments=[1])
+    assert not Message.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "[klik](javascript:alert(1))",
+        "[klik](JaVaScRiPt:alert(1))",
+        "[klik](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+        "<svg onload=alert(1)>",
+        '<a href="javascript:alert(1)">x</a>',
+        "![x](https://evil.example/x.png)",
+        "<iframe src=//evil.example></iframe>",
+        "**<b onmouseover=alert(1)>tebal</b>**",
+    ],
+)
+def test_hostile_bodies_render_inert(world, body):
+    """Whatever comes in, the HTML out has only the allowed elements, no event handlers,
+    and links only to http, https or mailto; the rest is shown as text."""
+    from html.parser import HTMLParser
+
+    from messaging.render import ALLOWED_TAGS, render_body
+
+    class Inspect(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.problems = []
+
+        def handle_starttag(self, tag, attrs):
+            if tag not in ALLOWED_TAGS:
+                self.problems.append(tag)
+            for name, value in attrs:
+                if name not in ("href", "rel") or (
+                    name == "href" and not value.startswith(("http:", "https:", "mailto:"))
+                ):
+                    self.problems.append(f"{tag}[{name}={value}]")
+
+    html = render_body(body)
+    inspector = Inspect()
+    inspector.feed(html)
+    assert inspector.problems == [], (body, html)
+    message, _ = post(world, body=body)
+    assert message.body == body  # stored raw, rendered safe
+
+
+def test_links_render_with_safe_rel(world):
+    from messaging.render import render_body
+
+    html = render_body("[BPS](https://bps.go.id)")
+    assert html == ('<p><a href="https://bps.go.id" rel="noopener noreferrer nofollow">BPS</a></p>')
