@@ -6,7 +6,7 @@ import unicodedata
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 
 def reject_unstorable_text(value: str) -> str:
@@ -39,6 +39,19 @@ class ErrorOut(Schema):
 
 # The errors any authenticated endpoint may answer.
 AUTH_ERRORS = {401: ErrorOut, 403: ErrorOut}
+
+
+def _not_a_boolean(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("a number, not true or false")
+    return value
+
+
+# A JSON number that is whole (7 or 7.0, as JSON Schema counts integers), never a boolean.
+WholeNumber = Annotated[int, BeforeValidator(_not_a_boolean)]
+# Ids and seqs, with their bounds inside the type so that they survive `| None` in the schema.
+Id = Annotated[int, Field(ge=1, lt=2**62), BeforeValidator(_not_a_boolean)]
+Seq = Annotated[int, Field(ge=0, lt=2**62), BeforeValidator(_not_a_boolean)]
 
 # Text with at least one character that is not white space.
 NONBLANK_TEXT_PATTERN = (

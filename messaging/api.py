@@ -11,10 +11,10 @@ from uuid import UUID
 from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
-from pydantic import StrictInt, StringConstraints
+from pydantic import StringConstraints
 
 from coordination.models import Classification, Official
-from coordination.schemas import AUTH_ERRORS, ErrorOut, NonBlankText, Text
+from coordination.schemas import AUTH_ERRORS, ErrorOut, Id, NonBlankText, Seq, Text, WholeNumber
 from messaging import selectors, services
 from messaging.events import message_frame
 
@@ -118,16 +118,16 @@ class TimelinePage(Schema):
 
 
 class TimelineQuery(Schema):
-    after: int | None = Field(None, ge=0, lt=2**62)
-    before: int | None = Field(None, ge=1, lt=2**62)
+    after: Seq | None = None
+    before: Id | None = None
     limit: int = Field(50, ge=1, le=selectors.REPLAY_CHUNK)
 
 
 class MessageIn(Schema):
     body: NonBlankText = Field(max_length=settings.RAKOR_MESSAGE_MAX_CHARS)
     client_id: UUID
-    reply_to: StrictInt | None = Field(None, ge=1, lt=2**62)
-    attachments: list[StrictInt] = Field(
+    reply_to: Id | None = None
+    attachments: list[WholeNumber] = Field(
         default_factory=list, max_length=0, description="Not accepted yet: empty."
     )
 
@@ -143,7 +143,7 @@ class ChangeOut(Schema):
 
 
 class ReadIn(Schema):
-    seq: StrictInt = Field(ge=0, lt=2**62)
+    seq: Seq
 
 
 class ReadOut(Schema):

@@ -172,6 +172,21 @@ def test_direct_conversation_is_the_same_room_both_ways(api, world):
         ("post", "/api/v1/rooms", {"name": "x", "members": ["nobody"]}, 404, "not_found"),
         ("delete", "/api/v1/rooms/ROOM/members/budi", None, 409, "conflict"),
         ("post", "/api/v1/direct", {"usernames": []}, 400, "invalid"),
+        ("post", "/api/v1/rooms/ROOM/read", {"seq": True}, 400, "invalid"),
+        (
+            "post",
+            "/api/v1/rooms/ROOM/messages",
+            {"body": "x", "client_id": str(uuid.uuid4()), "attachments": [1]},
+            400,
+            "invalid",
+        ),
+        (
+            "post",
+            "/api/v1/rooms/ROOM/messages",
+            {"body": "\u200b", "client_id": str(uuid.uuid4())},
+            400,
+            "invalid",
+        ),
     ],
 )
 def test_bad_requests_get_the_error_shape_and_change_nothing(
