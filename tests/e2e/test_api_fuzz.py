@@ -36,10 +36,13 @@ def test_the_api_keeps_its_schema(daphne_server, bearer, mode):
     for operation in operations:
 
         @given(case=operation.as_strategy(generation_mode=mode))
+        # derandomize: the same examples on every run, so CI is repeatable; widen by hand
+        # with --hypothesis-seed when hunting.
         @settings(
             max_examples=100,
             deadline=None,
             database=None,
+            derandomize=True,
             suppress_health_check=list(HealthCheck),
         )
         def fuzz(case):
