@@ -29,7 +29,8 @@ router = ProtocolTypeRouter(
 
 
 class RakorApplication:
-    """The router, plus the in-process jobs of the embedded default."""
+    """The router, plus the in-process jobs of the embedded default, plus a limit on request
+    bodies enforced before Django reads them (Django would spool any size to disk)."""
 
     def __init__(self, inner):
         self.inner = inner
@@ -38,7 +39,49 @@ class RakorApplication:
         if scope["type"] == "lifespan":
             return await self.lifespan(receive, send)
         worker.start_embedded()
+        if scope["type"] == "http":
+            return await self.limited(scope, receive, send)
         return await self.inner(scope, receive, send)
+
+    async def limited(self, scope, receive, send):
+        from django.conf import settings
+
+        limit = settings.RAKOR_MAX_REQUEST_BYTES
+        length = dict(scope.get("headers", [])).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > limit:
+            return await self.too_large(send, limit)
+        seen = 0
+
+        async def counted():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:  # a body without Content-Length: stop reading it
+                    return {"type": "http.disconnect"}
+            return message
+
+        return await self.inner(scope, counted, send)
+
+    @staticmethod
+    async def too_large(send, limit: int) -> None:
+        body = (
+            b'{"code": "too_large", "message": "The request is larger than '
+            + str(limit // (1024 * 1024)).encode()
+            + b' MB."}'
+        )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
 
     async def lifespan(self, receive, send):
         while True:

@@ -385,3 +385,24 @@ class RoleSecurityPolicy(models.Model):
 
     def __str__(self) -> str:
         return self.get_role_display()
+
+
+class Notification(models.Model):
+    """Something an official must learn of (a mention, a directive, a reminder), written by
+    `coordination.notifications.notify` and shown live on their sockets."""
+
+    official = models.ForeignKey(Official, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=40)
+    text = models.CharField(_("text"), max_length=500)
+    link = models.CharField(_("link"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["official", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.official_id}"

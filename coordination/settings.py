@@ -309,6 +309,12 @@ RAKOR_WS_MAX_FRAME_BYTES = 256 * 1024
 RAKOR_MESSAGE_MAX_CHARS = env.int("RAKOR_MESSAGE_MAX_CHARS", default=10_000)
 # Messages an official may send per second, over every socket and the API together.
 RAKOR_SEND_RATE_PER_SECOND = env.int("RAKOR_SEND_RATE_PER_SECOND", default=20)
+RAKOR_ATTACHMENT_MAX_BYTES = env.int("RAKOR_ATTACHMENT_MAX_MB", default=25) * 1024 * 1024
+RAKOR_ATTACHMENTS_PER_MESSAGE = 10
+# No request body may be larger than the largest attachment and its form around it; checked
+# before Django reads the body (coordination.asgi), so an oversized upload fills no disk.
+RAKOR_MAX_REQUEST_BYTES = RAKOR_ATTACHMENT_MAX_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # --- logging ----------------------------------------------------------------------------
 

@@ -5,18 +5,22 @@ Thin: every endpoint calls the same service or selector as the socket consumer d
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
 from django.conf import settings
-from django.http import HttpRequest
-from ninja import Field, Path, Query, Router, Schema, Status
+from django.http import FileResponse, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, File, Path, Query, Router, Schema, Status, UploadedFile
 from pydantic import StringConstraints
 
+from coordination.errors import NotFound
 from coordination.models import Classification, Official
-from coordination.schemas import AUTH_ERRORS, ErrorOut, Id, NonBlankText, Seq, Text, WholeNumber
-from messaging import selectors, services
+from coordination.schemas import AUTH_ERRORS, ErrorOut, Id, NonBlankText, Seq, Text
+from messaging import attachments, directives, selectors, services
 from messaging.events import message_frame
+from messaging.search import search_messages
 
 router = Router(tags=["messaging"])
 
@@ -76,6 +80,25 @@ class Author(Schema):
     name: str
 
 
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    size: int
+    content_type: str
+    url: str
+    thumbnail_url: str | None
+
+
+class MentionsOut(Schema):
+    usernames: list[str]
+    agencies: list[str]
+
+
+class DirectiveOut(Schema):
+    ack_by: Literal["member", "agency"]
+    due: str | None
+
+
 class MessageFrame(Schema):
     type: Literal["message"]
     room: int
@@ -86,7 +109,9 @@ class MessageFrame(Schema):
     html: str | None
     client_id: str
     reply_to: int | None
-    attachments: list[int]
+    attachments: list[AttachmentOut]
+    mentions: MentionsOut
+    directive: DirectiveOut | None
     sent_at: str
     edited_at: str | None
     deleted: bool
@@ -123,12 +148,22 @@ class TimelineQuery(Schema):
     limit: int = Field(50, ge=1, le=selectors.REPLAY_CHUNK)
 
 
+class DirectiveIn(Schema):
+    ack_by: Literal["member", "agency"]
+    due: date | None = None
+
+
 class MessageIn(Schema):
     body: NonBlankText = Field(max_length=settings.RAKOR_MESSAGE_MAX_CHARS)
     client_id: UUID
     reply_to: Id | None = None
-    attachments: list[WholeNumber] = Field(
-        default_factory=list, max_length=0, description="Not accepted yet: empty."
+    attachments: list[Id] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Ids from POST /api/v1/attachments, uploaded by you and not sent yet.",
+    )
+    directive: DirectiveIn | None = Field(
+        None, description="Ask for acknowledgement (coordinators only)."
     )
 
 
@@ -272,6 +307,14 @@ def message_post(
         client_id=payload.client_id,
         reply_to=payload.reply_to,
         attachments=payload.attachments,
+        directive=(
+            {
+                "ack_by": payload.directive.ack_by,
+                "due": payload.directive.due.isoformat() if payload.directive.due else None,
+            }
+            if payload.directive
+            else None
+        ),
     )
     return Status(201 if created else 200, message_frame(message))
 
@@ -306,3 +349,180 @@ def message_delete(request: HttpRequest, message_id: int = Path(..., ge=1, lt=2*
 def read(request: HttpRequest, payload: ReadIn, room_id: int = Path(..., ge=1, lt=2**62)):
     membership = services.room_mark_read(official=request.auth, room_id=room_id, seq=payload.seq)
     return {"room": room_id, "seq": membership.last_read_seq}
+
+
+# --- attachments ---------------------------------------------------------------------------
+
+
+FILE_RESPONSE = {
+    "responses": {
+        "200": {
+            "description": "The file, as an attachment (never shown inline).",
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
+        }
+    }
+}
+
+
+@router.post(
+    "/attachments",
+    response={201: AttachmentOut, 413: ErrorOut, 415: ErrorOut, **ERRORS},
+    summary="Upload a file (up to 25 MB) to attach to your next message",
+)
+def attachment_upload(request: HttpRequest, file: UploadedFile = File(...)):  # noqa: B008
+    attachment = attachments.attachment_upload(uploader=request.auth, upload=file)
+    return Status(201, attachments.attachment_frame(attachment))
+
+
+@router.get(
+    "/attachments/{attachment_id}",
+    response={200: None, **ERRORS},
+    openapi_extra=FILE_RESPONSE,
+    summary="Download a file (members of its room only)",
+)
+def attachment_download(request: HttpRequest, attachment_id: int = Path(..., ge=1, lt=2**62)):
+    attachment = attachments.attachment_for_reader(
+        official=request.auth, attachment_id=attachment_id
+    )
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@router.get(
+    "/attachments/{attachment_id}/thumbnail",
+    response={200: None, **ERRORS},
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "A small JPEG of an image attachment.",
+                "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+    summary="The thumbnail of an image attachment (members of its room only)",
+)
+def attachment_thumbnail(request: HttpRequest, attachment_id: int = Path(..., ge=1, lt=2**62)):
+    attachment = attachments.attachment_for_reader(
+        official=request.auth, attachment_id=attachment_id
+    )
+    if not attachment.thumbnail:
+        raise NotFound(_("This file has no thumbnail."))
+    response = FileResponse(attachment.thumbnail.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+# --- directives ----------------------------------------------------------------------------
+
+
+class AcknowledgedOut(Schema):
+    username: str
+    name: str
+    agency: str | None
+    at: str
+
+
+class PendingOut(Schema):
+    username: str | None = None
+    agency: str | None = None
+    name: str
+
+
+class DirectiveStateOut(Schema):
+    type: Literal["directive_state"]
+    room: int
+    message: int
+    ack_by: Literal["member", "agency"]
+    due: str | None
+    acknowledged: list[AcknowledgedOut]
+    pending: list[PendingOut]
+    complete: bool
+    overdue: bool
+
+
+class DirectiveSummaryOut(DirectiveStateOut):
+    room_name: str
+    body: str
+    seq: int
+
+
+class DirectivePage(Schema):
+    items: list[DirectiveSummaryOut]
+    next: str | None
+
+
+@router.post(
+    "/messages/{message_id}/acknowledge",
+    response={200: DirectiveStateOut, **ERRORS},
+    summary="Acknowledge a directive (one click; idempotent)",
+)
+def acknowledge(request: HttpRequest, message_id: int = Path(..., ge=1, lt=2**62)):
+    return directives.directive_acknowledge(official=request.auth, message_id=message_id)
+
+
+@router.get(
+    "/messages/{message_id}/directive",
+    response={200: DirectiveStateOut, **ERRORS},
+    summary="Who has and who has not acknowledged a directive",
+)
+def directive_state(request: HttpRequest, message_id: int = Path(..., ge=1, lt=2**62)):
+    return directives.directive_for_sender(official=request.auth, message_id=message_id)
+
+
+class DirectiveQuery(Schema):
+    overdue: bool = Field(False, description="Only the overdue ones.")
+
+
+@router.get(
+    "/directives",
+    response={200: DirectivePage, **ERRORS},
+    summary="The directives you sent that still wait for acknowledgements",
+)
+def directives_sent(request: HttpRequest, query: Query[DirectiveQuery]):
+    items = directives.directives_sent(request.auth, overdue_only=query.overdue)
+    return {"items": items, "next": None}
+
+
+# --- search --------------------------------------------------------------------------------
+
+
+class SearchQuery(Schema):
+    q: NonBlankText = Field(max_length=200)
+    room: Id | None = None
+    limit: int = Field(50, ge=1, le=100)
+
+
+class SearchResultOut(Schema):
+    room: int
+    room_name: str
+    seq: int
+    id: int
+    author: Author
+    sent_at: str
+    extract: str = Field(description="HTML: the text escaped, the matches in <mark>.")
+    link: str
+
+
+class SearchPage(Schema):
+    items: list[SearchResultOut]
+    next: str | None
+
+
+@router.get(
+    "/search",
+    response={200: SearchPage, **ERRORS},
+    summary="Search the messages of your rooms",
+)
+def search(request: HttpRequest, query: Query[SearchQuery]):
+    if query.room is not None:
+        services.member_room(request.auth, query.room)
+    items = search_messages(request.auth, q=query.q, room_id=query.room, limit=query.limit)
+    return {"items": items, "next": None}

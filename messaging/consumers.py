@@ -22,7 +22,7 @@ from django.core.exceptions import PermissionDenied
 from coordination import ws_auth
 from coordination.errors import DomainError
 from coordination.realtime import CLOSE_REVOKED, official_group
-from messaging import events, selectors, services
+from messaging import directives, events, presence, selectors, services
 from messaging.ordering import Cursors, Verdict
 
 logger = logging.getLogger("rakor.ws")
@@ -75,6 +75,8 @@ class RakorConsumer(AsyncWebsocketConsumer):
         "delete": "frame_delete",
         "read": "frame_read",
         "typing": "frame_typing",
+        "presence": "frame_presence",
+        "acknowledge": "frame_acknowledge",
     }
 
     async def connect(self) -> None:
@@ -90,12 +92,23 @@ class RakorConsumer(AsyncWebsocketConsumer):
         self.open_rooms: set[int] = set()
         self.cursors = Cursors()
         self.typing_sent: dict[int, float] = {}
+        self.presence_state = presence.ONLINE
         await self._group_add(official_group(self.official.pk))
         for room in self.rooms:
             await self._group_add(events.room_group(room))
         await self.accept()
+        await services.presence_set(
+            official=self.official,
+            channel=self.channel_name,
+            state=presence.ONLINE,
+            rooms=self.rooms,
+        )
 
     async def disconnect(self, code: int) -> None:
+        if hasattr(self, "presence_state"):
+            await services.presence_gone(
+                official=self.official, channel=self.channel_name, rooms=self.rooms
+            )
         for group in getattr(self, "groups_joined", ()):
             await self.channel_layer.group_discard(group, self.channel_name)
 
@@ -190,6 +203,13 @@ class RakorConsumer(AsyncWebsocketConsumer):
             )
 
     async def frame_ping(self, frame: dict[str, Any]) -> None:
+        # A ping also keeps this socket's presence alive.
+        await services.presence_set(
+            official=self.official,
+            channel=self.channel_name,
+            state=self.presence_state,
+            rooms=self.rooms,
+        )
         heads = await database_sync_to_async(selectors.room_heads)(set(self.open_rooms))
         await self.reply(frame, {"type": "pong", "heads": {str(r): h for r, h in heads.items()}})
 
@@ -211,6 +231,9 @@ class RakorConsumer(AsyncWebsocketConsumer):
         self.open_rooms.add(room_id)
         head = max(self.cursors.get(room_id) or 0, room.last_seq)
         await self.reply(frame, {"type": "joined", "room": room_id, "head": head})
+        # Who of the room's members is here now (offline members are not listed).
+        for item in await services.presence_in_room(room_id=room_id, viewer=self.official):
+            await self.send_json(item)
 
     async def _replay(self, room_id: int, *, until: int | None) -> None:
         """Send the room's events after the cursor (up to `until`, exclusive), in chunks."""
@@ -242,6 +265,7 @@ class RakorConsumer(AsyncWebsocketConsumer):
             client_id=frame.get("client_id"),
             reply_to=reply_to,
             attachments=frame.get("attachments"),
+            directive=frame.get("directive"),
         )
         await self.reply(
             frame,
@@ -293,6 +317,33 @@ class RakorConsumer(AsyncWebsocketConsumer):
         if now - self.typing_sent.get(room_id, 0.0) >= TYPING_INTERVAL_SECONDS:
             self.typing_sent[room_id] = now
             await services.room_typing(official=self.official, room_id=room_id)
+
+    async def frame_presence(self, frame: dict[str, Any]) -> None:
+        state = frame.get("state")
+        if state not in presence.STATES:
+            raise FrameError('state is "online" or "away".', code="invalid_frame")
+        self.presence_state = state
+        await services.presence_set(
+            official=self.official, channel=self.channel_name, state=state, rooms=self.rooms
+        )
+
+    async def frame_acknowledge(self, frame: dict[str, Any]) -> None:
+        tally = await database_sync_to_async(directives.directive_acknowledge)(
+            official=self.official, message_id=frame.get("message")
+        )
+        mine = {"username": self.official.username}
+        await self.reply(
+            frame,
+            {
+                "type": "acknowledged",
+                "message": tally["message"],
+                "room": tally["room"],
+                "complete": tally["complete"],
+                "acknowledged_by_me": any(
+                    a["username"] == mine["username"] for a in tally["acknowledged"]
+                ),
+            },
+        )
 
     # --- frames out ---------------------------------------------------------------------
 
@@ -361,6 +412,17 @@ class RakorConsumer(AsyncWebsocketConsumer):
             await self.send_json({"type": "room_removed", "room": room_id})
         elif event["change"] == "updated":  # archived, renamed, reclassified
             await self.send_json({"type": "room_updated", "room": room})
+
+    async def room_presence(self, event: dict[str, Any]) -> None:
+        frame = event["frame"]
+        if frame["room"] in self.open_rooms and frame["username"] != self.official.username:
+            await self.send_json(frame)
+
+    async def directive_state(self, event: dict[str, Any]) -> None:
+        await self.send_json(event["frame"])
+
+    async def notification_created(self, event: dict[str, Any]) -> None:
+        await self.send_json(event["frame"])
 
     async def read_state(self, event: dict[str, Any]) -> None:
         if event.get("origin") != self.channel_name:

@@ -25,10 +25,34 @@ def author_frame(official) -> dict[str, str]:
     return {"username": official.username, "name": official.display_name}
 
 
-def message_frame(message: Message) -> dict[str, Any]:
+def message_frame(
+    message: Message,
+    *,
+    attachments: list | None = None,
+    mentions: dict[str, list[str]] | None = None,
+) -> dict[str, Any]:
     """A message as the `message` frame carries it, in its current form: edited messages carry
-    their current body and `edited_at`; a deleted one is a tombstone without body."""
+    their current body and `edited_at`; a deleted one is a tombstone without body, files or
+    mentions. `attachments` and `mentions` default to the message's own (prefetch them)."""
+    from messaging.attachments import attachment_frame
+
     deleted = message.deleted_at is not None
+    if attachments is None:
+        attachments = list(message.attachments.all())
+    if mentions is None:
+        rows = list(message.mentions.all())
+        mentions = {
+            "usernames": sorted({m.official.username for m in rows if m.agency_id is None}),
+            "agencies": sorted({m.agency.code for m in rows if m.agency_id is not None}),
+        }
+    directive = (
+        {
+            "ack_by": message.directive_ack_by,
+            "due": message.directive_due.isoformat() if message.directive_due else None,
+        }
+        if message.directive_ack_by
+        else None
+    )
     return {
         "type": "message",
         "room": message.room_id,
@@ -39,7 +63,9 @@ def message_frame(message: Message) -> dict[str, Any]:
         "html": None if deleted else message.html,
         "client_id": str(message.client_id),
         "reply_to": message.reply_to_id,
-        "attachments": [],
+        "attachments": [] if deleted else [attachment_frame(a) for a in attachments],
+        "mentions": {"usernames": [], "agencies": []} if deleted else mentions,
+        "directive": directive,
         "sent_at": message.created_at.isoformat(),
         "edited_at": message.edited_at.isoformat() if message.edited_at else None,
         "deleted": deleted,
@@ -119,3 +145,11 @@ async def typing_announce(room_id: int, official) -> None:
     layer = get_channel_layer()
     frame = {"type": "typing", "room": room_id, "author": author_frame(official)}
     await layer.group_send(room_group(room_id), {"type": "room.typing", "frame": frame})
+
+
+async def presence_announce(official, rooms: set[int], state: str) -> None:
+    """An official's presence changed: each of their rooms' open sockets hears of it."""
+    layer = get_channel_layer()
+    for room_id in rooms:
+        frame = {"type": "presence", "room": room_id, "username": official.username, "state": state}
+        await layer.group_send(room_group(room_id), {"type": "room.presence", "frame": frame})

@@ -103,6 +103,10 @@ class Membership(models.Model):
 
 
 class Message(models.Model):
+    class AckBy(models.TextChoices):
+        MEMBER = "member", _("every member")
+        AGENCY = "agency", _("one official per member agency")
+
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="messages")
     # The seq of the message's creation; edits and deletions take later seqs (RoomEvent).
     seq = models.BigIntegerField()
@@ -125,6 +129,12 @@ class Message(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # A directive (arahan) asks for acknowledgement, by every member or by one official per
+    # member agency, optionally by a date.
+    directive_ack_by = models.CharField(
+        _("directive: acknowledged by"), max_length=10, choices=AckBy.choices, blank=True
+    )
+    directive_due = models.DateField(_("directive: due"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("message")
@@ -180,3 +190,77 @@ class RoomEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of message {self.message_id} at seq {self.seq}"
+
+
+class Mention(models.Model):
+    """An @mention in a message: of one official, or of a whole agency (its members in the
+    room are then mentioned one by one, with `agency` set)."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="mentions")
+    official = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentions"
+    )
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "official"], name="one_mention_per_official")
+        ]
+
+    def __str__(self) -> str:
+        return f"mention of {self.official_id} in message {self.message_id}"
+
+
+class Attachment(models.Model):
+    """A file uploaded first (POST /api/v1/attachments) and then referenced by one message.
+    Served only to the members of that message's room (before that, to its uploader)."""
+
+    uploader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="attachments"
+    )
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(upload_to="attachments/%Y/%m/")
+    thumbnail = models.FileField(upload_to="thumbnails/%Y/%m/", blank=True)
+    name = models.CharField(_("name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.BigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Acknowledgement(models.Model):
+    """A member's acknowledgement of a directive; in agency mode it stands for the agency."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="acknowledgements")
+    official = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="acknowledgements"
+    )
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["message", "official"], name="one_ack_per_official"),
+            models.UniqueConstraint(
+                fields=["message", "agency"],
+                condition=Q(agency__isnull=False),
+                name="one_ack_per_agency",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"acknowledgement of {self.message_id} by {self.official_id}"

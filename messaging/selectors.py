@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Prefetch, Q
 
 from coordination.models import Official
 from messaging import events
-from messaging.models import Membership, Message, Room, RoomEvent
+from messaging.models import Membership, Mention, Message, Room, RoomEvent
 
 REPLAY_CHUNK = 200
 DEFAULT_BACKLOG = 50
@@ -48,11 +48,18 @@ def timeline(
     Messages and edits live in two tables, read by two queries. Both are bounded by the head
     read first: seqs are committed in order (the room's row is locked from taking a seq to
     commit), so everything up to that head is committed, and the two queries cannot disagree
-    about a prefix of the timeline — a later event never hides an earlier one. Three queries
-    whatever the page size.
+    about a prefix of the timeline — a later event never hides an earlier one. Five queries
+    whatever the page size (head, messages, their files, their mentions, edits).
     """
     head = Room.objects.filter(pk=room_id).values_list("last_seq", flat=True).first() or 0
-    messages = Message.objects.filter(room_id=room_id, seq__lte=head).select_related("author")
+    messages = (
+        Message.objects.filter(room_id=room_id, seq__lte=head)
+        .select_related("author")
+        .prefetch_related(
+            "attachments",
+            Prefetch("mentions", queryset=Mention.objects.select_related("official", "agency")),
+        )
+    )
     changes = RoomEvent.objects.filter(room_id=room_id, seq__lte=head).select_related(
         "message__author"
     )

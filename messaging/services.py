@@ -11,18 +11,31 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
+from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from coordination import permissions, ratelimit
 from coordination.audit import Event, audit_record
 from coordination.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
 from coordination.models import Agency, Classification, Official
+from coordination.notifications import notify
 from coordination.schemas import reject_unstorable_text
-from messaging import events
-from messaging.models import Membership, Message, MessageRevision, Room, RoomEvent
+from messaging import events, mentions, presence
+from messaging.attachments import attachments_for_message
+from messaging.directives import clean_directive
+from messaging.models import (
+    Attachment,
+    Membership,
+    Mention,
+    Message,
+    MessageRevision,
+    Room,
+    RoomEvent,
+)
 from messaging.render import render_body
 
 DIRECT_MAX_PEOPLE = 10
@@ -58,10 +71,12 @@ def _next_seq(room_id: int) -> tuple[int, bool]:
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 
 
-def _clean_body(body: object) -> str:
+def _clean_body(body: object, *, may_be_empty: bool = False) -> str:
+    if body is None and may_be_empty:
+        body = ""
     if not isinstance(body, str):
         raise InvalidInput(_("The message body is text."), fields={"body": [_("Not text.")]})
-    if not body.strip().strip(_INVISIBLE).strip():
+    if not body.strip().strip(_INVISIBLE).strip() and not may_be_empty:
         raise InvalidInput(_("The message is empty."), fields={"body": [_("Required.")]})
     limit = settings.RAKOR_MESSAGE_MAX_CHARS
     if len(body) > limit:
@@ -124,21 +139,23 @@ def message_post(
     client_id: object,
     reply_to: object = None,
     attachments: object = None,
+    directive: object = None,
 ) -> tuple[Message, bool]:
     """Store a message in a room and broadcast it after commit; returns (message, created).
 
     Idempotent on (author, room, client_id): a repeat returns the stored message and stores
     nothing. Refused when the author is not a member, the room is archived, the body is empty
-    or too long, or the author sends faster than RAKOR_SEND_RATE_PER_SECOND.
+    (without attachments) or too long, or the author sends faster than
+    RAKOR_SEND_RATE_PER_SECOND. Mentions of members (@username, @agency) are recorded and
+    notified; attachments (uploaded first) are attached; a directive asks for
+    acknowledgement (coordinators only).
     """
-    body = _clean_body(body)
+    has_files = attachments not in (None, [])
+    body = _clean_body(body, may_be_empty=has_files)
     client_id = _clean_client_id(client_id)
     if reply_to is not None:
         reply_to = _clean_id(reply_to, "reply_to")
-    if attachments not in (None, []):
-        raise InvalidInput(
-            _("Attachments are not accepted yet."), fields={"attachments": [_("Not yet.")]}
-        )
+    ack_by, due = clean_directive(author, directive)
     room, _membership = member_room(author, room_id)
     existing = (
         Message.objects.select_related("author")
@@ -164,16 +181,25 @@ def message_post(
             if archived:
                 raise Forbidden(_("This room is archived: it is read-only."))
             _still_member(author, room.pk)
+            files = attachments_for_message(author=author, ids=attachments)
             message = Message.objects.create(
                 room_id=room.pk,
                 seq=seq,
                 author=author,
                 body=body,
-                html=render_body(body),
+                html=render_body(body) if body else "",
                 client_id=client_id,
                 reply_to_id=reply_to,
+                directive_ack_by=ack_by,
+                directive_due=due,
             )
-            events.room_broadcast_on_commit(room.pk, events.message_frame(message))
+            if files:
+                Attachment.objects.filter(pk__in=[f.pk for f in files]).update(message=message)
+            mentioned = _record_mentions(message, room)
+            events.room_broadcast_on_commit(
+                room.pk,
+                events.message_frame(message, attachments=files, mentions=mentioned),
+            )
     except IntegrityError:
         # The same client_id raced in from another socket: that one won; answer with it.
         existing = Message.objects.filter(
@@ -183,6 +209,27 @@ def message_post(
             raise
         return existing, False
     return message, True
+
+
+def _record_mentions(message: Message, room: Room) -> dict[str, list[str]]:
+    """Store the message's mentions of members and notify them, each in their language."""
+    resolved = mentions.resolve(room.pk, message.author, message.body)
+    if not resolved.officials:
+        return {"usernames": [], "agencies": []}
+    Mention.objects.bulk_create(
+        Mention(message=message, official_id=pk, agency_id=agency_id)
+        for pk, agency_id in resolved.officials.items()
+    )
+    link = f"/messages/{room.pk}?seq={message.seq}"
+    for official in Official.objects.filter(pk__in=resolved.officials):
+        with translation.override(official.language):
+            text = _("%(author)s mentioned you in %(room)s: %(body)s") % {
+                "author": message.author.display_name,
+                "room": room.name or _("a direct conversation"),
+                "body": message.body[:120],
+            }
+        notify(official, "mention", text, link)
+    return {"usernames": resolved.usernames, "agencies": resolved.agency_codes}
 
 
 def _changeable_message(official: Official, message_id: object, *, deleting: bool) -> Message:
@@ -554,3 +601,36 @@ def meeting_room_sync(
         stale = Membership.objects.filter(room=room).exclude(official_id__in=ids)
         _remove_members(room, stale.values_list("official_id", flat=True))
     return room
+
+
+# --- presence (ephemeral) ------------------------------------------------------------------
+
+
+async def presence_set(*, official: Official, channel: str, state: str, rooms: set[int]) -> None:
+    """A socket is online or away (and alive); the official's rooms hear of a change."""
+    before, after = await sync_to_async(presence.socket_set)(official.pk, channel, state)
+    if before != after:
+        await events.presence_announce(official, rooms, after)
+
+
+async def presence_gone(*, official: Official, channel: str, rooms: set[int]) -> None:
+    before, after = await sync_to_async(presence.socket_gone)(official.pk, channel)
+    if before != after:
+        await events.presence_announce(official, rooms, after)
+
+
+async def presence_in_room(*, room_id: int, viewer: Official) -> list[dict]:
+    """The `presence` frames of a room's members who are online or away."""
+    members = await database_sync_to_async(
+        lambda: list(
+            Membership.objects.filter(room_id=room_id)
+            .exclude(official_id=viewer.pk)
+            .values_list("official_id", "official__username")
+        )
+    )()
+    states = await sync_to_async(presence.states_of)([pk for pk, _name in members])
+    return [
+        {"type": "presence", "room": room_id, "username": username, "state": states[pk]}
+        for pk, username in members
+        if states[pk] != presence.OFFLINE
+    ]

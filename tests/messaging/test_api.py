@@ -177,8 +177,8 @@ def test_direct_conversation_is_the_same_room_both_ways(api, world):
             "post",
             "/api/v1/rooms/ROOM/messages",
             {"body": "x", "client_id": str(uuid.uuid4()), "attachments": [1]},
-            400,
-            "invalid",
+            404,
+            "not_found",
         ),
         (
             "post",

@@ -190,7 +190,7 @@ async def test_replayed_events_come_in_their_current_form(world, room):
                 "client_id": str(uuid.uuid4()),
                 "attachments": [1],
             },
-            "invalid_frame",
+            "not_found",
         ),
         ({"type": "edit", "message": 999999, "body": "x"}, "not_found"),
         ({"type": "delete", "message": "1"}, "invalid_frame"),
@@ -268,7 +268,7 @@ async def test_typing_reaches_others_with_the_room_open_only(world, room):
     await watcher.send_json_to({"type": "join", "room": room, "after": 0})
     await frames_until(watcher, "joined")
     await typist.send_json_to({"type": "typing", "room": room})
-    typing = await watcher.receive_json_from(5)
+    typing = (await frames_until(watcher, "typing"))[-1]
     assert typing == {
         "type": "typing",
         "room": room,
@@ -490,3 +490,77 @@ async def test_a_dropped_membership_event_is_repaired_on_the_next_recheck(world,
     await database_sync_to_async(post)(world, body="kini sampai")
     assert (await socket.receive_json_from(5))["body"] == "kini sampai"
     await socket.disconnect()
+
+
+async def test_presence_reaches_sockets_with_the_room_open(world, room):
+    watcher = await connect(world["andi"])
+    await watcher.send_json_to({"type": "join", "room": room, "after": 0})
+    await frames_until(watcher, "joined")
+    budi = await connect(world["budi"])
+    assert (await watcher.receive_json_from(5)) == {
+        "type": "presence",
+        "room": room,
+        "username": "budi",
+        "state": "online",
+    }
+    await budi.send_json_to({"type": "presence", "state": "away"})
+    assert (await watcher.receive_json_from(5))["state"] == "away"
+    await budi.send_json_to({"type": "presence", "state": "sleeping"})
+    assert (await budi.receive_json_from(5))["code"] == "invalid_frame"
+    await budi.disconnect()
+    assert (await watcher.receive_json_from(5))["state"] == "offline"
+    # A socket that has not opened the room hears nothing of presence.
+    other = await connect(world["nurul"])
+    budi = await connect(world["budi"])
+    assert await other.receive_nothing(0.3)
+    for socket in (watcher, other, budi):
+        await socket.disconnect()
+
+
+async def test_joining_shows_who_is_here(world, room):
+    budi = await connect(world["budi"])
+    sari = await connect(world["sari"])
+    await sari.send_json_to({"type": "presence", "state": "away"})
+    await asyncio.sleep(0.1)
+    andi = await connect(world["andi"])
+    await andi.send_json_to({"type": "join", "room": room, "after": 0})
+    await frames_until(andi, "joined")
+    here = {}
+    while not await andi.receive_nothing(0.3):
+        frame = await andi.receive_json_from(5)
+        here[frame["username"]] = frame["state"]
+    assert here == {"budi": "online", "sari": "away"}  # nurul is offline: not listed
+    for socket in (budi, sari, andi):
+        await socket.disconnect()
+
+
+async def test_acknowledging_over_the_socket_updates_the_sender_live(world, room):
+    message, _ = await database_sync_to_async(services.message_post)(
+        author=world["budi"],
+        room_id=room,
+        body="Kirim data",
+        client_id=uuid.uuid4(),
+        directive={"ack_by": "agency"},
+    )
+    sender = await connect(world["budi"])
+    member = await connect(world["nurul"])
+    await member.send_json_to({"type": "acknowledge", "message": message.pk, "ref": "a"})
+    reply = (await frames_until(member, "acknowledged"))[-1]
+    assert reply["acknowledged_by_me"] and reply["ref"] == "a" and not reply["complete"]
+    state = (await frames_until(sender, "directive_state"))[-1]
+    assert state["message"] == message.pk
+    assert [a["username"] for a in state["acknowledged"]] == ["nurul"]
+    assert [p["agency"] for p in state["pending"]] == ["kemendagri"]
+    await member.send_json_to({"type": "acknowledge", "message": 999999})
+    assert (await frames_until(member, "error"))[-1]["code"] == "not_found"
+    await sender.disconnect()
+    await member.disconnect()
+
+
+async def test_a_mention_arrives_as_a_notification(world, room):
+    andi = await connect(world["andi"])
+    await database_sync_to_async(post)(world, body="@andi mohon tanggapan")
+    frames = await frames_until(andi, "notification")
+    note = frames[-1]
+    assert note["kind"] == "mention" and note["link"].startswith(f"/messages/{room}?seq=")
+    await andi.disconnect()

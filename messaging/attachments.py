@@ -1,0 +1,220 @@
+"""Attachments: checked on upload (size, type by content, name), stored through Django's
+storage, referenced by one message, and served only to whoever may read that message.
+
+The type is decided by the file's content (its magic numbers, read with `filetype`), never by
+the name or the browser's claim, and must agree with the name's extension: a script renamed
+to .pdf is refused. Images get a thumbnail re-encoded by Pillow, which is what pages show.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import unicodedata
+from dataclasses import dataclass
+
+import filetype
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+from coordination import permissions
+from coordination.errors import DomainError, Forbidden, InvalidInput, NotFound
+from coordination.models import Official
+from messaging.models import Attachment, Membership
+
+THUMBNAIL_SIZE = (320, 320)
+
+# Content type -> the extensions a file of that content may carry.
+ALLOWED_TYPES: dict[str, tuple[str, ...]] = {
+    "image/jpeg": ("jpg", "jpeg"),
+    "image/png": ("png",),
+    "image/gif": ("gif",),
+    "image/webp": ("webp",),
+    "application/pdf": ("pdf",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ("docx",),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ("xlsx",),
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": ("pptx",),
+    "application/vnd.oasis.opendocument.text": ("odt",),
+    "application/vnd.oasis.opendocument.spreadsheet": ("ods",),
+    "application/vnd.oasis.opendocument.presentation": ("odp",),
+    # Plain text has no magic number: accepted when it is UTF-8 without control characters.
+    "text/plain": ("txt",),
+    "text/csv": ("csv",),
+}
+IMAGE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
+
+
+class UnsupportedType(DomainError):
+    code = "unsupported_type"
+    status = 415
+
+
+class TooLarge(DomainError):
+    code = "too_large"
+    status = 413
+
+
+@dataclass(frozen=True)
+class Checked:
+    name: str
+    content_type: str
+
+
+def clean_name(name: str) -> str:
+    """A file name safe to store and to send back in Content-Disposition."""
+    name = os.path.basename((name or "").replace("\\", "/"))
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
+    return (name or "file")[-200:]
+
+
+def check_upload(name: str, head: bytes, size: int) -> Checked:
+    """The stored name and content type of an upload, or a refusal."""
+    limit = settings.RAKOR_ATTACHMENT_MAX_BYTES
+    if size > limit:
+        raise TooLarge(
+            _("A file may have at most %(mb)d MB.") % {"mb": limit // (1024 * 1024)},
+            fields={"file": [_("Too large.")]},
+        )
+    if size == 0:
+        raise InvalidInput(_("The file is empty."), fields={"file": [_("Empty.")]})
+    name = clean_name(name)
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    kind = filetype.guess(head)
+    if kind is not None:
+        content_type = kind.mime
+    elif extension in ("txt", "csv") and _is_text(head):
+        content_type = "text/csv" if extension == "csv" else "text/plain"
+    else:
+        raise UnsupportedType(
+            _("This kind of file is not accepted: send images, PDF, office documents or text."),
+            fields={"file": [_("Unsupported type.")]},
+        )
+    if content_type not in ALLOWED_TYPES or extension not in ALLOWED_TYPES[content_type]:
+        raise UnsupportedType(
+            _("The file's content does not match its name (%(name)s).") % {"name": name},
+            fields={"file": [_("Unsupported type.")]},
+        )
+    return Checked(name=name, content_type=content_type)
+
+
+def _is_text(head: bytes) -> bool:
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        # The 8 KiB sample may end inside a character.
+        try:
+            text = head[:-3].decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+    return not any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f" for ch in text)
+
+
+def _thumbnail(data: bytes) -> bytes | None:
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.thumbnail(THUMBNAIL_SIZE)
+            out = io.BytesIO()
+            image.convert("RGB").save(out, format="JPEG", quality=82)
+            return out.getvalue()
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError):
+        return None
+
+
+def attachment_upload(*, uploader: Official, upload: UploadedFile) -> Attachment:
+    """Store an uploaded file for `uploader`, to be referenced by their next message."""
+    if not permissions.is_active(uploader):
+        raise Forbidden(_("Not allowed."))
+    upload.seek(0)
+    head = upload.read(8192)
+    checked = check_upload(upload.name, head, upload.size or 0)
+    thumbnail = None
+    if checked.content_type in IMAGE_TYPES:
+        upload.seek(0)
+        thumbnail = _thumbnail(upload.read())
+        if thumbnail is None:
+            raise UnsupportedType(
+                _("The image cannot be read."), fields={"file": [_("Broken image.")]}
+            )
+    upload.seek(0)
+    with transaction.atomic():
+        attachment = Attachment(
+            uploader=uploader,
+            name=checked.name,
+            content_type=checked.content_type,
+            size=upload.size,
+        )
+        attachment.file.save(checked.name, upload, save=False)
+        if thumbnail is not None:
+            attachment.thumbnail.save(f"{checked.name}.jpg", ContentFile(thumbnail), save=False)
+        attachment.save()
+    return attachment
+
+
+def attachments_for_message(*, author: Official, ids: object) -> list[Attachment]:
+    """The uploads `author` names for a new message: theirs, not yet sent, at most
+    RAKOR_ATTACHMENTS_PER_MESSAGE. Locked so two sends cannot take the same file."""
+    if ids in (None, []):
+        return []
+    if not isinstance(ids, list) or not all(
+        isinstance(i, int) and not isinstance(i, bool) and 1 <= i < 2**63 for i in ids
+    ):
+        raise InvalidInput(
+            _("attachments is a list of ids."), fields={"attachments": [_("Not ids.")]}
+        )
+    if len(set(ids)) > settings.RAKOR_ATTACHMENTS_PER_MESSAGE:
+        raise InvalidInput(
+            _("A message has at most %(n)d attachments.")
+            % {"n": settings.RAKOR_ATTACHMENTS_PER_MESSAGE},
+            fields={"attachments": [_("Too many.")]},
+        )
+    found = list(
+        Attachment.objects.select_for_update().filter(
+            pk__in=set(ids), uploader=author, message__isnull=True
+        )
+    )
+    if len(found) != len(set(ids)):
+        raise NotFound(
+            _("An attachment is not yours, not uploaded, or already sent."),
+            fields={"attachments": sorted(set(ids) - {a.pk for a in found})},
+        )
+    return sorted(found, key=lambda a: ids.index(a.pk))
+
+
+def attachment_for_reader(*, official: Official, attachment_id: int) -> Attachment:
+    """An attachment `official` may download: in a room they are a member of, or their own
+    upload not sent yet. Anything else is not found (its existence is not revealed)."""
+    attachment = Attachment.objects.select_related("message").filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound(_("No such file."))
+    if attachment.message is None:
+        if attachment.uploader_id == official.pk:
+            return attachment
+        raise NotFound(_("No such file."))
+    is_member = Membership.objects.filter(
+        room_id=attachment.message.room_id, official=official
+    ).exists()
+    if not permissions.may_view_room(official, is_member=is_member):
+        permissions.permission_denied(
+            official=official, action="download attachment", target=attachment
+        )
+        raise NotFound(_("No such file."))
+    if attachment.message.deleted_at is not None:
+        raise NotFound(_("The message of this file was deleted."))
+    return attachment
+
+
+def attachment_frame(attachment: Attachment) -> dict:
+    return {
+        "id": attachment.pk,
+        "name": attachment.name,
+        "size": attachment.size,
+        "content_type": attachment.content_type,
+        "url": f"/api/v1/attachments/{attachment.pk}",
+        "thumbnail_url": f"/api/v1/attachments/{attachment.pk}/thumbnail"
+        if attachment.thumbnail
+        else None,
+    }

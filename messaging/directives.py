@@ -1,0 +1,196 @@
+"""Directives (arahan): messages that ask for acknowledgement, from every member or from one
+official per member agency, optionally by a date. Their sender sees live who has and who has
+not acknowledged (`directive_state`); overdue directives are listed for the sender."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coordination import permissions
+from coordination.errors import Forbidden, InvalidInput, NotFound
+from coordination.models import Official
+from messaging import events
+from messaging.models import Acknowledgement, Membership, Message
+
+
+def clean_directive(author: Official, directive: object) -> tuple[str, datetime.date | None]:
+    """`{"ack_by": "member" | "agency", "due": "YYYY-MM-DD"?}` -> (ack_by, due)."""
+    if directive is None:
+        return "", None
+    if not isinstance(directive, dict) or set(directive) - {"ack_by", "due"}:
+        raise InvalidInput(
+            _('directive is {"ack_by": "member" or "agency", "due": date}.'),
+            fields={"directive": [_("Not a directive.")]},
+        )
+    if not permissions.may_organise(author):
+        permissions.permission_denied(official=author, action="send directives")
+        raise Forbidden(_("Only coordinators send directives."))
+    ack_by = directive.get("ack_by")
+    if ack_by not in Message.AckBy.values:
+        raise InvalidInput(
+            _("ack_by is member or agency."), fields={"directive": [_("Unknown ack_by.")]}
+        )
+    due = directive.get("due")
+    if due is not None:
+        try:
+            due = datetime.date.fromisoformat(due) if isinstance(due, str) else None
+        except ValueError:
+            due = None
+        if due is None:
+            raise InvalidInput(
+                _("due is a date, YYYY-MM-DD."), fields={"directive": [_("Not a date.")]}
+            )
+    return ack_by, due
+
+
+def directive_tally(message: Message) -> dict[str, Any]:
+    """Who has acknowledged a directive and who has not yet. Two queries."""
+    acks = list(
+        Acknowledgement.objects.filter(message=message).select_related("official", "agency")
+    )
+    members = list(
+        Membership.objects.filter(room_id=message.room_id)
+        .exclude(official_id=message.author_id)
+        .select_related("official__agency")
+    )
+    acknowledged = [
+        {
+            "username": a.official.username,
+            "name": a.official.display_name,
+            "agency": a.agency.code if a.agency_id else _agency_code(a.official),
+            "at": a.at.isoformat(),
+        }
+        for a in acks
+    ]
+    if message.directive_ack_by == Message.AckBy.AGENCY:
+        done = {a.agency_id for a in acks}
+        agencies = {
+            m.official.agency_id: m.official.agency for m in members if m.official.agency_id
+        }
+        pending = [
+            {"agency": agency.code, "name": agency.name}
+            for pk, agency in sorted(agencies.items(), key=lambda item: item[1].name)
+            if pk not in done
+        ]
+    else:
+        done = {a.official_id for a in acks}
+        pending = [
+            {
+                "username": m.official.username,
+                "name": m.official.display_name,
+                "agency": _agency_code(m.official),
+            }
+            for m in members
+            if m.official_id not in done
+        ]
+    return {
+        "type": "directive_state",
+        "room": message.room_id,
+        "message": message.pk,
+        "ack_by": message.directive_ack_by,
+        "due": message.directive_due.isoformat() if message.directive_due else None,
+        "acknowledged": acknowledged,
+        "pending": pending,
+        "complete": not pending,
+        "overdue": bool(pending) and is_overdue(message),
+    }
+
+
+def _agency_code(official: Official) -> str | None:
+    return official.agency.code if official.agency_id else None
+
+
+def is_overdue(message: Message) -> bool:
+    if message.directive_due is None:
+        return False
+    zone = getattr(message.author, "zone", None)
+    today = timezone.now().astimezone(zone).date() if zone else timezone.localdate()
+    return today > message.directive_due
+
+
+def directive_acknowledge(*, official: Official, message_id: object) -> dict[str, Any]:
+    """Acknowledge a directive (one click). Idempotent; in agency mode the first official of an
+    agency acknowledges for it. Returns the tally, which also goes to the sender live."""
+    from messaging.services import _clean_id, member_room
+
+    message_id = _clean_id(message_id, "message")
+    message = Message.objects.select_related("author", "room").filter(pk=message_id).first()
+    if message is None or not message.directive_ack_by:
+        raise NotFound(_("No such directive."))
+    member_room(official, message.room_id)
+    if message.deleted_at is not None:
+        raise NotFound(_("This message was deleted."))
+    if message.author_id == official.pk:
+        raise InvalidInput(_("The sender does not acknowledge their own directive."))
+    agency_id = official.agency_id if message.directive_ack_by == Message.AckBy.AGENCY else None
+    if message.directive_ack_by == Message.AckBy.AGENCY and agency_id is None:
+        raise InvalidInput(_("Only officials of an agency acknowledge for it."))
+    try:
+        with transaction.atomic():
+            Acknowledgement.objects.create(message=message, official=official, agency_id=agency_id)
+            tally = directive_tally(message)
+            events.official_event_on_commit(message.author_id, "directive.state", tally)
+    except IntegrityError:
+        tally = directive_tally(message)  # already acknowledged (by them or their agency)
+    return tally
+
+
+def directive_for_sender(*, official: Official, message_id: object) -> dict[str, Any]:
+    from messaging.services import _clean_id, member_room
+
+    message = (
+        Message.objects.select_related("author").filter(pk=_clean_id(message_id, "message")).first()
+    )
+    if message is None or not message.directive_ack_by:
+        raise NotFound(_("No such directive."))
+    member_room(official, message.room_id)
+    return directive_tally(message)
+
+
+def directives_sent(official: Official, *, overdue_only: bool = False) -> list[dict[str, Any]]:
+    """The directives `official` sent that are still open, newest first (overdue ones only,
+    on request), each with its tally."""
+    messages = (
+        Message.objects.filter(author=official, deleted_at__isnull=True)
+        .exclude(directive_ack_by="")
+        .select_related("author", "room")
+        .order_by("-created_at")[:100]
+    )
+    result = []
+    for message in messages:
+        tally = directive_tally(message)
+        if tally["complete"] or (overdue_only and not tally["overdue"]):
+            continue
+        result.append(
+            tally | {"room_name": str(message.room), "body": message.body[:200], "seq": message.seq}
+        )
+    return result
+
+
+def directives_awaiting(official: Official) -> list[Message]:
+    """Directives in the official's rooms that still wait for them (or their agency)."""
+    rooms = Membership.objects.filter(official=official).values("room_id")
+    candidates = (
+        Message.objects.filter(room_id__in=rooms, deleted_at__isnull=True)
+        .exclude(directive_ack_by="")
+        .exclude(author=official)
+        .annotate(
+            mine=Count("acknowledgements", filter=Q(acknowledgements__official=official)),
+            agency_done=Count(
+                "acknowledgements", filter=Q(acknowledgements__agency_id=official.agency_id)
+            ),
+        )
+        .select_related("author", "room")
+        .order_by("directive_due", "-created_at")[:50]
+    )
+    return [
+        m
+        for m in candidates
+        if not m.mine and not (m.directive_ack_by == Message.AckBy.AGENCY and m.agency_done)
+    ]
