@@ -95,3 +95,44 @@ def agencies(request: HttpRequest, filters: Query[AgencyFilter]):
         ],
         "next": next_cursor,
     }
+
+
+class OfficialOut(Schema):
+    username: str
+    name: str
+    position_title: str
+    agency: AgencyRef | None
+
+
+class OfficialPage(Schema):
+    items: list[OfficialOut]
+    next: str | None
+
+
+class OfficialFilter(Schema):
+    q: Text = Field("", max_length=100, description="Part of the name, username or position.")
+    agency: Text = Field("", max_length=32, description="Code of the agency.")
+    cursor: str | None = Field(None, pattern=CURSOR_PATTERN)
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+
+
+@router.get(
+    "/officials",
+    response={200: OfficialPage, 400: ErrorOut, **AUTH_ERRORS},
+    summary="Active officials (the directory), a page at a time",
+)
+def officials(request: HttpRequest, filters: Query[OfficialFilter]):
+    queryset = selectors.official_list(q=filters.q, agency_code=filters.agency)
+    rows, next_cursor = paginate_by_id(queryset, cursor=filters.cursor, limit=filters.limit)
+    return {
+        "items": [
+            {
+                "username": o.username,
+                "name": o.display_name,
+                "position_title": o.position_title,
+                "agency": agency_ref(o.agency),
+            }
+            for o in rows
+        ],
+        "next": next_cursor,
+    }

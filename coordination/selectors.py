@@ -101,3 +101,17 @@ def agency_detail(code: str) -> tuple[Agency, list[Official], list[Agency]] | No
         official.agency = agency  # for zone_name, without a query per official
     children = list(agency.children.filter(is_active=True).order_by("name"))
     return agency, officials, children
+
+
+def official_list(*, q: str = "", agency_code: str = "") -> QuerySet[Official]:
+    officials = Official.objects.filter(is_active=True).select_related("agency")
+    if q:
+        officials = officials.filter(
+            Q(username__icontains=q)
+            | Q(first_name__icontains=q)
+            | Q(last_name__icontains=q)
+            | Q(position_title__icontains=q)
+        )
+    if agency_code:
+        officials = officials.filter(agency__code=agency_code)
+    return officials

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import include, path, reverse_lazy
 
 from coordination.api_site import api
 from coordination.forms import QueuedPasswordResetForm
@@ -11,6 +11,7 @@ urlpatterns = [
     path("agencies/", pages.directory, name="directory"),
     path("agencies/<slug:code>/", pages.agency_detail, name="agency_detail"),
     path("language/", pages.language_switch, name="language_switch"),
+    path("messages/", include("messaging.urls")),
     path("profile/", profile.profile, name="profile"),
     path("profile/tokens/", profile.token_create, name="token_create"),
     path("profile/tokens/<int:token_id>/revoke", profile.token_revoke, name="token_revoke"),

@@ -124,3 +124,17 @@ def room_members(room_id: int) -> list[dict[str, Any]]:
         }
         for m in memberships
     ]
+
+
+def direct_room_names(official: Official, room_ids: list[int]) -> dict[int, str]:
+    """A direct conversation is named after the other people in it. One query."""
+    names: dict[int, list[str]] = {pk: [] for pk in room_ids}
+    others = (
+        Membership.objects.filter(room_id__in=room_ids)
+        .exclude(official=official)
+        .select_related("official")
+        .order_by("official__first_name", "official__username")
+    )
+    for membership in others:
+        names[membership.room_id].append(membership.official.display_name)
+    return {pk: ", ".join(people) for pk, people in names.items() if people}

@@ -1,0 +1,839 @@
+// Rakor messages page: the conversation over the /ws/ socket (docs/protocol.md).
+//
+// Nothing typed is lost: every message goes into an outbox kept in localStorage until the
+// server acknowledges it; after a reconnect (or a reload) the outbox is sent again with the
+// same client_id, which the server stores once. Rooms are rejoined from the last seq seen, and
+// frames are de-duplicated by seq.
+
+const config = JSON.parse(document.getElementById("messages-config").textContent);
+const T = config.text;
+const $ = (selector, root = document) => root.querySelector(selector);
+
+const els = {
+  chat: $("#chat"),
+  log: $("#log"),
+  title: $("#room-title"),
+  presence: $("#room-presence"),
+  connection: $("#connection"),
+  typing: $("#typing"),
+  composer: $("#composer"),
+  body: $("#composer-body"),
+  file: $("#composer-file"),
+  files: $("#pending-files"),
+  error: $("#composer-error"),
+  replyPreview: $("#reply-preview"),
+  mentionMenu: $("#mention-menu"),
+  directives: $("#directives"),
+  directiveAck: $("#directive-ack"),
+  directiveDue: $("#directive-due"),
+  roomList: $("#room-list"),
+  roomFilter: $("#room-filter"),
+  searchForm: $("#search-form"),
+  searchQ: $("#search-q"),
+  searchResults: $("#search-results"),
+};
+
+// --- small helpers ------------------------------------------------------------------------
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children) {
+    if (child !== null && child !== undefined) node.append(child);
+  }
+  return node;
+}
+
+function csrfToken() {
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}
+
+async function api(path, options = {}) {
+  const headers = { "X-CSRFToken": csrfToken(), ...(options.headers || {}) };
+  if (options.json !== undefined) {
+    headers["Content-Type"] = "application/json";
+    options.body = JSON.stringify(options.json);
+  }
+  const response = await fetch(path, { credentials: "same-origin", ...options, headers });
+  const body = response.status === 204 ? null : await response.json().catch(() => null);
+  if (!response.ok) {
+    const error = new Error((body && body.message) || response.statusText);
+    error.body = body;
+    throw error;
+  }
+  return body;
+}
+
+function uuid() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function format(template, values) {
+  return template.replace(/%\((\w+)\)s/g, (_, key) => values[key] ?? "");
+}
+
+// Times in the official's zone, labelled WIB/WITA/WIT (else the UTC offset), like the server.
+const timeFormat = new Intl.DateTimeFormat(config.language === "id" ? "id-ID" : "en-GB", {
+  timeZone: config.zone, day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
+});
+function zoneLabel() {
+  if (config.zoneLabels[config.zone]) return config.zoneLabels[config.zone];
+  const part = new Intl.DateTimeFormat("en-US", { timeZone: config.zone, timeZoneName: "shortOffset" })
+    .formatToParts(new Date()).find((p) => p.type === "timeZoneName");
+  return part ? part.value.replace("GMT", "UTC") : "UTC";
+}
+const ZONE = zoneLabel();
+function when(iso) {
+  return `${timeFormat.format(new Date(iso))} ${ZONE}`;
+}
+
+// --- state --------------------------------------------------------------------------------
+
+const store = {
+  key: (name) => `rakor.${config.username}.${name}`,
+  get(name, fallback) {
+    try { return JSON.parse(localStorage.getItem(this.key(name))) ?? fallback; } catch { return fallback; }
+  },
+  set(name, value) {
+    try { localStorage.setItem(this.key(name), JSON.stringify(value)); } catch { /* full: keep in memory */ }
+  },
+};
+
+const rooms = new Map(config.rooms.map((room) => [room.id, { ...room }]));
+const state = {
+  room: config.room,
+  frames: new Map(), // seq -> frame, for the open room
+  oldest: null, // lowest seq shown (for older history)
+  lastSeq: store.get("lastSeq", {}), // room -> highest seq seen, across reloads
+  outbox: store.get("outbox", []), // messages not acknowledged yet
+  pendingFiles: [], // {id, name} uploaded, not sent
+  replyTo: null,
+  members: [], // of the open room, for mentions
+  typing: new Map(),
+  loadingOlder: false,
+  reachedStart: false,
+  jumpSeq: Number(new URLSearchParams(location.search).get("seq")) || null,
+};
+
+// --- the socket ---------------------------------------------------------------------------
+
+let socket = null;
+let backoff = 1000;
+let pingTimer = null;
+let refs = 0;
+
+function setConnection(name) {
+  els.connection.dataset.state = name;
+  els.connection.textContent = T[name];
+}
+
+function send(frame) {
+  if (socket && socket.readyState === WebSocket.OPEN) {
+    socket.send(JSON.stringify(frame));
+    return true;
+  }
+  return false;
+}
+
+function connect() {
+  setConnection("connecting");
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  socket = new WebSocket(`${scheme}://${location.host}/ws/`);
+  socket.addEventListener("open", () => {
+    backoff = 1000;
+    setConnection("connected");
+    if (state.room) joinRoom(state.room);
+    flushOutbox();
+    clearInterval(pingTimer);
+    pingTimer = setInterval(() => send({ type: "ping" }), 25000);
+    send({ type: "presence", state: document.hidden ? "away" : "online" });
+  });
+  socket.addEventListener("message", (event) => handle(JSON.parse(event.data)));
+  socket.addEventListener("close", (event) => {
+    clearInterval(pingTimer);
+    setConnection(navigator.onLine ? "connecting" : "offline");
+    if (event.code === 4401) { location.reload(); return; } // signed out elsewhere
+    const delay = Math.min(backoff, 30000) * (0.75 + Math.random() / 2);
+    backoff *= 2;
+    setTimeout(connect, delay);
+  });
+}
+
+window.addEventListener("online", () => { if (!socket || socket.readyState > 1) connect(); });
+window.addEventListener("offline", () => setConnection("offline"));
+document.addEventListener("visibilitychange", () => {
+  send({ type: "presence", state: document.hidden ? "away" : "online" });
+  if (!document.hidden) markRead();
+});
+
+function joinRoom(roomId) {
+  const after = state.frames.size ? Math.max(...state.frames.keys()) : state.lastSeq[roomId];
+  const frame = { type: "join", room: roomId, ref: ++refs };
+  if (state.jumpSeq) frame.after = Math.max(state.jumpSeq - 25, 0);
+  else if (after !== undefined && after !== null && state.frames.size) frame.after = after;
+  send(frame);
+}
+
+// --- frames in ----------------------------------------------------------------------------
+
+function handle(frame) {
+  switch (frame.type) {
+    case "message":
+    case "message_edited":
+    case "message_deleted":
+      return onRoomEvent(frame);
+    case "joined":
+      return onJoined(frame);
+    case "ack":
+      return onAck(frame);
+    case "error":
+      return onError(frame);
+    case "typing":
+      return onTyping(frame);
+    case "presence":
+      return onPresence(frame);
+    case "read_state":
+      return setUnread(frame.room, 0, frame.seq);
+    case "room_added":
+      return location.reload();
+    case "room_removed":
+      if (frame.room === state.room) location.assign("/messages/");
+      return;
+    case "directive_state":
+      return renderTally(frame);
+    case "acknowledged":
+      return showDirectives();
+    case "notification":
+      return null; // the notifications issue shows these
+    default:
+      return null;
+  }
+}
+
+function onRoomEvent(frame) {
+  const room = rooms.get(frame.room);
+  if (room) room.head = Math.max(room.head || 0, frame.seq);
+  const seen = state.lastSeq[frame.room] || 0;
+  if (frame.seq > seen) {
+    state.lastSeq[frame.room] = frame.seq;
+    store.set("lastSeq", state.lastSeq);
+  }
+  if (frame.room !== state.room) {
+    if (frame.type === "message" && frame.author.username !== config.username && frame.seq > seen) {
+      setUnread(frame.room, (room?.unread || 0) + 1);
+    }
+    return;
+  }
+  if (state.frames.has(frame.seq)) return; // de-duplicate
+  state.frames.set(frame.seq, frame);
+  if (frame.type === "message") {
+    dropFromOutbox(frame.client_id, frame.author.username);
+    renderMessage(frame);
+  } else {
+    const target = document.getElementById(`message-${frame.id}`);
+    if (target) {
+      const original = [...state.frames.values()].find((f) => f.type === "message" && f.id === frame.id);
+      if (original) {
+        if (frame.type === "message_deleted") Object.assign(original, { deleted: true, body: null, html: null, attachments: [] });
+        else Object.assign(original, { body: frame.body, html: frame.html, edited_at: frame.edited_at });
+        target.replaceWith(messageNode(original));
+      }
+    }
+  }
+  if (!document.hidden) markRead();
+}
+
+function onJoined(frame) {
+  if (frame.room !== state.room) return;
+  if (!state.frames.size) {
+    els.log.replaceChildren(el("p", { class: "empty", text: T.noMessages }));
+  }
+  const shown = [...state.frames.keys()];
+  state.oldest = shown.length ? Math.min(...shown) : frame.head + 1;
+  state.reachedStart = state.oldest <= 1;
+  renderOutbox();
+  if (state.jumpSeq) {
+    const target = [...state.frames.values()].find((f) => f.seq === state.jumpSeq);
+    const node = target && document.getElementById(`message-${target.id}`);
+    if (node) {
+      node.classList.add("is-target");
+      node.setAttribute("aria-label", T.jumpedTo);
+      node.scrollIntoView({ block: "center" });
+    }
+    state.jumpSeq = null;
+  } else {
+    els.log.scrollTop = els.log.scrollHeight;
+  }
+  markRead();
+  showDirectives();
+}
+
+function onAck(frame) {
+  if (frame.client_id) dropFromOutbox(frame.client_id, config.username);
+}
+
+function onError(frame) {
+  if (frame.ref && typeof frame.ref === "string" && frame.ref.startsWith("send:")) {
+    const clientId = frame.ref.slice(5);
+    const item = state.outbox.find((m) => m.client_id === clientId);
+    // Refused for good (not a passing problem): tell the writer, keep the text for them.
+    if (item && !["unavailable", "rate_limited"].includes(frame.code)) {
+      state.outbox = state.outbox.filter((m) => m.client_id !== clientId);
+      store.set("outbox", state.outbox);
+      if (!els.body.value) els.body.value = item.body;
+      renderOutbox();
+    } else if (item) {
+      setTimeout(flushOutbox, 2000);
+    }
+  }
+  showError(`${T.errorPrefix} ${frame.message}`);
+}
+
+function showError(text) {
+  els.error.textContent = text;
+  els.error.hidden = !text;
+}
+
+function onTyping(frame) {
+  if (frame.room !== state.room) return;
+  clearTimeout(state.typing.get(frame.author.username));
+  state.typing.set(frame.author.username, setTimeout(() => {
+    state.typing.delete(frame.author.username);
+    renderTyping();
+  }, 4000));
+  state.typingNames = state.typingNames || new Map();
+  state.typingNames.set(frame.author.username, frame.author.name);
+  renderTyping();
+}
+
+function renderTyping() {
+  const names = [...state.typing.keys()].map((u) => state.typingNames.get(u));
+  els.typing.textContent = names.length ? format(T.typing, { name: names.join(", ") }) : "";
+}
+
+const here = new Map();
+function onPresence(frame) {
+  if (frame.room !== state.room) return;
+  if (frame.state === "offline") here.delete(frame.username);
+  else here.set(frame.username, frame.state);
+  const online = [...here.values()].filter((s) => s === "online").length;
+  const away = here.size - online;
+  els.presence.textContent = here.size
+    ? `● ${online} ${T.online}${away ? ` · ${away} ${T.away}` : ""}`
+    : "";
+}
+
+// --- rendering ----------------------------------------------------------------------------
+
+function messageNode(frame) {
+  const mine = frame.author.username === config.username;
+  const mentionsMe = frame.mentions && (frame.mentions.usernames.includes(config.username));
+  const node = el("article", {
+    class: `msg${mine ? " msg--mine" : ""}${frame.deleted ? " msg--deleted" : ""}${mentionsMe ? " msg--mention" : ""}`,
+    id: `message-${frame.id}`,
+    "data-seq": frame.seq,
+    "aria-label": `${frame.author.name}, ${when(frame.sent_at)}`,
+  });
+  const head = el("header", { class: "msg__head" },
+    el("strong", { class: "msg__author", text: mine ? `${frame.author.name} (${T.you})` : frame.author.name }),
+    el("time", { datetime: frame.sent_at, class: "msg__time", text: when(frame.sent_at) }),
+    frame.edited_at && !frame.deleted ? el("span", { class: "msg__edited muted", text: `(${T.edited})` }) : null,
+  );
+  node.append(head);
+  if (frame.reply_to) {
+    const quoted = [...state.frames.values()].find((f) => f.type === "message" && f.id === frame.reply_to);
+    if (quoted) node.append(el("blockquote", { class: "msg__quote", text: `${quoted.author.name}: ${(quoted.body || T.deleted).slice(0, 140)}` }));
+  }
+  if (frame.deleted) {
+    node.append(el("p", { class: "msg__body muted", text: T.deleted }));
+    return node;
+  }
+  const body = el("div", { class: "msg__body" });
+  body.innerHTML = frame.html || ""; // sanitised on the server (nh3); no script can run (CSP)
+  node.append(body);
+  if (frame.attachments && frame.attachments.length) {
+    const list = el("ul", { class: "msg__files" });
+    for (const file of frame.attachments) {
+      const link = el("a", { href: file.url, download: file.name },
+        file.thumbnail_url
+          ? el("img", { src: file.thumbnail_url, alt: file.name, class: "msg__thumb", loading: "lazy" })
+          : `📄 ${file.name}`,
+      );
+      list.append(el("li", {}, link, el("span", { class: "muted", text: ` ${Math.ceil(file.size / 1024)} KB` })));
+    }
+    node.append(list);
+  }
+  if (frame.directive) node.append(directiveNode(frame));
+  const actions = el("div", { class: "msg__actions" },
+    el("button", { type: "button", class: "linklike", text: T.reply, onclick: () => startReply(frame) }),
+    mine ? el("button", { type: "button", class: "linklike", text: T.edit, onclick: () => editMessage(frame) }) : null,
+    mine || rooms.get(frame.room)?.is_admin
+      ? el("button", { type: "button", class: "linklike", text: T.delete, onclick: () => deleteMessage(frame) })
+      : null,
+    el("button", { type: "button", class: "linklike", text: T.copyLink, onclick: () => copyLink(frame) }),
+  );
+  node.append(actions);
+  return node;
+}
+
+function directiveNode(frame) {
+  const mine = frame.author.username === config.username;
+  const due = frame.directive.due ? ` · ${T.due} ${frame.directive.due}` : "";
+  const box = el("div", { class: "msg__directive", id: `directive-${frame.id}` },
+    el("strong", { text: `${T.directive} · ${frame.directive.ack_by === "agency" ? T.ackByAgency : T.ackByMember}${due}` }),
+  );
+  if (!mine) {
+    box.append(el("button", {
+      type: "button", class: "button button--small button--primary", text: T.acknowledge,
+      onclick: (event) => {
+        event.target.disabled = true;
+        send({ type: "acknowledge", message: frame.id }) || api(`/api/v1/messages/${frame.id}/acknowledge`, { method: "POST" });
+        event.target.textContent = T.acknowledged;
+      },
+    }));
+  } else {
+    box.append(el("div", { class: "msg__tally", id: `tally-${frame.id}` }));
+    api(`/api/v1/messages/${frame.id}/directive`).then(renderTally).catch(() => {});
+  }
+  return box;
+}
+
+function renderTally(tally) {
+  const box = document.getElementById(`tally-${tally.message}`);
+  if (!box) return;
+  const names = (items) => items.map((i) => i.name || i.username || i.agency).join(", ");
+  box.replaceChildren(
+    tally.complete
+      ? el("p", { class: "tag tag--ok", text: T.complete })
+      : el("p", {}, el("span", { text: `${T.pending}: ` }), el("span", { class: "tally-pending", text: names(tally.pending) }),
+        tally.overdue ? el("span", { class: "tag tag--danger", text: ` ${T.overdue}` }) : null),
+    tally.acknowledged.length ? el("p", { class: "muted" }, `${T.done}: `, el("span", { class: "tally-done", text: names(tally.acknowledged) })) : null,
+  );
+}
+
+function renderMessage(frame) {
+  const empty = $(".empty", els.log);
+  if (empty) empty.remove();
+  const atBottom = els.log.scrollHeight - els.log.scrollTop - els.log.clientHeight < 80;
+  const node = messageNode(frame);
+  const later = [...els.log.querySelectorAll("article.msg[data-seq]")].find((n) => Number(n.dataset.seq) > frame.seq);
+  if (later) later.before(node);
+  else els.log.insertBefore(node, $(".msg--pending", els.log));
+  if (atBottom || frame.author.username === config.username) els.log.scrollTop = els.log.scrollHeight;
+}
+
+function renderOutbox() {
+  for (const node of els.log.querySelectorAll(".msg--pending")) node.remove();
+  for (const item of state.outbox.filter((m) => m.room === state.room)) {
+    els.log.append(el("article", { class: "msg msg--mine msg--pending", "data-client-id": item.client_id },
+      el("header", { class: "msg__head" }, el("strong", { text: `${config.name} (${T.you})` }),
+        el("span", { class: "muted", text: socket && socket.readyState === 1 ? T.sending : T.notSent })),
+      el("p", { class: "msg__body", text: item.body }),
+    ));
+  }
+}
+
+function setUnread(roomId, count, readSeq) {
+  const room = rooms.get(roomId);
+  if (!room) return;
+  room.unread = count;
+  if (readSeq !== undefined) room.last_read_seq = readSeq;
+  const badge = els.roomList.querySelector(`a[data-room="${roomId}"] .badge`);
+  if (badge) {
+    badge.hidden = !count;
+    badge.firstChild.textContent = String(count);
+  }
+}
+
+function markRead() {
+  if (!state.room || !state.frames.size) return;
+  const seq = Math.max(...state.frames.keys());
+  const room = rooms.get(state.room);
+  if (room && (room.last_read_seq || 0) < seq) {
+    room.last_read_seq = seq;
+    send({ type: "read", room: state.room, seq });
+  }
+  setUnread(state.room, 0);
+}
+
+// --- the outbox: nothing typed is lost -------------------------------------------------------
+
+function queue(item) {
+  state.outbox.push(item);
+  store.set("outbox", state.outbox);
+  renderOutbox();
+  els.log.scrollTop = els.log.scrollHeight;
+  flushOutbox();
+}
+
+function flushOutbox() {
+  for (const item of state.outbox) {
+    const frame = { type: "send", room: item.room, body: item.body, client_id: item.client_id, ref: `send:${item.client_id}` };
+    if (item.reply_to) frame.reply_to = item.reply_to;
+    if (item.attachments && item.attachments.length) frame.attachments = item.attachments;
+    if (item.directive) frame.directive = item.directive;
+    if (!send(frame)) return;
+  }
+}
+
+function dropFromOutbox(clientId, author) {
+  if (author !== config.username) return;
+  const before = state.outbox.length;
+  state.outbox = state.outbox.filter((m) => m.client_id !== clientId);
+  if (state.outbox.length !== before) {
+    store.set("outbox", state.outbox);
+    const pending = els.log.querySelector(`.msg--pending[data-client-id="${clientId}"]`);
+    if (pending) pending.remove();
+  }
+}
+
+// --- composing ----------------------------------------------------------------------------
+
+els.composer.addEventListener("submit", (event) => {
+  event.preventDefault();
+  submitMessage();
+});
+
+els.body.addEventListener("keydown", (event) => {
+  if (!els.mentionMenu.hidden && ["ArrowDown", "ArrowUp", "Enter", "Tab", "Escape"].includes(event.key)) {
+    mentionKey(event);
+    return;
+  }
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    submitMessage();
+  }
+});
+
+let lastTyping = 0;
+els.body.addEventListener("input", () => {
+  const now = Date.now();
+  if (now - lastTyping > 2000 && els.body.value.trim()) {
+    lastTyping = now;
+    send({ type: "typing", room: state.room });
+  }
+  updateMentionMenu();
+});
+
+function submitMessage() {
+  const body = els.body.value;
+  if (!state.room || (!body.trim() && !state.pendingFiles.length)) return;
+  if (body.length > config.maxChars) { showError(`${T.errorPrefix} ${config.maxChars}`); return; }
+  const item = { room: state.room, body, client_id: uuid(), created: Date.now() };
+  if (state.replyTo) item.reply_to = state.replyTo.id;
+  if (state.pendingFiles.length) item.attachments = state.pendingFiles.map((f) => f.id);
+  if (els.directiveAck && els.directiveAck.value) {
+    item.directive = { ack_by: els.directiveAck.value };
+    if (els.directiveDue.value) item.directive.due = els.directiveDue.value;
+    els.directiveAck.value = "";
+    els.directiveDue.value = "";
+  }
+  showError("");
+  els.body.value = "";
+  state.pendingFiles = [];
+  renderFiles();
+  cancelReply();
+  queue(item);
+}
+
+function startReply(frame) {
+  state.replyTo = frame;
+  els.replyPreview.hidden = false;
+  els.replyPreview.replaceChildren(
+    el("span", { text: `${T.replyingTo} ${frame.author.name}: ${(frame.body || "").slice(0, 80)}` }),
+    el("button", { type: "button", class: "linklike", text: T.cancel, onclick: cancelReply }),
+  );
+  els.body.focus();
+}
+
+function cancelReply() {
+  state.replyTo = null;
+  els.replyPreview.hidden = true;
+  els.replyPreview.replaceChildren();
+}
+
+function editMessage(frame) {
+  const body = window.prompt(T.editPrompt, frame.body);
+  if (body !== null && body.trim() && body !== frame.body) send({ type: "edit", message: frame.id, body });
+}
+
+function deleteMessage(frame) {
+  if (window.confirm(T.confirmDelete)) send({ type: "delete", message: frame.id });
+}
+
+function copyLink(frame) {
+  const url = `${location.origin}/messages/${frame.room}?seq=${frame.seq}`;
+  navigator.clipboard?.writeText(url).then(() => showError(""), () => {});
+  els.typing.textContent = T.linkCopied;
+}
+
+// Files: chosen, pasted or dropped; uploaded at once, sent with the next message.
+async function uploadFiles(files) {
+  for (const file of files) {
+    if (file.size > config.maxFileBytes) { showError(`${T.uploadFailed} ${file.name}`); continue; }
+    const form = new FormData();
+    form.append("file", file);
+    try {
+      const uploaded = await api("/api/v1/attachments", { method: "POST", body: form });
+      state.pendingFiles.push(uploaded);
+      renderFiles();
+    } catch (error) {
+      showError(`${T.uploadFailed} ${file.name}: ${error.message}`);
+    }
+  }
+}
+
+function renderFiles() {
+  els.files.replaceChildren(...state.pendingFiles.map((file) => el("li", { class: "chat-file" },
+    el("span", { text: file.name }),
+    el("button", { type: "button", class: "linklike", text: T.remove, "aria-label": `${T.remove} ${file.name}`,
+      onclick: () => { state.pendingFiles = state.pendingFiles.filter((f) => f.id !== file.id); renderFiles(); } }),
+  )));
+}
+
+els.file.addEventListener("change", () => { uploadFiles([...els.file.files]); els.file.value = ""; });
+els.body.addEventListener("paste", (event) => {
+  const files = [...(event.clipboardData?.files || [])];
+  if (files.length) { event.preventDefault(); uploadFiles(files); }
+});
+els.composer.addEventListener("dragover", (event) => { event.preventDefault(); els.composer.classList.add("is-drop"); });
+els.composer.addEventListener("dragleave", () => els.composer.classList.remove("is-drop"));
+els.composer.addEventListener("drop", (event) => {
+  event.preventDefault();
+  els.composer.classList.remove("is-drop");
+  uploadFiles([...event.dataTransfer.files]);
+});
+
+// Mentions: @ then part of a username, a name or an agency code; arrows and Enter to pick.
+let mentionIndex = 0;
+function mentionCandidates(word) {
+  const q = word.toLowerCase();
+  const people = state.members
+    .filter((m) => m.username !== config.username)
+    .filter((m) => m.username.toLowerCase().startsWith(q) || m.name.toLowerCase().includes(q))
+    .map((m) => ({ value: m.username, label: `${m.name} (@${m.username})` }));
+  const agencies = [...new Set(state.members.map((m) => m.agency).filter(Boolean))]
+    .filter((code) => code.startsWith(q))
+    .map((code) => ({ value: code, label: `@${code}` }));
+  return [...people, ...agencies].slice(0, 8);
+}
+
+function currentMention() {
+  const upto = els.body.value.slice(0, els.body.selectionStart);
+  const match = upto.match(/(?:^|[^\w@.])@([\w.+-]*)$/);
+  return match ? match[1] : null;
+}
+
+function updateMentionMenu() {
+  const word = currentMention();
+  const options = word === null ? [] : mentionCandidates(word);
+  els.mentionMenu.hidden = !options.length;
+  mentionIndex = 0;
+  els.mentionMenu.replaceChildren(...options.map((option, index) => el("li", {
+    role: "option", id: `mention-${index}`, "data-value": option.value,
+    "aria-selected": index === 0 ? "true" : "false", text: option.label,
+    onmousedown: (event) => { event.preventDefault(); pickMention(option.value); },
+  })));
+  els.body.setAttribute("aria-activedescendant", options.length ? "mention-0" : "");
+}
+
+function mentionKey(event) {
+  const items = [...els.mentionMenu.children];
+  if (event.key === "Escape") { els.mentionMenu.hidden = true; event.preventDefault(); return; }
+  if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+    event.preventDefault();
+    mentionIndex = (mentionIndex + (event.key === "ArrowDown" ? 1 : items.length - 1)) % items.length;
+    items.forEach((item, i) => item.setAttribute("aria-selected", i === mentionIndex ? "true" : "false"));
+    els.body.setAttribute("aria-activedescendant", `mention-${mentionIndex}`);
+    return;
+  }
+  event.preventDefault();
+  pickMention(items[mentionIndex].dataset.value);
+}
+
+function pickMention(value) {
+  const start = els.body.selectionStart;
+  const upto = els.body.value.slice(0, start).replace(/@([\w.+-]*)$/, `@${value} `);
+  els.body.value = upto + els.body.value.slice(start);
+  els.body.setSelectionRange(upto.length, upto.length);
+  els.mentionMenu.hidden = true;
+  els.body.focus();
+}
+
+// --- older history, directives, search, dialogs --------------------------------------------
+
+els.log.addEventListener("scroll", async () => {
+  if (els.log.scrollTop > 60 || state.loadingOlder || state.reachedStart || !state.room || !state.oldest) return;
+  state.loadingOlder = true;
+  const marker = el("p", { class: "muted chat-older", text: T.olderLoading });
+  els.log.prepend(marker);
+  const height = els.log.scrollHeight;
+  try {
+    const page = await api(`/api/v1/rooms/${state.room}/messages?before=${state.oldest}&limit=50`);
+    for (const frame of page.items) {
+      if (state.frames.has(frame.seq)) continue;
+      state.frames.set(frame.seq, frame);
+      if (frame.type === "message") renderMessage(frame);
+    }
+    if (page.items.length) state.oldest = page.items[0].seq;
+    state.reachedStart = !page.next;
+  } finally {
+    marker.remove();
+    els.log.scrollTop = els.log.scrollHeight - height;
+    state.loadingOlder = false;
+  }
+});
+
+async function showDirectives() {
+  // The directives of this room that still wait for this official: a banner on top.
+  const waiting = [...state.frames.values()].filter((f) => f.type === "message" && f.directive && !f.deleted && f.author.username !== config.username);
+  els.directives.replaceChildren();
+  for (const frame of waiting.slice(-3)) {
+    const tally = await api(`/api/v1/messages/${frame.id}/directive`).catch(() => null);
+    if (!tally) continue;
+    const done = tally.acknowledged.some((a) => a.username === config.username)
+      || (tally.ack_by === "agency" && !tally.pending.some((p) => p.agency === myAgency()));
+    if (done) continue;
+    els.directives.append(el("div", { class: "chat-directive-banner", role: "status" },
+      el("strong", { text: `${T.directive}: ` }), el("span", { text: (frame.body || "").slice(0, 160) }),
+      tally.due ? el("span", { class: "muted", text: ` · ${T.due} ${tally.due}` }) : null,
+      el("button", { type: "button", class: "button button--small button--primary", text: T.acknowledge,
+        onclick: () => send({ type: "acknowledge", message: frame.id }) }),
+    ));
+  }
+}
+
+function myAgency() {
+  const me = state.members.find((m) => m.username === config.username);
+  return me ? me.agency : null;
+}
+
+els.searchForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const q = els.searchQ.value.trim();
+  if (!q) { els.searchResults.hidden = true; return; }
+  const page = await api(`/api/v1/search?q=${encodeURIComponent(q)}`).catch(() => ({ items: [] }));
+  els.searchResults.hidden = false;
+  els.searchResults.replaceChildren(
+    ...(page.items.length ? page.items.map((item) => {
+      const extract = el("span", { class: "chat-search__extract" });
+      extract.innerHTML = item.extract; // escaped on the server, <mark> only
+      return el("a", { href: item.link, class: "chat-search__item" },
+        el("strong", { text: item.room_name }), el("span", { class: "muted", text: ` ${item.author.name} · ${when(item.sent_at)}` }),
+        el("br"), extract);
+    }) : [el("p", { class: "empty", text: T.noResults })]),
+  );
+});
+
+els.roomFilter.addEventListener("input", () => {
+  const q = els.roomFilter.value.toLowerCase();
+  for (const link of els.roomList.querySelectorAll("a[data-room]")) {
+    link.parentElement.hidden = !link.textContent.toLowerCase().includes(q);
+  }
+});
+
+function pickDialog(dialog, { input, results, chosen, multiple, onDone }) {
+  const picked = new Map();
+  let timer;
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const q = input.value.trim();
+      const page = q ? await api(`/api/v1/officials?q=${encodeURIComponent(q)}&limit=10`).catch(() => ({ items: [] })) : { items: [] };
+      results.replaceChildren(...page.items.filter((o) => o.username !== config.username).map((o) => el("li", {},
+        el("button", { type: "button", class: "linklike", text: `${o.name} — ${o.position_title || ""} ${o.agency ? `(${o.agency.name})` : ""}`,
+          onclick: () => {
+            if (!multiple) picked.clear();
+            picked.set(o.username, o.name);
+            chosen.textContent = [...picked.values()].join(", ");
+          } }))));
+    }, 200);
+  });
+  dialog.addEventListener("close", () => {
+    if (dialog.returnValue !== "cancel" && picked.size) onDone([...picked.keys()]);
+    picked.clear();
+    chosen.textContent = "";
+    input.value = "";
+    results.replaceChildren();
+  });
+}
+
+const directDialog = $("#direct-dialog");
+$("#open-direct").addEventListener("click", () => directDialog.showModal());
+pickDialog(directDialog, {
+  input: $("#direct-q"), results: $("#direct-results"), chosen: $("#direct-chosen"), multiple: true,
+  onDone: async (usernames) => {
+    const room = await api("/api/v1/direct", { method: "POST", json: { usernames } });
+    location.assign(`/messages/${room.id}`);
+  },
+});
+
+const roomDialog = $("#room-dialog");
+if (roomDialog) {
+  $("#open-room").addEventListener("click", () => roomDialog.showModal());
+  const form = $("#room-form");
+  let members = [];
+  pickDialog(roomDialog, {
+    input: $("#room-q"), results: $("#room-results"), chosen: $("#room-chosen"), multiple: true,
+    onDone: (usernames) => { members = usernames; },
+  });
+  form.addEventListener("submit", async (event) => {
+    if (event.submitter && event.submitter.value === "cancel") return;
+    event.preventDefault();
+    const chosen = $("#room-chosen").textContent;
+    try {
+      const room = await api("/api/v1/rooms", { method: "POST", json: {
+        name: $("#room-name").value, classification: $("#room-classification").value,
+        members: members.length ? members : [],
+      } });
+      location.assign(`/messages/${room.id}`);
+    } catch (error) {
+      const box = $("#room-error");
+      box.hidden = false;
+      box.textContent = error.message + (chosen ? "" : "");
+    }
+  });
+}
+
+// --- start --------------------------------------------------------------------------------
+
+async function openRoom(roomId) {
+  state.room = roomId;
+  state.frames = new Map();
+  const room = rooms.get(roomId);
+  els.title.textContent = room ? room.name : "";
+  els.log.replaceChildren();
+  if (room && room.archived) {
+    els.body.disabled = true;
+  }
+  try {
+    const page = await api(`/api/v1/rooms/${roomId}/members`);
+    state.members = page.items;
+  } catch {
+    state.members = [];
+  }
+  renderOutbox();
+}
+
+if (state.room) {
+  openRoom(state.room);
+} else {
+  els.composer.hidden = true;
+}
+$("#chat-back").addEventListener("click", (event) => {
+  event.preventDefault();
+  els.chat.classList.remove("chat--room-open");
+});
+connect();
