@@ -45,7 +45,7 @@ messages: install
 
 # Refresh the README's screenshots from the browser test (needs /usr/bin/chromium).
 screenshots: install
-	RAKOR_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/e2e/test_browser.py -k signs_in
+	RAKOR_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/e2e/test_browser.py tests/e2e/test_messages_browser.py -k "signs_in or dropped"
 
 bench: install
 	$(PY) bench/run.py

@@ -356,7 +356,7 @@ def read(request: HttpRequest, payload: ReadIn, room_id: int = Path(..., ge=1, l
 
 FILE_RESPONSE = {
     "responses": {
-        "200": {
+        200: {
             "description": "The file, as an attachment (never shown inline).",
             "content": {
                 "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
@@ -401,7 +401,7 @@ def attachment_download(request: HttpRequest, attachment_id: int = Path(..., ge=
     response={200: None, **ERRORS},
     openapi_extra={
         "responses": {
-            "200": {
+            200: {
                 "description": "A small JPEG of an image attachment.",
                 "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}},
             }

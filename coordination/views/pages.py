@@ -23,6 +23,8 @@ REFERENCE_ZONE = "Asia/Jakarta"
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    from messaging import dashboard as messaging_dashboard
+
     official = request.user
     return render(
         request,
@@ -32,6 +34,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "now": timezone.now(),
             "reference_zone": REFERENCE_ZONE,
             "suggest_second_factor": not second_factor.enrolled(official),
+            **messaging_dashboard.sections(official),
         },
     )
 

@@ -130,6 +130,7 @@ const state = {
 // --- the socket ---------------------------------------------------------------------------
 
 let socket = null;
+let reconnectTimer = null;
 let backoff = 1000;
 let pingTimer = null;
 let refs = 0;
@@ -164,15 +165,23 @@ function connect() {
   socket.addEventListener("close", (event) => {
     clearInterval(pingTimer);
     setConnection(navigator.onLine ? "connecting" : "offline");
+    renderOutbox();
     if (event.code === 4401) { location.reload(); return; } // signed out elsewhere
+    if (!navigator.onLine) return; // the "online" event reconnects
     const delay = Math.min(backoff, 30000) * (0.75 + Math.random() / 2);
     backoff *= 2;
-    setTimeout(connect, delay);
+    reconnectTimer = setTimeout(connect, delay);
   });
 }
 
-window.addEventListener("online", () => { if (!socket || socket.readyState > 1) connect(); });
-window.addEventListener("offline", () => setConnection("offline"));
+window.addEventListener("online", () => {
+  if (!socket || socket.readyState > 1) { clearTimeout(reconnectTimer); connect(); }
+});
+window.addEventListener("offline", () => {
+  // Do not trust a socket the network has gone from: messages wait in the outbox.
+  setConnection("offline");
+  if (socket) socket.close();
+});
 document.addEventListener("visibilitychange", () => {
   send({ type: "presence", state: document.hidden ? "away" : "online" });
   if (!document.hidden) markRead();
@@ -240,6 +249,11 @@ function onRoomEvent(frame) {
   state.frames.set(frame.seq, frame);
   if (frame.type === "message") {
     dropFromOutbox(frame.client_id, frame.author.username);
+    if (state.typing.has(frame.author.username)) {  // they sent what they were typing
+      clearTimeout(state.typing.get(frame.author.username));
+      state.typing.delete(frame.author.username);
+      renderTyping();
+    }
     renderMessage(frame);
   } else {
     const target = document.getElementById(`message-${frame.id}`);
@@ -369,7 +383,7 @@ function messageNode(frame) {
       const link = el("a", { href: file.url, download: file.name },
         file.thumbnail_url
           ? el("img", { src: file.thumbnail_url, alt: file.name, class: "msg__thumb", loading: "lazy" })
-          : `📄 ${file.name}`,
+          : el("span", {}, el("span", { class: "file-kind", text: (file.name.split(".").pop() || "").toUpperCase() }), ` ${file.name}`),
       );
       list.append(el("li", {}, link, el("span", { class: "muted", text: ` ${Math.ceil(file.size / 1024)} KB` })));
     }

@@ -179,3 +179,15 @@ def test_free_text_refuses_what_no_database_stores():
     for bad in ("a\x00b", "\x1b[31m", "\ud800"):
         with pytest.raises(ValueError):
             reject_unstorable_text(bad)
+
+
+def test_the_schema_has_no_duplicate_keys(client):
+    """YAML-based readers (Swagger UI among them) refuse a mapping with a key twice."""
+    import json
+
+    def no_duplicates(pairs):
+        keys = [key for key, _value in pairs]
+        assert len(keys) == len(set(keys)), f"duplicate keys: {keys}"
+        return dict(pairs)
+
+    json.loads(client.get("/api/v1/openapi.json").content, object_pairs_hook=no_duplicates)

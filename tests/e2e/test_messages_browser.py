@@ -1,0 +1,195 @@
+"""The messages page in a real browser: two officials in two browser contexts."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+from coordination.demo import DEMO_PASSWORD
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.browser]
+
+XSS = [
+    "<script>window.__xss = 1</script>",
+    '<img src=x onerror="window.__xss = 2">',
+    "[klik](javascript:window.__xss=3)",
+    '<svg onload="window.__xss = 4"></svg>',
+    "[a](data:text/html;base64,PHNjcmlwdD53aW5kb3cuX194c3M9NTwvc2NyaXB0Pg==)",
+    '<a href="javascript:window.__xss=6">tautan</a>',
+    '**<b onmouseover="window.__xss=7">tebal</b>**',
+]
+
+
+class Watch:
+    def __init__(self, page):
+        self.problems: list[str] = []
+        page.on("console", self.console)
+        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        page.on(
+            "dialog",
+            lambda dialog: (self.problems.append(f"dialog: {dialog.message}"), dialog.dismiss()),
+        )
+
+    def console(self, message) -> None:
+        if message.type == "error" or "Content Security Policy" in message.text:
+            self.problems.append(f"console {message.type}: {message.text}")
+
+
+def sign_in(browser, base, username):
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    page = context.new_page()
+    watch = Watch(page)
+    page.goto(f"{base}/accounts/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(DEMO_PASSWORD)
+    page.locator("button.button--primary").click()
+    page.wait_for_url(f"{base}/")
+    page.goto(f"{base}/messages/")
+    page.wait_for_selector("#connection[data-state=connected]")
+    return context, page, watch
+
+
+def send(page, text):
+    page.locator("#composer-body").fill(text)
+    page.locator("#composer-send").click()
+
+
+def messages_with(page, text):
+    return page.locator("article.msg:not(.msg--pending)", has_text=text)
+
+
+def test_two_officials_talk_through_a_dropped_connection(site, browser, screenshots, tmp_path):
+    base = site
+    budi_ctx, budi, budi_watch = sign_in(browser, base, "budi")  # Bahasa Indonesia
+    sari_ctx, sari, sari_watch = sign_in(browser, base, "sari")  # English
+    assert budi.locator("#room-title").inner_text() == "Kementerian Dalam Negeri"
+
+    # Live, both ways.
+    send(budi, "Selamat pagi, rapat koordinasi pukul 09.00 WIB.")
+    messages_with(sari, "rapat koordinasi pukul 09.00").wait_for()
+    send(sari, "Siap, Pak.")
+    messages_with(budi, "Siap, Pak.").wait_for()
+
+    # Offline: two messages typed, kept, sent once on return.
+    sari_ctx.set_offline(True)
+    sari.wait_for_selector("#connection[data-state=offline]")
+    send(sari, "Pesan luring satu")
+    send(sari, "Pesan luring dua")
+    assert sari.locator("article.msg--pending").count() == 2
+    budi.wait_for_timeout(500)
+    assert messages_with(budi, "Pesan luring").count() == 0
+    sari_ctx.set_offline(False)
+    sari.wait_for_selector("#connection[data-state=connected]")
+    messages_with(budi, "Pesan luring dua").wait_for()
+    budi.wait_for_timeout(800)  # a duplicate would arrive by now
+    assert messages_with(budi, "Pesan luring satu").count() == 1
+    assert messages_with(budi, "Pesan luring dua").count() == 1
+    sari.wait_for_function("document.querySelectorAll('article.msg--pending').length === 0")
+
+    # A reload shows the history, once.
+    sari.reload()
+    sari.wait_for_selector("#connection[data-state=connected]")
+    messages_with(sari, "Pesan luring dua").wait_for()
+    assert messages_with(sari, "rapat koordinasi pukul 09.00").count() == 1
+
+    # A mention autocompletes.
+    box = sari.locator("#composer-body")
+    box.fill("")
+    box.press_sequentially("Mohon arahan @bu")
+    sari.wait_for_selector("#mention-menu:not([hidden]) li")
+    assert "Budi Santoso (@budi)" in sari.locator("#mention-menu li").first.inner_text()
+    box.press("Enter")
+    assert box.input_value() == "Mohon arahan @budi "
+    box.press("Enter")
+    mention = messages_with(budi, "Mohon arahan @budi")
+    mention.wait_for()
+    assert "msg--mention" in mention.get_attribute("class")
+
+    # A directive is acknowledged; the sender's tally updates live.
+    budi.locator(".chat-directive-options summary").click()
+    budi.locator("#directive-ack").select_option("member")
+    send(budi, "Arahan: kirim data inflasi sebelum Jumat.")
+    directive = messages_with(sari, "kirim data inflasi")
+    directive.wait_for()
+    tally = messages_with(budi, "kirim data inflasi").locator(".msg__tally")
+    tally.locator(".tally-pending").wait_for()
+    assert "Sari Wulandari" in tally.locator(".tally-pending").inner_text()
+    directive.get_by_role("button", name="Acknowledge").click()
+    tally.locator(".tally-done").wait_for()
+    assert "Sari Wulandari" in tally.locator(".tally-done").inner_text()
+    assert (
+        "Sari Wulandari"
+        not in tally.inner_text().split(tally.locator(".tally-done").inner_text())[0]
+    )
+
+    budi.screenshot(path=screenshots / "messages.png")
+
+    # Hostile text is shown, never run.
+    for body in XSS:
+        send(budi, body)
+    messages_with(sari, "tebal").wait_for()
+    sari.wait_for_timeout(300)
+    assert sari.evaluate("window.__xss") is None
+    assert (
+        sari.locator(
+            "#log script, #log img:not(.msg__thumb), #log svg, #log [onerror], "
+            "#log [onload], #log [onmouseover], #log a[href^='javascript'], "
+            "#log a[href^='data']"
+        ).count()
+        == 0
+    )
+
+    # A file: uploaded by one member, downloaded by the other, refused to a non-member.
+    report = tmp_path / "laporan-inflasi.pdf"
+    report.write_bytes(b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+    sari.locator("#composer-file").set_input_files(str(report))
+    sari.locator(".chat-file", has_text="laporan-inflasi.pdf").wait_for()
+    send(sari, "Laporan terlampir")
+    link = messages_with(budi, "Laporan terlampir").locator("a[download]")
+    link.wait_for()
+    with budi.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename == "laporan-inflasi.pdf"
+    assert Path(download.value.path()).read_bytes() == report.read_bytes()
+    for watch in (budi_watch, sari_watch):
+        assert watch.problems == []
+    budi_ctx.close()
+    sari_ctx.close()
+
+
+@pytest.fixture
+def nurul_token(site):
+    from coordination.models import Official
+    from coordination.services import token_create
+
+    return token_create(official=Official.objects.get(username="nurul"), name="e2e")[1]
+
+
+def test_a_non_member_cannot_download_a_rooms_file(site, nurul_token, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from coordination.models import Official
+    from messaging import attachments, services
+    from messaging.models import Room
+
+    budi = Official.objects.get(username="budi")
+    room = Room.objects.get(kind="agency", agency__code="kemendagri")
+    upload = attachments.attachment_upload(
+        uploader=budi,
+        upload=SimpleUploadedFile("catatan.txt", b"rahasia kemendagri\n", "text/plain"),
+    )
+    services.message_post(
+        author=budi, room_id=room.pk, body="", client_id=uuid.uuid4(), attachments=[upload.pk]
+    )
+    request = urllib.request.Request(
+        f"{site}/api/v1/attachments/{upload.pk}", headers={"Authorization": f"Bearer {nurul_token}"}
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 404
+    assert json.loads(refused.value.read())["code"] == "not_found"
