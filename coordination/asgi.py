@@ -99,10 +99,27 @@ application = RakorApplication(router)
 
 
 def _start_with_daphne() -> None:
-    """Daphne speaks no lifespan protocol; schedule the start on its reactor's loop."""
+    """Daphne speaks no lifespan protocol; schedule the start on its reactor's loop.
+
+    Also: Twisted, under daphne, parses every multipart POST body into `request.args`, which
+    daphne never reads. That doubles the memory of each upload and answers a malformed body
+    with a bare 400 of its own, before Rakor can answer in the API's error shape. Daphne's
+    requests are told not to (Twisted's `parsePOSTFormSubmission`); Django parses the body.
+    """
     reactor = sys.modules.get("twisted.internet.reactor")
     if reactor is None or "daphne.server" not in sys.modules:
         return
+    from daphne.http_protocol import WebRequest
+
+    if not getattr(WebRequest, "_rakor_no_form_parsing", False):
+        original_init = WebRequest.__init__
+
+        def init(self, *args, **kwargs):
+            kwargs.setdefault("parsePOSTFormSubmission", False)
+            original_init(self, *args, **kwargs)
+
+        WebRequest.__init__ = init
+        WebRequest._rakor_no_form_parsing = True
     from twisted.internet.asyncioreactor import AsyncioSelectorReactor
 
     if isinstance(reactor, AsyncioSelectorReactor):

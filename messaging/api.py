@@ -357,10 +357,8 @@ def read(request: HttpRequest, payload: ReadIn, room_id: int = Path(..., ge=1, l
 FILE_RESPONSE = {
     "responses": {
         200: {
-            "description": "The file, as an attachment (never shown inline).",
-            "content": {
-                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
-            },
+            "description": "The file with its own type, as an attachment (never shown inline).",
+            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
         }
     }
 }

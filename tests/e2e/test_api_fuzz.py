@@ -11,6 +11,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from coordination.demo import seed_demo
 from coordination.models import Official
@@ -34,18 +35,25 @@ def test_the_api_keeps_its_schema(daphne_server, bearer, mode):
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 2
     for operation in operations:
+        # An upload's content is checked (a real image, PDF, …), which a schema cannot say:
+        # a "schema-valid" random file is rightly refused with 415.
+        excluded = (
+            [positive_data_acceptance]
+            if operation.path.endswith("/attachments") and operation.method == "post"
+            else []
+        )
 
         @given(case=operation.as_strategy(generation_mode=mode))
         # derandomize: the same examples on every run, so CI is repeatable; widen by hand
         # with --hypothesis-seed when hunting.
         @settings(
-            max_examples=100,
+            max_examples=60,
             deadline=None,
             database=None,
             derandomize=True,
             suppress_health_check=list(HealthCheck),
         )
         def fuzz(case):
-            case.call_and_validate(headers=bearer)
+            case.call_and_validate(headers=bearer, excluded_checks=excluded)  # noqa: B023
 
         fuzz()
