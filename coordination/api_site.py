@@ -11,6 +11,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -111,6 +112,15 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 403 and "CSRF" in message:
         code, message = "csrf_failed", _("The CSRF token is missing or wrong; reload the page.")
     return error_response(request, exc.status_code, {"code": code, "message": message})
+
+
+@api.exception_handler(MultiPartParserError)
+def on_unreadable_body(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    return error_response(
+        request,
+        400,
+        {"code": "invalid", "message": _("The request body cannot be read as a form upload.")},
+    )
 
 
 @api.exception_handler(PermissionDenied)

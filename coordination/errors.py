@@ -31,7 +31,11 @@ class DomainError(Exception):
     def as_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {"code": self.code, "message": self.message}
         if self.fields:
-            body["fields"] = self.fields
+            # Always lists of strings, whatever the raiser passed (ids, say).
+            body["fields"] = {
+                str(name): [str(problem) for problem in problems]
+                for name, problems in self.fields.items()
+            }
         if self.current is not None:
             body["current"] = self.current
         return body

@@ -191,3 +191,17 @@ def test_the_schema_has_no_duplicate_keys(client):
         return dict(pairs)
 
     json.loads(client.get("/api/v1/openapi.json").content, object_pairs_hook=no_duplicates)
+
+
+def test_error_fields_are_always_lists_of_strings():
+    from coordination.errors import NotFound
+
+    body = NotFound("missing", fields={"attachments": [3, 7]}).as_dict()
+    assert body["fields"] == {"attachments": ["3", "7"]}
+
+
+def test_an_unreadable_upload_body_is_a_400_not_a_500(client, bearer):
+    response = client.generic(
+        "POST", "/api/v1/attachments", b"", content_type="multipart/form-data", **bearer
+    )
+    assert response.status_code == 400 and response.json()["code"] == "invalid"
