@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import os
 import unicodedata
+import zipfile
 from dataclasses import dataclass
 
 import filetype
@@ -27,6 +28,10 @@ from coordination.models import Official
 from messaging.models import Attachment, Membership
 
 THUMBNAIL_SIZE = (320, 320)
+# Images are decoded to make thumbnails: larger ones (a "decompression bomb" is a small file
+# that decodes to gigabytes) are refused before decoding.
+MAX_IMAGE_PIXELS = 40_000_000
+OFFICE_FOLDERS = {"docx": "word/", "xlsx": "xl/", "pptx": "ppt/"}
 
 # Content type -> the extensions a file of that content may carry.
 ALLOWED_TYPES: dict[str, tuple[str, ...]] = {
@@ -46,6 +51,11 @@ ALLOWED_TYPES: dict[str, tuple[str, ...]] = {
     "text/csv": ("csv",),
 }
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
+ALLOWED_TYPES_BY_EXTENSION = {
+    extension: content_type
+    for content_type, extensions in ALLOWED_TYPES.items()
+    for extension in extensions
+}
 
 
 class UnsupportedType(DomainError):
@@ -62,6 +72,7 @@ class TooLarge(DomainError):
 class Checked:
     name: str
     content_type: str
+    office_zip: bool = False
 
 
 def clean_name(name: str) -> str:
@@ -93,12 +104,41 @@ def check_upload(name: str, head: bytes, size: int) -> Checked:
             _("This kind of file is not accepted: send images, PDF, office documents or text."),
             fields={"file": [_("Unsupported type.")]},
         )
+    if extension in OFFICE_FOLDERS and content_type in (
+        ALLOWED_TYPES_BY_EXTENSION[extension],
+        "application/zip",
+    ):
+        # An office document is a zip; its magic number says little. Its parts decide.
+        content_type = ALLOWED_TYPES_BY_EXTENSION[extension]
+        checked_zip = True
+    else:
+        checked_zip = False
     if content_type not in ALLOWED_TYPES or extension not in ALLOWED_TYPES[content_type]:
         raise UnsupportedType(
             _("The file's content does not match its name (%(name)s).") % {"name": name},
             fields={"file": [_("Unsupported type.")]},
         )
-    return Checked(name=name, content_type=content_type)
+    return Checked(name=name, content_type=content_type, office_zip=checked_zip)
+
+
+def _check_office_document(upload: UploadedFile, name: str) -> None:
+    """A .docx, .xlsx or .pptx must be a zip with the parts of that kind of document."""
+    extension = name.rsplit(".", 1)[-1].lower()
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise UnsupportedType(
+            _("The file's content does not match its name (%(name)s).") % {"name": name},
+            fields={"file": [_("Unsupported type.")]},
+        ) from exc
+    folder = OFFICE_FOLDERS[extension]
+    if "[Content_Types].xml" not in names or not any(n.startswith(folder) for n in names):
+        raise UnsupportedType(
+            _("The file's content does not match its name (%(name)s).") % {"name": name},
+            fields={"file": [_("Unsupported type.")]},
+        )
 
 
 def _is_text(head: bytes) -> bool:
@@ -115,7 +155,15 @@ def _is_text(head: bytes) -> bool:
 
 def _thumbnail(data: bytes) -> bytes | None:
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with Image.open(io.BytesIO(data)) as image:  # reads the header only
+            width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise TooLarge(
+                    _("An image may have at most %(mp)d megapixels.")
+                    % {"mp": MAX_IMAGE_PIXELS // 1_000_000},
+                    fields={"file": [_("Too large.")]},
+                )
+            image.draft("RGB", THUMBNAIL_SIZE)  # JPEG: decode at a reduced size
             image.thumbnail(THUMBNAIL_SIZE)
             out = io.BytesIO()
             image.convert("RGB").save(out, format="JPEG", quality=82)
@@ -131,6 +179,8 @@ def attachment_upload(*, uploader: Official, upload: UploadedFile) -> Attachment
     upload.seek(0)
     head = upload.read(8192)
     checked = check_upload(upload.name, head, upload.size or 0)
+    if checked.office_zip:
+        _check_office_document(upload, checked.name)
     thumbnail = None
     if checked.content_type in IMAGE_TYPES:
         upload.seek(0)

@@ -109,6 +109,49 @@ def test_uploads_over_the_limit_are_refused(world, settings):
         upload(world["andi"], "foto.jpg")
 
 
+def test_images_that_decode_to_too_many_pixels_are_refused(world):
+    import io
+
+    from PIL import Image
+
+    # A small PNG (a few hundred KB) that would decode to 64 megapixels.
+    out = io.BytesIO()
+    Image.new("1", (8000, 8000)).save(out, format="PNG", optimize=True)
+    assert len(out.getvalue()) < 2_000_000
+    with pytest.raises(attachments.TooLarge):
+        upload(world["andi"], "bom.png", out.getvalue())
+    assert not Attachment.objects.exists()
+
+
+def _zip(parts):
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name in parts:
+            archive.writestr(name, "<x/>")
+    return out.getvalue()
+
+
+def test_office_documents_are_checked_by_their_parts(world):
+    document = upload(
+        world["andi"], "notulen.docx", _zip(["[Content_Types].xml", "word/document.xml"])
+    )
+    assert document.content_type == (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    sheet = upload(world["andi"], "anggaran.xlsx", _zip(["[Content_Types].xml", "xl/workbook.xml"]))
+    assert sheet.content_type.endswith("spreadsheetml.sheet")
+    for name, parts in [
+        ("notulen.docx", ["readme.txt"]),  # any zip renamed
+        ("anggaran.xlsx", ["[Content_Types].xml", "word/document.xml"]),  # a document as a sheet
+    ]:
+        with pytest.raises(attachments.UnsupportedType):
+            upload(world["andi"], name, _zip(parts))
+    assert Attachment.objects.count() == 2
+
+
 def test_names_are_cleaned(world):
     attachment = upload(
         world["andi"], "../../etc/laporan\x00\u202e.pdf", (FILES / "laporan.pdf").read_bytes()
