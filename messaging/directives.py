@@ -9,12 +9,13 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from coordination import permissions
 from coordination.errors import Forbidden, InvalidInput, NotFound
 from coordination.models import Official
+from coordination.notifications import notify_many
 from messaging import events
 from messaging.models import Acknowledgement, Membership, Message
 
@@ -46,7 +47,46 @@ def clean_directive(author: Official, directive: object) -> tuple[str, datetime.
             raise InvalidInput(
                 _("due is a date, YYYY-MM-DD."), fields={"directive": [_("Not a date.")]}
             )
+        if due < _today_for(author):
+            raise InvalidInput(
+                _("The due date has already passed."),
+                fields={"directive": [_("Due date in the past.")]},
+            )
     return ack_by, due
+
+
+def _today_for(official: Official) -> datetime.date:
+    zone = getattr(official, "zone", None)
+    return timezone.now().astimezone(zone).date() if zone else timezone.localdate()
+
+
+def directive_notify(message: Message, room_name: str) -> None:
+    """Ask the room's members (the sender excepted) to acknowledge, each in their language."""
+    recipients = Membership.objects.filter(room_id=message.room_id).exclude(
+        official_id=message.author_id
+    )
+    if message.directive_ack_by == Message.AckBy.AGENCY:
+        recipients = recipients.filter(official__agency__isnull=False)
+    by_language: dict[str, list[int]] = {}
+    for pk, language in recipients.values_list("official_id", "official__language"):
+        by_language.setdefault(language, []).append(pk)
+    link = f"/messages/{message.room_id}?seq={message.seq}"
+    for language, official_ids in by_language.items():
+        with translation.override(language):
+            if message.directive_due:
+                text = _(
+                    "%(author)s asks for acknowledgement of a directive in %(room)s by %(due)s"
+                ) % {
+                    "author": message.author.display_name,
+                    "room": room_name,
+                    "due": formats.date_format(message.directive_due, "DATE_FORMAT"),
+                }
+            else:
+                text = _("%(author)s asks for acknowledgement of a directive in %(room)s") % {
+                    "author": message.author.display_name,
+                    "room": room_name,
+                }
+        notify_many(official_ids, "directive", text, link)
 
 
 def directive_tally(
@@ -116,21 +156,19 @@ def _agency_code(official: Official) -> str | None:
 def is_overdue(message: Message) -> bool:
     if message.directive_due is None:
         return False
-    zone = getattr(message.author, "zone", None)
-    today = timezone.now().astimezone(zone).date() if zone else timezone.localdate()
-    return today > message.directive_due
+    return _today_for(message.author) > message.directive_due
 
 
 def directive_acknowledge(*, official: Official, message_id: object) -> dict[str, Any]:
     """Acknowledge a directive (one click). Idempotent; in agency mode the first official of an
     agency acknowledges for it. Returns the tally, which also goes to the sender live."""
-    from messaging.services import _clean_id, member_room
+    from messaging.services import _clean_id
 
     message_id = _clean_id(message_id, "message")
     message = Message.objects.select_related("author", "room").filter(pk=message_id).first()
     if message is None or not message.directive_ack_by:
         raise NotFound(_("No such directive."))
-    member_room(official, message.room_id)
+    _member_or_not_found(official, message)
     if message.deleted_at is not None:
         raise NotFound(_("This message was deleted."))
     if message.author_id == official.pk:
@@ -149,15 +187,25 @@ def directive_acknowledge(*, official: Official, message_id: object) -> dict[str
 
 
 def directive_for_sender(*, official: Official, message_id: object) -> dict[str, Any]:
-    from messaging.services import _clean_id, member_room
+    from messaging.services import _clean_id
 
     message = (
         Message.objects.select_related("author").filter(pk=_clean_id(message_id, "message")).first()
     )
     if message is None or not message.directive_ack_by:
         raise NotFound(_("No such directive."))
-    member_room(official, message.room_id)
+    _member_or_not_found(official, message)
     return directive_tally(message)
+
+
+def _member_or_not_found(official: Official, message: Message) -> None:
+    """Outside the room a directive does not exist: its id says nothing to a non-member."""
+    from messaging.services import member_room
+
+    try:
+        member_room(official, message.room_id)
+    except Forbidden as exc:
+        raise NotFound(_("No such directive.")) from exc
 
 
 def directives_sent(official: Official, *, overdue_only: bool = False) -> list[dict[str, Any]]:

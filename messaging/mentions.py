@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from coordination.models import Agency, Official
 from messaging.models import Membership
 
@@ -35,14 +37,17 @@ def resolve(room_id: int, author: Official, body: str) -> Resolved:
         return Resolved({}, [], [])
     lowered = {name.lower() for name in names}
     agencies = {a.pk: a.code for a in Agency.objects.filter(code__in=lowered)}
-    members = Membership.objects.filter(room_id=room_id).select_related("official")
+    members = (
+        Membership.objects.filter(room_id=room_id)
+        .filter(Q(official__username__in=names) | Q(official__agency_id__in=agencies))
+        .exclude(official_id=author.pk)
+        .select_related("official")
+    )
     officials: dict[int, int | None] = {}
     usernames: set[str] = set()
     codes: set[str] = set()
     for membership in members:
         official = membership.official
-        if official.pk == author.pk:
-            continue
         if official.username in names:
             officials[official.pk] = None
             usernames.add(official.username)

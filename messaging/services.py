@@ -22,11 +22,11 @@ from coordination import permissions, ratelimit
 from coordination.audit import Event, audit_record
 from coordination.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
 from coordination.models import Agency, Classification, Official
-from coordination.notifications import notify
+from coordination.notifications import notify_many
 from coordination.schemas import reject_unstorable_text
 from messaging import events, mentions, presence
 from messaging.attachments import attachments_for_message
-from messaging.directives import clean_directive
+from messaging.directives import clean_directive, directive_notify
 from messaging.models import (
     Attachment,
     Membership,
@@ -196,6 +196,8 @@ def message_post(
             if files:
                 Attachment.objects.filter(pk__in=[f.pk for f in files]).update(message=message)
             mentioned = _record_mentions(message, room)
+            if ack_by:
+                directive_notify(message, room.name or _("a direct conversation"))
             events.room_broadcast_on_commit(
                 room.pk,
                 events.message_frame(message, attachments=files, mentions=mentioned),
@@ -221,14 +223,20 @@ def _record_mentions(message: Message, room: Room) -> dict[str, list[str]]:
         for pk, agency_id in resolved.officials.items()
     )
     link = f"/messages/{room.pk}?seq={message.seq}"
-    for official in Official.objects.filter(pk__in=resolved.officials):
-        with translation.override(official.language):
-            text = _("%(author)s mentioned you in %(room)s: %(body)s") % {
+    # The notification names who and where, not what: notification lists and e-mail digests
+    # outlive the message (which may be edited or deleted) and leave the room's members.
+    by_language: dict[str, list[int]] = {}
+    for pk, language in Official.objects.filter(pk__in=resolved.officials).values_list(
+        "pk", "language"
+    ):
+        by_language.setdefault(language, []).append(pk)
+    for language, official_ids in by_language.items():
+        with translation.override(language):
+            text = _("%(author)s mentioned you in %(room)s") % {
                 "author": message.author.display_name,
                 "room": room.name or _("a direct conversation"),
-                "body": message.body[:120],
             }
-        notify(official, "mention", text, link)
+        notify_many(official_ids, "mention", text, link)
     return {"usernames": resolved.usernames, "agencies": resolved.agency_codes}
 
 

@@ -226,9 +226,15 @@ def test_only_coordinators_send_directives(world):
 
 
 def test_members_acknowledge_and_the_tally_follows(world):
+    due = (datetime.date.today() + datetime.timedelta(days=5)).isoformat()
     message = post(
-        world, body="Laporkan data inflasi", directive={"ack_by": "member", "due": "2026-12-05"}
+        world, body="Laporkan angka kemiskinan", directive={"ack_by": "member", "due": due}
     )
+    # Each member is asked, on their own channel, without the message's words.
+    asked = Notification.objects.filter(kind="directive")
+    assert set(asked.values_list("official__username", flat=True)) == {"sari", "andi", "nurul"}
+    assert all(n.link == f"/messages/{world['room'].pk}?seq={message.seq}" for n in asked)
+    assert not any("kemiskinan" in n.text for n in asked)
     tally = directives.directive_for_sender(official=world["budi"], message_id=message.pk)
     assert {p["username"] for p in tally["pending"]} == {"sari", "andi", "nurul"}
     tally = directives.directive_acknowledge(official=world["andi"], message_id=message.pk)
@@ -237,8 +243,17 @@ def test_members_acknowledge_and_the_tally_follows(world):
     assert len(again["acknowledged"]) == 1  # one click, once
     with pytest.raises(InvalidInput):
         directives.directive_acknowledge(official=world["budi"], message_id=message.pk)
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):  # outside the room, the directive does not exist
         directives.directive_acknowledge(official=world["outsider"], message_id=message.pk)
+    with pytest.raises(NotFound):
+        directives.directive_for_sender(official=world["outsider"], message_id=message.pk)
+
+
+@pytest.mark.parametrize("due", ["2020-01-01", "05-12-2026", "2026-13-01", 20261205])
+def test_directive_due_dates_are_dates_not_yet_passed(world, due):
+    with pytest.raises(InvalidInput):
+        post(world, directive={"ack_by": "member", "due": due})
+    assert not Message.objects.exists() and not Notification.objects.exists()
 
 
 def test_in_agency_mode_one_official_acknowledges_for_the_agency(world):
@@ -255,8 +270,12 @@ def test_in_agency_mode_one_official_acknowledges_for_the_agency(world):
 
 
 def test_overdue_directives_are_listed_for_their_sender(world):
-    past = (datetime.date.today() - datetime.timedelta(days=2)).isoformat()
-    overdue = post(world, body="lama", directive={"ack_by": "member", "due": past})
+    overdue = post(
+        world, body="lama", directive={"ack_by": "member", "due": datetime.date.today().isoformat()}
+    )
+    Message.objects.filter(pk=overdue.pk).update(
+        directive_due=datetime.date.today() - datetime.timedelta(days=2)
+    )
     fresh = post(world, body="baru", directive={"ack_by": "member"})
     listed = directives.directives_sent(world["budi"], overdue_only=True)
     assert [d["message"] for d in listed] == [overdue.pk] and listed[0]["overdue"]
