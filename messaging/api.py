@@ -414,7 +414,8 @@ def attachment_thumbnail(request: HttpRequest, attachment_id: int = Path(..., ge
     if not attachment.thumbnail:
         raise NotFound(_("This file has no thumbnail."))
     response = FileResponse(attachment.thumbnail.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
+    # Access ends when membership does: no copy is kept by the browser.
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -8,6 +8,7 @@ to .pdf is refused. Images get a thumbnail re-encoded by Pillow, which is what p
 
 from __future__ import annotations
 
+import datetime
 import io
 import os
 import unicodedata
@@ -19,6 +20,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
@@ -31,6 +33,8 @@ THUMBNAIL_SIZE = (320, 320)
 # Images are decoded to make thumbnails: larger ones (a "decompression bomb" is a small file
 # that decodes to gigabytes) are refused before decoding.
 MAX_IMAGE_PIXELS = 40_000_000
+# Uploads not sent with a message within this time are deleted (see messaging.jobs).
+UNSENT_KEPT_FOR = datetime.timedelta(days=1)
 OFFICE_FOLDERS = {"docx": "word/", "xlsx": "xl/", "pptx": "ppt/"}
 
 # Content type -> the extensions a file of that content may carry.
@@ -255,6 +259,29 @@ def attachment_for_reader(*, official: Official, attachment_id: int) -> Attachme
     if attachment.message.deleted_at is not None:
         raise NotFound(_("The message of this file was deleted."))
     return attachment
+
+
+def attachments_purge_unsent(*, older_than: datetime.timedelta = UNSENT_KEPT_FOR) -> int:
+    """Delete uploads never sent with a message (an abandoned composer), files included.
+    Returns how many went."""
+    cutoff = timezone.now() - older_than
+    stale = list(
+        Attachment.objects.filter(message__isnull=True, created_at__lt=cutoff).only(
+            "pk", "file", "thumbnail"
+        )
+    )
+    if not stale:
+        return 0
+    ids = [a.pk for a in stale]
+    # Only rows still unsent are deleted: one sent meanwhile keeps its row and its file.
+    deleted, _detail = Attachment.objects.filter(pk__in=ids, message__isnull=True).delete()
+    kept = set(Attachment.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    for attachment in stale:
+        if attachment.pk not in kept:
+            for field in (attachment.file, attachment.thumbnail):
+                if field:
+                    field.storage.delete(field.name)
+    return deleted
 
 
 def attachment_frame(attachment: Attachment) -> dict:

@@ -30,6 +30,7 @@ logger = logging.getLogger("rakor.ws")
 CLOSE_TOO_LARGE = 4009
 CLOSE_NOT_FOUND = 4404
 TYPING_INTERVAL_SECONDS = 2.0
+PRESENCE_INTERVAL_SECONDS = 2.0
 
 
 class FrameError(DomainError):
@@ -93,6 +94,7 @@ class RakorConsumer(AsyncWebsocketConsumer):
         self.cursors = Cursors()
         self.typing_sent: dict[int, float] = {}
         self.presence_state = presence.ONLINE
+        self.presence_sent = 0.0
         await self._group_add(official_group(self.official.pk))
         for room in self.rooms:
             await self._group_add(events.room_group(room))
@@ -322,7 +324,15 @@ class RakorConsumer(AsyncWebsocketConsumer):
         state = frame.get("state")
         if state not in presence.STATES:
             raise FrameError('state is "online" or "away".', code="invalid_frame")
+        if state == self.presence_state:
+            return
         self.presence_state = state
+        # A page flipping between visible and hidden must not flood the rooms: changes are
+        # announced at most once per interval; a later one waits for the next ping.
+        now = time.monotonic()
+        if now - self.presence_sent < PRESENCE_INTERVAL_SECONDS:
+            return
+        self.presence_sent = now
         await services.presence_set(
             official=self.official, channel=self.channel_name, state=state, rooms=self.rooms
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from coordination.jobqueue import registry
+from messaging.attachments import attachments_purge_unsent
 from messaging.services import agency_rooms_sync_all
 
 
@@ -13,3 +14,9 @@ def keep_agency_rooms_in_step() -> None:
     """Every agency room holds exactly its agency's officials, whatever path changed them
     (the admin and the services also sync at once; this catches everything else)."""
     agency_rooms_sync_all()
+
+
+@registry.periodic("messaging.purge_unsent_uploads", every=timedelta(hours=1))
+def purge_unsent_uploads() -> None:
+    """Files uploaded but never sent with a message are deleted after a day."""
+    attachments_purge_unsent()

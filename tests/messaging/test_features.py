@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from coordination.errors import Forbidden, InvalidInput, NotFound
 from coordination.models import Notification
@@ -191,6 +192,32 @@ def test_files_are_served_to_members_only_as_attachments(client, world):
         f"/api/v1/attachments/{attachment.pk}", HTTP_AUTHORIZATION=f"Bearer {outsider}"
     )
     assert response.status_code == 404
+
+
+def test_unsent_uploads_are_purged_after_a_day_with_their_files(world):
+    abandoned = upload(world["budi"], "peta.png")
+    recent = upload(world["budi"], "laporan.pdf")
+    sent = upload(world["budi"], "foto.jpg")
+    post(world, attachments=[sent.pk])
+    day_ago = timezone.now() - datetime.timedelta(days=1, minutes=1)
+    Attachment.objects.filter(pk__in=[abandoned.pk, sent.pk]).update(created_at=day_ago)
+    paths = [Path(abandoned.file.path), Path(abandoned.thumbnail.path)]
+    assert all(p.exists() for p in paths)
+    assert attachments.attachments_purge_unsent() == 1
+    assert set(Attachment.objects.values_list("pk", flat=True)) == {recent.pk, sent.pk}
+    assert not any(p.exists() for p in paths)
+    assert Path(Attachment.objects.get(pk=sent.pk).file.path).exists()
+
+
+def test_thumbnails_are_for_members_and_not_cached(client, world):
+    attachment = upload(world["budi"], "peta.png")
+    post(world, attachments=[attachment.pk])
+    url = f"/api/v1/attachments/{attachment.pk}/thumbnail"
+    member = token_create(official=world["andi"], name="t")[1]
+    response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {member}")
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    outsider = token_create(official=world["outsider"], name="t")[1]
+    assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {outsider}").status_code == 404
 
 
 def test_upload_over_the_api(client, world):

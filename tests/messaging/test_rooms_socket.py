@@ -505,6 +505,14 @@ async def test_presence_reaches_sockets_with_the_room_open(world, room):
     }
     await budi.send_json_to({"type": "presence", "state": "away"})
     assert (await watcher.receive_json_from(5))["state"] == "away"
+    # A page flipping between shown and hidden does not flood the room: quick changes wait
+    # for the next ping, which announces the last one.
+    for state in ("online", "away", "online"):
+        await budi.send_json_to({"type": "presence", "state": state})
+    assert await watcher.receive_nothing(0.3)
+    await budi.send_json_to({"type": "ping"})
+    assert (await watcher.receive_json_from(5))["state"] == "online"
+    assert (await budi.receive_json_from(5))["type"] == "pong"
     await budi.send_json_to({"type": "presence", "state": "sleeping"})
     assert (await budi.receive_json_from(5))["code"] == "invalid_frame"
     await budi.disconnect()
