@@ -51,17 +51,28 @@ class RakorApplication:
         if length is not None and length.isdigit() and int(length) > limit:
             return await self.too_large(send, limit)
         seen = 0
+        exceeded = started = False
 
         async def counted():
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:  # a body without Content-Length: stop reading it
+                    exceeded = True
                     return {"type": "http.disconnect"}
             return message
 
-        return await self.inner(scope, counted, send)
+        async def watched(message):
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        await self.inner(scope, counted, watched)
+        if exceeded and not started:
+            # The application stopped at the "disconnect"; the client is still there.
+            await self.too_large(send, limit)
 
     @staticmethod
     async def too_large(send, limit: int) -> None:

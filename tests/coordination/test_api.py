@@ -80,6 +80,16 @@ def test_anonymous_gets_401(client):
     assert_error(client.get("/api/v1/agencies"), 401, "unauthenticated")
 
 
+def test_unsafe_requests_need_the_csrf_token_with_a_session_only(official):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    # No credentials at all: unauthenticated, not a CSRF failure.
+    assert_error(browser.post("/api/v1/attachments"), 401, "unauthenticated")
+    browser.force_login(official)
+    assert_error(browser.post("/api/v1/attachments"), 403, "csrf_failed")
+
+
 def test_agencies_page_through_with_a_cursor(client, bearer):
     for n in range(5):
         AgencyFactory(code=f"kab-{n}", name=f"Kabupaten {n}", level=Agency.Level.REGENCY)
