@@ -490,6 +490,38 @@ def directives_sent(request: HttpRequest, query: Query[DirectiveQuery]):
     return {"items": items, "next": None}
 
 
+class AwaitingQuery(Schema):
+    room: Id | None = Field(None, description="Only this room's.")
+
+
+class AwaitingOut(Schema):
+    message: int
+    room: int
+    room_name: str
+    seq: int
+    author: Author
+    body: str
+    ack_by: Literal["member", "agency"]
+    due: str | None
+    overdue: bool
+    link: str
+
+
+class AwaitingPage(Schema):
+    items: list[AwaitingOut]
+    next: str | None
+
+
+@router.get(
+    "/directives/awaiting",
+    response={200: AwaitingPage, **ERRORS},
+    summary="The directives that still wait for your acknowledgement (or your agency's)",
+)
+def directives_awaiting(request: HttpRequest, query: Query[AwaitingQuery]):
+    messages = directives.directives_awaiting(request.auth, room_id=query.room)
+    return {"items": [directives.awaiting_item(m) for m in messages], "next": None}
+
+
 # --- search --------------------------------------------------------------------------------
 
 

@@ -240,11 +240,14 @@ def directives_sent(official: Official, *, overdue_only: bool = False) -> list[d
     return result
 
 
-def directives_awaiting(official: Official) -> list[Message]:
-    """Directives in the official's rooms that still wait for them (or their agency)."""
-    rooms = Membership.objects.filter(official=official).values("room_id")
+def directives_awaiting(official: Official, *, room_id: int | None = None) -> list[Message]:
+    """Directives in the official's rooms (or one of them) that still wait for them (or their
+    agency), the most urgent first."""
+    rooms = Membership.objects.filter(official=official)
+    if room_id is not None:
+        rooms = rooms.filter(room_id=room_id)
     candidates = (
-        Message.objects.filter(room_id__in=rooms, deleted_at__isnull=True)
+        Message.objects.filter(room_id__in=rooms.values("room_id"), deleted_at__isnull=True)
         .exclude(directive_ack_by="")
         .exclude(author=official)
         .annotate(
@@ -261,3 +264,19 @@ def directives_awaiting(official: Official) -> list[Message]:
         for m in candidates
         if not m.mine and not (m.directive_ack_by == Message.AckBy.AGENCY and m.agency_done)
     ]
+
+
+def awaiting_item(message: Message) -> dict[str, Any]:
+    """A directive waiting for the reader, as the API and the page show it."""
+    return {
+        "message": message.pk,
+        "room": message.room_id,
+        "room_name": str(message.room),
+        "seq": message.seq,
+        "author": {"username": message.author.username, "name": message.author.display_name},
+        "body": message.body[:200],
+        "ack_by": message.directive_ack_by,
+        "due": message.directive_due.isoformat() if message.directive_due else None,
+        "overdue": is_overdue(message),
+        "link": f"/messages/{message.room_id}?seq={message.seq}",
+    }

@@ -111,4 +111,12 @@ def js_text() -> dict[str, str]:
         "attachment": _("attachment"),
         "remove": _("Remove"),
         "jumpedTo": _("The message you followed"),
+        "retry": _("Try again"),
+        "discard": _("Discard"),
+        "save": _("Save"),
+        "ackFailed": _("Could not acknowledge:"),
+        "directConversation": _("Direct conversation"),
+        "archived": _("archived"),
+        "unread": _("unread"),
+        "archivedNotice": _("This room is archived: it is read-only."),
     }

@@ -107,7 +107,7 @@ const store = {
     try { return JSON.parse(localStorage.getItem(this.key(name))) ?? fallback; } catch { return fallback; }
   },
   set(name, value) {
-    try { localStorage.setItem(this.key(name), JSON.stringify(value)); } catch { /* full: keep in memory */ }
+    try { localStorage.setItem(this.key(name), JSON.stringify(value)); return true; } catch { return false; }
   },
 };
 
@@ -125,7 +125,27 @@ const state = {
   loadingOlder: false,
   reachedStart: false,
   jumpSeq: Number(new URLSearchParams(location.search).get("seq")) || null,
+  maxSeq: 0, // highest seq of a message shown in the open room
+  headSeen: 0, // highest seq of any event received for the open room
+  joined: false,
+  acknowledged: new Set(), // directives this official (or their agency) acknowledged
 };
+
+// The outbox is shared by the official's tabs: every change re-reads it from storage first,
+// so two tabs never overwrite each other's messages (a message sent twice is stored once).
+let storageWorks = true;
+function outboxUpdate(change) {
+  const items = change(storageWorks ? store.get("outbox", []) : state.outbox);
+  storageWorks = store.set("outbox", items);
+  state.outbox = items;
+  renderOutbox();
+}
+window.addEventListener("storage", (event) => {
+  if (event.key === store.key("outbox")) {
+    state.outbox = store.get("outbox", []);
+    renderOutbox();
+  }
+});
 
 // --- the socket ---------------------------------------------------------------------------
 
@@ -133,6 +153,8 @@ let socket = null;
 let reconnectTimer = null;
 let backoff = 1000;
 let pingTimer = null;
+let pongTimer = null;
+let connectedBefore = false;
 let refs = 0;
 
 function setConnection(name) {
@@ -151,27 +173,67 @@ function send(frame) {
 function connect() {
   setConnection("connecting");
   const scheme = location.protocol === "https:" ? "wss" : "ws";
-  socket = new WebSocket(`${scheme}://${location.host}/ws/`);
-  socket.addEventListener("open", () => {
+  const opened = new WebSocket(`${scheme}://${location.host}/ws/`);
+  socket = opened;
+  opened.addEventListener("open", () => {
     backoff = 1000;
     setConnection("connected");
     if (state.room) joinRoom(state.room);
     flushOutbox();
     clearInterval(pingTimer);
-    pingTimer = setInterval(() => send({ type: "ping" }), 25000);
+    pingTimer = setInterval(ping, 25000);
     send({ type: "presence", state: document.hidden ? "away" : "online" });
+    if (connectedBefore) refreshRooms(); // unread counts of rooms changed meanwhile
+    connectedBefore = true;
   });
-  socket.addEventListener("message", (event) => handle(JSON.parse(event.data)));
-  socket.addEventListener("close", (event) => {
-    clearInterval(pingTimer);
-    setConnection(navigator.onLine ? "connecting" : "offline");
-    renderOutbox();
-    if (event.code === 4401) { location.reload(); return; } // signed out elsewhere
-    if (!navigator.onLine) return; // the "online" event reconnects
-    const delay = Math.min(backoff, 30000) * (0.75 + Math.random() / 2);
-    backoff *= 2;
-    reconnectTimer = setTimeout(connect, delay);
-  });
+  opened.addEventListener("message", (event) => handle(JSON.parse(event.data)));
+  opened.addEventListener("close", (event) => { if (opened === socket) closed(event.code); });
+}
+
+function closed(code) {
+  socket = null;
+  clearInterval(pingTimer);
+  clearTimeout(pongTimer);
+  setConnection(navigator.onLine ? "connecting" : "offline");
+  renderOutbox();
+  if (code === 4401) { location.reload(); return; } // signed out elsewhere
+  if (!navigator.onLine) return; // the "online" event reconnects
+  const delay = Math.min(backoff, 30000) * (0.75 + Math.random() / 2);
+  backoff *= 2;
+  clearTimeout(reconnectTimer);
+  reconnectTimer = setTimeout(connect, delay);
+}
+
+// A socket the network has silently gone from is dropped at once (its close event, which may
+// come much later, is then ignored) and a new one is opened.
+function dropSocket() {
+  const dead = socket;
+  if (!dead) return;
+  closed(1006);
+  dead.close();
+}
+
+function ping() {
+  if (!send({ type: "ping" })) return;
+  clearTimeout(pongTimer);
+  pongTimer = setTimeout(dropSocket, 10000);
+}
+
+function onPong(frame) {
+  clearTimeout(pongTimer);
+  // A trailing gap (an event missed while the socket looked fine): catch up.
+  const head = frame.heads && frame.heads[String(state.room)];
+  if (state.room && state.joined && head && head > state.headSeen) joinRoom(state.room);
+}
+
+async function refreshRooms() {
+  const page = await api("/api/v1/rooms").catch(() => null);
+  if (!page) return;
+  for (const room of page.items) {
+    if (!rooms.has(room.id)) addRoom(room);
+    else if (room.id !== state.room) setUnread(room.id, room.unread || 0, room.last_read_seq);
+    if (room.archived) setArchived(room.id);
+  }
 }
 
 window.addEventListener("online", () => {
@@ -179,8 +241,8 @@ window.addEventListener("online", () => {
 });
 window.addEventListener("offline", () => {
   // Do not trust a socket the network has gone from: messages wait in the outbox.
+  dropSocket();
   setConnection("offline");
-  if (socket) socket.close();
 });
 document.addEventListener("visibilitychange", () => {
   send({ type: "presence", state: document.hidden ? "away" : "online" });
@@ -188,10 +250,11 @@ document.addEventListener("visibilitychange", () => {
 });
 
 function joinRoom(roomId) {
-  const after = state.frames.size ? Math.max(...state.frames.keys()) : state.lastSeq[roomId];
+  // With messages shown, catch up from the last one; else the server sends the last 50. A
+  // link to an older message loads a window around it over HTTP first (openRoom).
   const frame = { type: "join", room: roomId, ref: ++refs };
-  if (state.jumpSeq) frame.after = Math.max(state.jumpSeq - 25, 0);
-  else if (after !== undefined && after !== null && state.frames.size) frame.after = after;
+  if (state.frames.size) frame.after = state.headSeen;
+  else if (state.jumpSeq) frame.after = Math.max(state.jumpSeq - 25, 0);
   send(frame);
 }
 
@@ -215,14 +278,23 @@ function handle(frame) {
       return onPresence(frame);
     case "read_state":
       return setUnread(frame.room, 0, frame.seq);
+    case "pong":
+      return onPong(frame);
     case "room_added":
-      return location.reload();
+      addRoom(frame.room);
+      return refreshRooms(); // its unread count
+    case "room_updated":
+      if (frame.room.archived) setArchived(frame.room.id);
+      return null;
     case "room_removed":
       if (frame.room === state.room) location.assign("/messages/");
-      return;
+      else els.roomList.querySelector(`a[data-room="${frame.room}"]`)?.parentElement.remove();
+      rooms.delete(frame.room);
+      return null;
     case "directive_state":
       return renderTally(frame);
     case "acknowledged":
+      markAcknowledged(frame.message);
       return showDirectives();
     case "notification":
       return null; // the notifications issue shows these
@@ -247,6 +319,8 @@ function onRoomEvent(frame) {
   }
   if (state.frames.has(frame.seq)) return; // de-duplicate
   state.frames.set(frame.seq, frame);
+  state.headSeen = Math.max(state.headSeen, frame.seq);
+  if (frame.type === "message" && frame.directive && state.joined) showDirectives();
   if (frame.type === "message") {
     dropFromOutbox(frame.client_id, frame.author.username);
     if (state.typing.has(frame.author.username)) {  // they sent what they were typing
@@ -271,6 +345,9 @@ function onRoomEvent(frame) {
 
 function onJoined(frame) {
   if (frame.room !== state.room) return;
+  const first = !state.joined;
+  state.joined = true;
+  state.headSeen = Math.max(state.headSeen, frame.head);
   if (!state.frames.size) {
     els.log.replaceChildren(el("p", { class: "empty", text: T.noMessages }));
   }
@@ -279,7 +356,7 @@ function onJoined(frame) {
   state.reachedStart = state.oldest <= 1;
   renderOutbox();
   if (state.jumpSeq) {
-    const target = [...state.frames.values()].find((f) => f.seq === state.jumpSeq);
+    const target = state.frames.get(state.jumpSeq);
     const node = target && document.getElementById(`message-${target.id}`);
     if (node) {
       node.classList.add("is-target");
@@ -287,7 +364,7 @@ function onJoined(frame) {
       node.scrollIntoView({ block: "center" });
     }
     state.jumpSeq = null;
-  } else {
+  } else if (first) {
     els.log.scrollTop = els.log.scrollHeight;
   }
   markRead();
@@ -302,15 +379,14 @@ function onError(frame) {
   if (frame.ref && typeof frame.ref === "string" && frame.ref.startsWith("send:")) {
     const clientId = frame.ref.slice(5);
     const item = state.outbox.find((m) => m.client_id === clientId);
-    // Refused for good (not a passing problem): tell the writer, keep the text for them.
+    // Refused for good (not a passing problem): the message stays in the outbox, marked, for
+    // the writer to retry, edit or discard. A passing problem is retried.
     if (item && !["unavailable", "rate_limited"].includes(frame.code)) {
-      state.outbox = state.outbox.filter((m) => m.client_id !== clientId);
-      store.set("outbox", state.outbox);
-      if (!els.body.value) els.body.value = item.body;
-      renderOutbox();
-    } else if (item) {
-      setTimeout(flushOutbox, 2000);
+      outboxUpdate((items) => items.map((m) => (m.client_id === clientId
+        ? { ...m, failed: { code: frame.code, message: frame.message } } : m)));
+      return;
     }
+    if (item) { setTimeout(flushOutbox, 2000); return; }
   }
   showError(`${T.errorPrefix} ${frame.message}`);
 }
@@ -410,18 +486,37 @@ function directiveNode(frame) {
   );
   if (!mine) {
     box.append(el("button", {
-      type: "button", class: "button button--small button--primary", text: T.acknowledge,
-      onclick: (event) => {
-        event.target.disabled = true;
-        send({ type: "acknowledge", message: frame.id }) || api(`/api/v1/messages/${frame.id}/acknowledge`, { method: "POST" });
-        event.target.textContent = T.acknowledged;
-      },
+      type: "button", class: "button button--small button--primary ack-button", text: T.acknowledge,
+      "data-message": frame.id, onclick: () => acknowledge(frame.id),
     }));
+    if (state.acknowledged.has(frame.id)) markAcknowledged(frame.id);
   } else {
     box.append(el("div", { class: "msg__tally", id: `tally-${frame.id}` }));
     api(`/api/v1/messages/${frame.id}/directive`).then(renderTally).catch(() => {});
   }
   return box;
+}
+
+// Acknowledging goes over HTTP, so the answer (or the error) comes back to this click.
+async function acknowledge(messageId) {
+  const buttons = document.querySelectorAll(`.ack-button[data-message="${messageId}"], .banner-ack[data-message="${messageId}"]`);
+  buttons.forEach((b) => { b.disabled = true; });
+  try {
+    await api(`/api/v1/messages/${messageId}/acknowledge`, { method: "POST" });
+    markAcknowledged(messageId);
+    showDirectives();
+  } catch (error) {
+    buttons.forEach((b) => { b.disabled = false; });
+    showError(`${T.ackFailed} ${error.message}`);
+  }
+}
+
+function markAcknowledged(messageId) {
+  state.acknowledged.add(messageId);
+  for (const button of document.querySelectorAll(`.ack-button[data-message="${messageId}"]`)) {
+    button.disabled = true;
+    button.textContent = T.acknowledged;
+  }
 }
 
 function renderTally(tally) {
@@ -442,21 +537,60 @@ function renderMessage(frame) {
   if (empty) empty.remove();
   const atBottom = els.log.scrollHeight - els.log.scrollTop - els.log.clientHeight < 80;
   const node = messageNode(frame);
-  const later = [...els.log.querySelectorAll("article.msg[data-seq]")].find((n) => Number(n.dataset.seq) > frame.seq);
-  if (later) later.before(node);
-  else els.log.insertBefore(node, $(".msg--pending", els.log));
+  if (frame.seq > state.maxSeq) {  // the usual case: a new message at the end
+    state.maxSeq = frame.seq;
+    els.log.insertBefore(node, $(".msg--pending", els.log));
+  } else {  // older history, loaded when scrolling up
+    const later = [...els.log.querySelectorAll("article.msg[data-seq]")].find((n) => Number(n.dataset.seq) > frame.seq);
+    if (later) later.before(node);
+    else els.log.insertBefore(node, $(".msg--pending", els.log));
+  }
   if (atBottom || frame.author.username === config.username) els.log.scrollTop = els.log.scrollHeight;
 }
 
 function renderOutbox() {
   for (const node of els.log.querySelectorAll(".msg--pending")) node.remove();
   for (const item of state.outbox.filter((m) => m.room === state.room)) {
-    els.log.append(el("article", { class: "msg msg--mine msg--pending", "data-client-id": item.client_id },
-      el("header", { class: "msg__head" }, el("strong", { text: `${config.name} (${T.you})` }),
-        el("span", { class: "muted", text: socket && socket.readyState === 1 ? T.sending : T.notSent })),
+    const status = item.failed
+      ? el("span", { class: "error", text: `${T.errorPrefix} ${item.failed.message}` })
+      : el("span", { class: "muted", text: socket && socket.readyState === 1 ? T.sending : T.notSent });
+    const files = (item.files || []).map((f) => f.name).join(", ");
+    els.log.append(el("article", { class: `msg msg--mine msg--pending${item.failed ? " msg--failed" : ""}`, "data-client-id": item.client_id },
+      el("header", { class: "msg__head" }, el("strong", { text: `${config.name} (${T.you})` }), status),
       el("p", { class: "msg__body", text: item.body }),
+      files ? el("p", { class: "muted", text: `${T.attachment}: ${files}` }) : null,
+      item.failed ? el("div", { class: "msg__actions" },
+        el("button", { type: "button", class: "linklike", text: T.retry, onclick: () => retryItem(item.client_id) }),
+        el("button", { type: "button", class: "linklike", text: T.edit, onclick: () => editItem(item.client_id) }),
+        el("button", { type: "button", class: "linklike", text: T.discard, onclick: () => discardItem(item.client_id) }),
+      ) : null,
     ));
   }
+}
+
+function retryItem(clientId) {
+  outboxUpdate((items) => items.map((m) => {
+    if (m.client_id !== clientId) return m;
+    const { failed, ...rest } = m; // eslint-disable-line no-unused-vars
+    return rest;
+  }));
+  flushOutbox();
+}
+
+function editItem(clientId) {
+  // Back into the composer (after what is there), files included; out of the outbox.
+  const item = state.outbox.find((m) => m.client_id === clientId);
+  if (!item) return;
+  els.body.value = els.body.value ? `${els.body.value}\n${item.body}` : item.body;
+  state.pendingFiles.push(...(item.files || []));
+  renderFiles();
+  saveDraft();
+  discardItem(clientId);
+  els.body.focus();
+}
+
+function discardItem(clientId) {
+  outboxUpdate((items) => items.filter((m) => m.client_id !== clientId));
 }
 
 function setUnread(roomId, count, readSeq) {
@@ -471,29 +605,33 @@ function setUnread(roomId, count, readSeq) {
   }
 }
 
+let readTimer = null;
 function markRead() {
-  if (!state.room || !state.frames.size) return;
-  const seq = Math.max(...state.frames.keys());
-  const room = rooms.get(state.room);
-  if (room && (room.last_read_seq || 0) < seq) {
-    room.last_read_seq = seq;
-    send({ type: "read", room: state.room, seq });
-  }
-  setUnread(state.room, 0);
+  // Debounced; recorded as read only once the frame went out (else retried on reconnect).
+  clearTimeout(readTimer);
+  readTimer = setTimeout(() => {
+    if (!state.room || !state.headSeen) return;
+    const seq = state.headSeen;
+    const room = rooms.get(state.room);
+    if (room && (room.last_read_seq || 0) < seq && send({ type: "read", room: state.room, seq })) {
+      room.last_read_seq = seq;
+    }
+    setUnread(state.room, 0);
+  }, 300);
 }
 
 // --- the outbox: nothing typed is lost -------------------------------------------------------
 
 function queue(item) {
-  state.outbox.push(item);
-  store.set("outbox", state.outbox);
-  renderOutbox();
+  outboxUpdate((items) => [...items, item]);
   els.log.scrollTop = els.log.scrollHeight;
   flushOutbox();
 }
 
 function flushOutbox() {
+  if (storageWorks) state.outbox = store.get("outbox", []);
   for (const item of state.outbox) {
+    if (item.failed) continue;
     const frame = { type: "send", room: item.room, body: item.body, client_id: item.client_id, ref: `send:${item.client_id}` };
     if (item.reply_to) frame.reply_to = item.reply_to;
     if (item.attachments && item.attachments.length) frame.attachments = item.attachments;
@@ -504,13 +642,9 @@ function flushOutbox() {
 
 function dropFromOutbox(clientId, author) {
   if (author !== config.username) return;
-  const before = state.outbox.length;
-  state.outbox = state.outbox.filter((m) => m.client_id !== clientId);
-  if (state.outbox.length !== before) {
-    store.set("outbox", state.outbox);
-    const pending = els.log.querySelector(`.msg--pending[data-client-id="${clientId}"]`);
-    if (pending) pending.remove();
-  }
+  if (!state.outbox.some((m) => m.client_id === clientId)
+      && !store.get("outbox", []).some((m) => m.client_id === clientId)) return;
+  outboxUpdate((items) => items.filter((m) => m.client_id !== clientId));
 }
 
 // --- composing ----------------------------------------------------------------------------
@@ -525,11 +659,13 @@ els.body.addEventListener("keydown", (event) => {
     mentionKey(event);
     return;
   }
-  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+  // On touch screens Enter is a new line (the keyboard has no Shift+Enter); Send sends.
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing && !coarsePointer.matches) {
     event.preventDefault();
     submitMessage();
   }
 });
+const coarsePointer = window.matchMedia("(pointer: coarse)");
 
 let lastTyping = 0;
 els.body.addEventListener("input", () => {
@@ -539,7 +675,19 @@ els.body.addEventListener("input", () => {
     send({ type: "typing", room: state.room });
   }
   updateMentionMenu();
+  clearTimeout(draftTimer);
+  draftTimer = setTimeout(saveDraft, 400);
 });
+
+// Drafts, per room, survive switching rooms and reloading.
+let draftTimer = null;
+function saveDraft() {
+  if (!state.room) return;
+  const drafts = store.get("drafts", {});
+  if (els.body.value) drafts[state.room] = els.body.value;
+  else delete drafts[state.room];
+  store.set("drafts", drafts);
+}
 
 function submitMessage() {
   const body = els.body.value;
@@ -547,7 +695,10 @@ function submitMessage() {
   if (body.length > config.maxChars) { showError(`${T.errorPrefix} ${config.maxChars}`); return; }
   const item = { room: state.room, body, client_id: uuid(), created: Date.now() };
   if (state.replyTo) item.reply_to = state.replyTo.id;
-  if (state.pendingFiles.length) item.attachments = state.pendingFiles.map((f) => f.id);
+  if (state.pendingFiles.length) {
+    item.attachments = state.pendingFiles.map((f) => f.id);
+    item.files = state.pendingFiles.map((f) => ({ id: f.id, name: f.name }));
+  }
   if (els.directiveAck && els.directiveAck.value) {
     item.directive = { ack_by: els.directiveAck.value };
     if (els.directiveDue.value) item.directive.due = els.directiveDue.value;
@@ -556,6 +707,8 @@ function submitMessage() {
   }
   showError("");
   els.body.value = "";
+  clearTimeout(draftTimer);
+  saveDraft();
   state.pendingFiles = [];
   renderFiles();
   cancelReply();
@@ -579,8 +732,29 @@ function cancelReply() {
 }
 
 function editMessage(frame) {
-  const body = window.prompt(T.editPrompt, frame.body);
-  if (body !== null && body.trim() && body !== frame.body) send({ type: "edit", message: frame.id, body });
+  // In place: the body becomes a text box with Save and Cancel (Escape cancels).
+  const node = document.getElementById(`message-${frame.id}`);
+  const body = node && $(".msg__body", node);
+  if (!body || $(".msg__editor", node)) return;
+  const box = el("textarea", { class: "msg__editor", rows: 3, maxlength: config.maxChars, "aria-label": T.editPrompt });
+  box.value = frame.body;
+  const restore = () => { form.remove(); body.hidden = false; };
+  const save = () => {
+    const text = box.value;
+    if (!text.trim() || text === frame.body) { restore(); return; }
+    if (!send({ type: "edit", message: frame.id, body: text })) { showError(T.notSent); return; }
+    restore(); // the message_edited frame shows the new text
+  };
+  const form = el("div", { class: "msg__edit" }, box, el("div", { class: "button-row" },
+    el("button", { type: "button", class: "button button--small button--primary", text: T.save, onclick: save }),
+    el("button", { type: "button", class: "button button--small", text: T.cancel, onclick: restore })));
+  box.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") restore();
+    if (event.key === "Enter" && !event.shiftKey && !coarsePointer.matches) { event.preventDefault(); save(); }
+  });
+  body.hidden = true;
+  body.after(form);
+  box.focus();
 }
 
 function deleteMessage(frame) {
@@ -654,6 +828,7 @@ function updateMentionMenu() {
   const word = currentMention();
   const options = word === null ? [] : mentionCandidates(word);
   els.mentionMenu.hidden = !options.length;
+  els.body.setAttribute("aria-expanded", options.length ? "true" : "false");
   mentionIndex = 0;
   els.mentionMenu.replaceChildren(...options.map((option, index) => el("li", {
     role: "option", id: `mention-${index}`, "data-value": option.value,
@@ -665,7 +840,7 @@ function updateMentionMenu() {
 
 function mentionKey(event) {
   const items = [...els.mentionMenu.children];
-  if (event.key === "Escape") { els.mentionMenu.hidden = true; event.preventDefault(); return; }
+  if (event.key === "Escape") { closeMentionMenu(); event.preventDefault(); return; }
   if (event.key === "ArrowDown" || event.key === "ArrowUp") {
     event.preventDefault();
     mentionIndex = (mentionIndex + (event.key === "ArrowDown" ? 1 : items.length - 1)) % items.length;
@@ -677,12 +852,18 @@ function mentionKey(event) {
   pickMention(items[mentionIndex].dataset.value);
 }
 
+function closeMentionMenu() {
+  els.mentionMenu.hidden = true;
+  els.body.setAttribute("aria-expanded", "false");
+  els.body.removeAttribute("aria-activedescendant");
+}
+
 function pickMention(value) {
   const start = els.body.selectionStart;
   const upto = els.body.value.slice(0, start).replace(/@([\w.+-]*)$/, `@${value} `);
   els.body.value = upto + els.body.value.slice(start);
   els.body.setSelectionRange(upto.length, upto.length);
-  els.mentionMenu.hidden = true;
+  closeMentionMenu();
   els.body.focus();
 }
 
@@ -710,29 +891,62 @@ els.log.addEventListener("scroll", async () => {
   }
 });
 
+let directivesAsked = 0;
 async function showDirectives() {
-  // The directives of this room that still wait for this official: a banner on top.
-  const waiting = [...state.frames.values()].filter((f) => f.type === "message" && f.directive && !f.deleted && f.author.username !== config.username);
-  els.directives.replaceChildren();
-  for (const frame of waiting.slice(-3)) {
-    const tally = await api(`/api/v1/messages/${frame.id}/directive`).catch(() => null);
-    if (!tally) continue;
-    const done = tally.acknowledged.some((a) => a.username === config.username)
-      || (tally.ack_by === "agency" && !tally.pending.some((p) => p.agency === myAgency()));
-    if (done) continue;
-    els.directives.append(el("div", { class: "chat-directive-banner", role: "status" },
-      el("strong", { text: `${T.directive}: ` }), el("span", { text: (frame.body || "").slice(0, 160) }),
-      tally.due ? el("span", { class: "muted", text: ` · ${T.due} ${tally.due}` }) : null,
-      el("button", { type: "button", class: "button button--small button--primary", text: T.acknowledge,
-        onclick: () => send({ type: "acknowledge", message: frame.id }) }),
-    ));
+  // The room's directives that still wait for this official (or their agency): a banner on
+  // top, most urgent first; the buttons of those already acknowledged say so.
+  if (!state.room) return;
+  const asked = ++directivesAsked;
+  const page = await api(`/api/v1/directives/awaiting?room=${state.room}`).catch(() => null);
+  if (!page || asked !== directivesAsked) return; // a later call answers
+  const waiting = new Set(page.items.map((item) => item.message));
+  for (const frame of state.frames.values()) {
+    if (frame.type === "message" && frame.directive && !waiting.has(frame.id)) markAcknowledged(frame.id);
   }
+  els.directives.replaceChildren(...page.items.slice(0, 3).map((item) => el("div", { class: "chat-directive-banner", role: "status" },
+    el("strong", { text: `${T.directive} · ${item.author.name}: ` }),
+    el("a", { href: item.link, text: item.body.slice(0, 160) || T.attachment }),
+    item.due ? el("span", { class: item.overdue ? "tag tag--danger" : "muted", text: ` ${T.due} ${item.due}` }) : null,
+    el("button", { type: "button", class: "button button--small button--primary banner-ack", text: T.acknowledge,
+      "data-message": item.message, onclick: () => acknowledge(item.message) }),
+  )));
 }
 
-function myAgency() {
-  const me = state.members.find((m) => m.username === config.username);
-  return me ? me.agency : null;
+// --- the room list -----------------------------------------------------------------------
+
+function addRoom(room) {
+  // A room this official was just added to (room_added), or found on reconnect.
+  if (rooms.has(room.id)) return;
+  rooms.set(room.id, { ...room, unread: room.unread || 0 });
+  const section = els.roomList.querySelector(`.chat-rooms__section[data-kind="${room.kind}"]`);
+  if (!section) return;
+  section.hidden = false;
+  $("#no-rooms")?.remove();
+  const link = el("a", { href: `/messages/${room.id}`, "data-room": room.id, class: "chat-room-link" },
+    el("span", { class: "chat-room-link__name", text: room.name || T.directConversation }),
+    room.classification && room.classification !== "biasa" ? el("span", { class: "tag tag--muted", text: room.classification }) : null,
+    room.archived ? el("span", { class: "tag tag--muted room-archived", text: T.archived }) : null,
+    el("span", { class: "badge", hidden: !room.unread }, String(room.unread || 0), el("span", { class: "visually-hidden", text: ` ${T.unread}` })),
+  );
+  $(".chat-rooms__list", section).prepend(el("li", {}, link));
 }
+
+function setArchived(roomId) {
+  const room = rooms.get(roomId);
+  if (room) room.archived = true;
+  const link = els.roomList.querySelector(`a[data-room="${roomId}"]`);
+  if (link && !$(".room-archived", link)) {
+    $(".badge", link).before(el("span", { class: "tag tag--muted room-archived", text: T.archived }));
+  }
+  if (roomId === state.room) setComposerArchived(true);
+}
+
+function setComposerArchived(archived) {
+  els.body.disabled = archived;
+  for (const control of els.composer.querySelectorAll("button, input, select")) control.disabled = archived;
+  els.body.placeholder = archived ? T.archivedNotice : els.body.dataset.placeholder;
+}
+els.body.dataset.placeholder = els.body.placeholder;
 
 els.searchForm.addEventListener("submit", async (event) => {
   event.preventDefault();
@@ -759,6 +973,7 @@ els.roomFilter.addEventListener("input", () => {
 });
 
 function pickDialog(dialog, { input, results, chosen, multiple, onDone }) {
+  // Returns a function giving the usernames picked so far.
   const picked = new Map();
   let timer;
   input.addEventListener("input", () => {
@@ -776,12 +991,13 @@ function pickDialog(dialog, { input, results, chosen, multiple, onDone }) {
     }, 200);
   });
   dialog.addEventListener("close", () => {
-    if (dialog.returnValue !== "cancel" && picked.size) onDone([...picked.keys()]);
+    if (onDone && dialog.returnValue !== "cancel" && picked.size) onDone([...picked.keys()]);
     picked.clear();
     chosen.textContent = "";
     input.value = "";
     results.replaceChildren();
   });
+  return () => [...picked.keys()];
 }
 
 const directDialog = $("#direct-dialog");
@@ -798,25 +1014,23 @@ const roomDialog = $("#room-dialog");
 if (roomDialog) {
   $("#open-room").addEventListener("click", () => roomDialog.showModal());
   const form = $("#room-form");
-  let members = [];
-  pickDialog(roomDialog, {
+  const members = pickDialog(roomDialog, {
     input: $("#room-q"), results: $("#room-results"), chosen: $("#room-chosen"), multiple: true,
-    onDone: (usernames) => { members = usernames; },
   });
   form.addEventListener("submit", async (event) => {
     if (event.submitter && event.submitter.value === "cancel") return;
     event.preventDefault();
-    const chosen = $("#room-chosen").textContent;
+    const box = $("#room-error");
     try {
       const room = await api("/api/v1/rooms", { method: "POST", json: {
         name: $("#room-name").value, classification: $("#room-classification").value,
-        members: members.length ? members : [],
+        members: members(),
       } });
       location.assign(`/messages/${room.id}`);
     } catch (error) {
-      const box = $("#room-error");
+      const fields = error.body && error.body.fields ? Object.values(error.body.fields).flat().join(" ") : "";
       box.hidden = false;
-      box.textContent = error.message + (chosen ? "" : "");
+      box.textContent = fields ? `${error.message} ${fields}` : error.message;
     }
   });
 }
@@ -826,12 +1040,14 @@ if (roomDialog) {
 async function openRoom(roomId) {
   state.room = roomId;
   state.frames = new Map();
+  state.maxSeq = 0;
+  state.headSeen = 0;
+  state.joined = false;
   const room = rooms.get(roomId);
   els.title.textContent = room ? room.name : "";
   els.log.replaceChildren();
-  if (room && room.archived) {
-    els.body.disabled = true;
-  }
+  setComposerArchived(Boolean(room && room.archived));
+  els.body.value = store.get("drafts", {})[roomId] || "";
   try {
     const page = await api(`/api/v1/rooms/${roomId}/members`);
     state.members = page.items;

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.request
 import uuid
@@ -116,16 +117,19 @@ def test_two_officials_talk_through_a_dropped_connection(site, browser, screensh
     send(budi, "Arahan: kirim data inflasi sebelum Jumat.")
     directive = messages_with(sari, "kirim data inflasi")
     directive.wait_for()
+    banner = sari.locator(".chat-directive-banner", has_text="kirim data inflasi")
+    banner.wait_for()  # live, on top of the room
     tally = messages_with(budi, "kirim data inflasi").locator(".msg__tally")
     tally.locator(".tally-pending").wait_for()
     assert "Sari Wulandari" in tally.locator(".tally-pending").inner_text()
     directive.get_by_role("button", name="Acknowledge").click()
     tally.locator(".tally-done").wait_for()
     assert "Sari Wulandari" in tally.locator(".tally-done").inner_text()
-    assert (
-        "Sari Wulandari"
-        not in tally.inner_text().split(tally.locator(".tally-done").inner_text())[0]
-    )
+    pending = tally.locator(".tally-pending")
+    assert pending.count() == 0 or "Sari Wulandari" not in pending.inner_text()
+    banner.wait_for(state="detached")
+    assert directive.locator(".ack-button").inner_text() == "Acknowledged"
+    assert directive.locator(".ack-button").is_disabled()
 
     budi.screenshot(path=screenshots / "messages.png")
 
@@ -193,3 +197,75 @@ def test_a_non_member_cannot_download_a_rooms_file(site, nurul_token, tmp_path):
         urllib.request.urlopen(request, timeout=10)
     assert refused.value.code == 404
     assert json.loads(refused.value.read())["code"] == "not_found"
+
+
+def test_outbox_is_shared_by_tabs_and_refused_messages_stay(site, browser):
+    budi_ctx, budi, budi_watch = sign_in(browser, site, "budi")
+    sari_ctx, first, sari_watch = sign_in(browser, site, "sari")
+    second = sari_ctx.new_page()
+    second.goto(f"{site}/messages/")
+    second.wait_for_selector("#connection[data-state=connected]")
+
+    # Two tabs write while offline; the first is closed before the connection returns.
+    sari_ctx.set_offline(True)
+    first.wait_for_selector("#connection[data-state=offline]")
+    second.wait_for_selector("#connection[data-state=offline]")
+    send(first, "Dari tab pertama")
+    send(second, "Dari tab kedua")
+    first.close()
+    sari_ctx.set_offline(False)
+    second.wait_for_selector("#connection[data-state=connected]")
+    messages_with(budi, "Dari tab pertama").wait_for()
+    messages_with(budi, "Dari tab kedua").wait_for()
+
+    # A message the server refuses for good is kept, marked, for retry, edit or discard.
+    second.evaluate(
+        """() => {
+        const key = "rakor.sari.outbox";
+        const items = JSON.parse(localStorage.getItem(key) || "[]");
+        const room = Number(document.querySelector("#room-list a.is-current").dataset.room);
+        items.push({room, body: "Dengan berkas yang hilang", client_id: crypto.randomUUID(),
+                    attachments: [987654321], files: [{id: 987654321, name: "hilang.pdf"}]});
+        localStorage.setItem(key, JSON.stringify(items));
+    }"""
+    )
+    second.reload()
+    failed = second.locator("article.msg--failed", has_text="Dengan berkas yang hilang")
+    failed.wait_for()
+    assert "hilang.pdf" in failed.inner_text()
+    failed.get_by_role("button", name="Edit").click()
+    failed.wait_for(state="detached")
+    assert second.locator("#composer-body").input_value() == "Dengan berkas yang hilang"
+    assert second.locator(".chat-file", has_text="hilang.pdf").count() == 1
+    second.locator(".chat-file button").click()  # without the missing file it goes
+    second.locator("#composer-send").click()
+    messages_with(budi, "Dengan berkas yang hilang").wait_for()
+    for watch in (budi_watch, sari_watch):
+        assert watch.problems == []
+    budi_ctx.close()
+    sari_ctx.close()
+
+
+def test_a_coordination_room_made_in_the_dialog_reaches_its_members_live(site, browser):
+    budi_ctx, budi, budi_watch = sign_in(browser, site, "budi")
+    sari_ctx, sari, sari_watch = sign_in(browser, site, "sari")
+    budi.locator("#open-room").click()
+    budi.locator("#room-name").fill("Rakor Inflasi Daerah")
+    budi.locator("#room-q").fill("sari")
+    budi.locator("#room-results button").first.click()
+    assert "Sari Wulandari" in budi.locator("#room-chosen").inner_text()
+    budi.get_by_role("button", name="Buat").click()
+    budi.wait_for_url(re.compile(r"/messages/\d+$"))
+    budi.wait_for_selector("#connection[data-state=connected]")
+    assert budi.locator("#room-title").inner_text() == "Rakor Inflasi Daerah"
+    # Sari's open page lists the room at once, without a reload.
+    link = sari.locator("#room-list a", has_text="Rakor Inflasi Daerah")
+    link.wait_for()
+    send(budi, "Selamat datang di ruang koordinasi")
+    link.locator(".badge:not([hidden])").wait_for()
+    link.click()
+    messages_with(sari, "Selamat datang di ruang koordinasi").wait_for()
+    for watch in (budi_watch, sari_watch):
+        assert watch.problems == []
+    budi_ctx.close()
+    sari_ctx.close()

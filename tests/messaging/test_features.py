@@ -327,6 +327,30 @@ def test_acknowledging_over_the_api(client, world):
     assert response.status_code == 404
 
 
+def test_directives_awaiting_the_reader_over_the_api(client, world):
+    first = post(world, body="arahan satu", directive={"ack_by": "member"})
+    second = post(world, body="arahan dua", directive={"ack_by": "agency"})
+    elsewhere = services.room_create_coordination(by=world["budi"], name="Lain", members=["nurul"])
+    services.message_post(
+        author=world["budi"],
+        room_id=elsewhere.pk,
+        body="arahan lain",
+        client_id=uuid.uuid4(),
+        directive={"ack_by": "member"},
+    )
+    nurul = {"HTTP_AUTHORIZATION": f"Bearer {token_create(official=world['nurul'], name='t')[1]}"}
+    url = f"/api/v1/directives/awaiting?room={world['room'].pk}"
+    items = client.get(url, **nurul).json()["items"]
+    assert {i["message"] for i in items} == {first.pk, second.pk}
+    assert items[0]["author"]["username"] == "budi" and items[0]["link"].startswith("/messages/")
+    assert len(client.get("/api/v1/directives/awaiting", **nurul).json()["items"]) == 3
+    # andi acknowledges for their agency (sulsel), which nurul shares: one left for nurul.
+    directives.directive_acknowledge(official=world["andi"], message_id=second.pk)
+    directives.directive_acknowledge(official=world["nurul"], message_id=first.pk)
+    assert client.get(url, **nurul).json()["items"] == []
+    assert client.get("/api/v1/directives/awaiting?room=x", **nurul).status_code == 400
+
+
 # --- search --------------------------------------------------------------------------------
 
 
