@@ -150,20 +150,23 @@ def message_post(
     notified; attachments (uploaded first) are attached; a directive asks for
     acknowledgement (coordinators only).
     """
-    has_files = attachments not in (None, [])
-    body = _clean_body(body, may_be_empty=has_files)
     client_id = _clean_client_id(client_id)
-    if reply_to is not None:
-        reply_to = _clean_id(reply_to, "reply_to")
-    ack_by, due = clean_directive(author, directive)
-    room, _membership = member_room(author, room_id)
+    room_pk = _clean_id(room_id, "room")
+    # A resend of a stored message (its ack was lost) gets that message back, whatever changed
+    # since (a due date passed, the room was archived): it must not be reported as refused.
     existing = (
         Message.objects.select_related("author")
-        .filter(author=author, room_id=room.pk, client_id=client_id)
+        .filter(author=author, room_id=room_pk, client_id=client_id)
         .first()
     )
     if existing is not None:
         return existing, False
+    has_files = attachments not in (None, [])
+    body = _clean_body(body, may_be_empty=has_files)
+    if reply_to is not None:
+        reply_to = _clean_id(reply_to, "reply_to")
+    ack_by, due = clean_directive(author, directive)
+    room, _membership = member_room(author, room_pk)
     if not permissions.may_post_in_room(author, is_member=True, is_archived=room.is_archived):
         raise Forbidden(_("This room is archived: it is read-only."))
     if reply_to is not None and not Message.objects.filter(pk=reply_to, room_id=room.pk).exists():

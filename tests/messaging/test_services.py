@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from coordination.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
 from coordination.models import Classification
@@ -75,6 +76,18 @@ def test_a_repeated_client_id_stores_nothing_and_returns_the_stored_message(worl
     # Another author may use the same client_id: it is unique per author and room.
     other, created_other = post(world, who="andi", client_id=client_id)
     assert created_other and other.seq == 2
+
+
+def test_a_resend_is_answered_with_the_stored_message_whatever_changed_since(world):
+    # The ack was lost; meanwhile the room was archived. The resend is not a new message, so
+    # it must not be refused (the client would show a stored message as failed).
+    client_id = uuid.uuid4()
+    first, _ = post(world, client_id=client_id)
+    Room.objects.filter(pk=world["room"].pk).update(archived_at=timezone.now())
+    again, created = post(world, client_id=client_id)
+    assert again.pk == first.pk and not created
+    with pytest.raises(Forbidden):
+        post(world)
 
 
 @pytest.mark.parametrize(
