@@ -118,5 +118,4 @@ def js_text() -> dict[str, str]:
         "directConversation": _("Direct conversation"),
         "archived": _("archived"),
         "unread": _("unread"),
-        "archivedNotice": _("This room is archived: it is read-only."),
     }

@@ -117,7 +117,7 @@ const state = {
   frames: new Map(), // seq -> frame, for the open room
   oldest: null, // lowest seq shown (for older history)
   lastSeq: store.get("lastSeq", {}), // room -> highest seq seen, across reloads
-  outbox: store.get("outbox", []), // messages not acknowledged yet
+  outbox: [], // messages not acknowledged yet (outboxItems)
   pendingFiles: [], // {id, name} uploaded, not sent
   replyTo: null,
   members: [], // of the open room, for mentions
@@ -131,20 +131,57 @@ const state = {
   acknowledged: new Set(), // directives this official (or their agency) acknowledged
 };
 
-// The outbox is shared by the official's tabs: every change re-reads it from storage first,
-// so two tabs never overwrite each other's messages (a message sent twice is stored once).
-let storageWorks = true;
-function outboxUpdate(change) {
-  const items = change(storageWorks ? store.get("outbox", []) : state.outbox);
-  storageWorks = store.set("outbox", items);
-  state.outbox = items;
+// The outbox is shared by the official's tabs. Each message is its own storage key, written
+// and removed only by itself, so no tab can overwrite another's messages. A message that
+// storage refuses (full, private mode) is kept in memory. A message sent twice (two tabs) is
+// stored once by the server (client_id).
+const OUTBOX = store.key("outbox.");
+const memoryOutbox = new Map();
+function outboxItems() {
+  const items = new Map(memoryOutbox);
+  try {
+    for (let i = 0; i < localStorage.length; i++) {
+      const key = localStorage.key(i);
+      if (!key || !key.startsWith(OUTBOX)) continue;
+      try {
+        const item = JSON.parse(localStorage.getItem(key));
+        if (item && item.client_id) items.set(item.client_id, item);
+      } catch { /* a damaged entry: skip it */ }
+    }
+  } catch { /* no storage: memory only */ }
+  return [...items.values()].sort((a, b) => (a.created || 0) - (b.created || 0));
+}
+function outboxPut(item) {
+  try {
+    localStorage.setItem(OUTBOX + item.client_id, JSON.stringify(item));
+    memoryOutbox.delete(item.client_id);
+  } catch {
+    memoryOutbox.set(item.client_id, item);
+  }
+  outboxRefresh();
+}
+function outboxRemove(clientId) {
+  memoryOutbox.delete(clientId);
+  try { localStorage.removeItem(OUTBOX + clientId); } catch { /* memory only */ }
+  outboxRefresh();
+}
+function outboxRefresh() {
+  state.outbox = outboxItems();
   renderOutbox();
 }
+(function migrateOutbox() {  // the single-key outbox of earlier versions
+  const legacy = store.get("outbox", null);
+  if (!Array.isArray(legacy)) return;
+  try {
+    for (const item of legacy) {
+      if (item && item.client_id) localStorage.setItem(OUTBOX + item.client_id, JSON.stringify(item));
+    }
+    localStorage.removeItem(store.key("outbox"));
+  } catch { /* kept where it was: read again next time */ }
+}());
+state.outbox = outboxItems();
 window.addEventListener("storage", (event) => {
-  if (event.key === store.key("outbox")) {
-    state.outbox = store.get("outbox", []);
-    renderOutbox();
-  }
+  if (event.key === null || event.key.startsWith(OUTBOX)) outboxRefresh();
 });
 
 // --- the socket ---------------------------------------------------------------------------
@@ -154,7 +191,10 @@ let reconnectTimer = null;
 let backoff = 1000;
 let pingTimer = null;
 let pongTimer = null;
+let flushTimer = null;
 let connectedBefore = false;
+let joinPending = false;
+const inFlight = new Set(); // client_ids sent on this socket and not answered yet
 let refs = 0;
 
 function setConnection(name) {
@@ -192,6 +232,11 @@ function connect() {
 
 function closed(code) {
   socket = null;
+  inFlight.clear();
+  joinPending = false;
+  for (const edit of [...editsInFlight.values()]) edit.fail(T.notSent);
+  here.clear();
+  renderPresence();
   clearInterval(pingTimer);
   clearTimeout(pongTimer);
   setConnection(navigator.onLine ? "connecting" : "offline");
@@ -223,7 +268,7 @@ function onPong(frame) {
   clearTimeout(pongTimer);
   // A trailing gap (an event missed while the socket looked fine): catch up.
   const head = frame.heads && frame.heads[String(state.room)];
-  if (state.room && state.joined && head && head > state.headSeen) joinRoom(state.room);
+  if (state.room && state.joined && !joinPending && head && head > state.headSeen) joinRoom(state.room);
 }
 
 async function refreshRooms() {
@@ -232,7 +277,9 @@ async function refreshRooms() {
   for (const room of page.items) {
     if (!rooms.has(room.id)) addRoom(room);
     else if (room.id !== state.room) setUnread(room.id, room.unread || 0, room.last_read_seq);
-    if (room.archived) setArchived(room.id);
+    if (room.archived !== rooms.get(room.id)?.archived) {
+      updateRoom({ id: room.id, archived: room.archived, name: room.kind === "direct" ? "" : room.name });
+    }
   }
 }
 
@@ -246,7 +293,8 @@ window.addEventListener("offline", () => {
 });
 document.addEventListener("visibilitychange", () => {
   send({ type: "presence", state: document.hidden ? "away" : "online" });
-  if (!document.hidden) markRead();
+  if (document.hidden) saveDraft();
+  else markRead();
 });
 
 function joinRoom(roomId) {
@@ -255,7 +303,7 @@ function joinRoom(roomId) {
   const frame = { type: "join", room: roomId, ref: ++refs };
   if (state.frames.size) frame.after = state.headSeen;
   else if (state.jumpSeq) frame.after = Math.max(state.jumpSeq - 25, 0);
-  send(frame);
+  joinPending = send(frame);
 }
 
 // --- frames in ----------------------------------------------------------------------------
@@ -284,8 +332,7 @@ function handle(frame) {
       addRoom(frame.room);
       return refreshRooms(); // its unread count
     case "room_updated":
-      if (frame.room.archived) setArchived(frame.room.id);
-      return null;
+      return updateRoom(frame.room);
     case "room_removed":
       if (frame.room === state.room) location.assign("/messages/");
       else els.roomList.querySelector(`a[data-room="${frame.room}"]`)?.parentElement.remove();
@@ -336,7 +383,9 @@ function onRoomEvent(frame) {
       if (original) {
         if (frame.type === "message_deleted") Object.assign(original, { deleted: true, body: null, html: null, attachments: [] });
         else Object.assign(original, { body: frame.body, html: frame.html, edited_at: frame.edited_at });
-        target.replaceWith(messageNode(original));
+        const editing = $(".msg__editor", target);
+        if (!editing || frame.type === "message_deleted") target.replaceWith(messageNode(original));
+        else if (frame.body !== null) $(".msg__body", target).innerHTML = frame.html || "";
       }
     }
   }
@@ -347,6 +396,7 @@ function onJoined(frame) {
   if (frame.room !== state.room) return;
   const first = !state.joined;
   state.joined = true;
+  joinPending = false;
   state.headSeen = Math.max(state.headSeen, frame.head);
   if (!state.frames.size) {
     els.log.replaceChildren(el("p", { class: "empty", text: T.noMessages }));
@@ -367,26 +417,33 @@ function onJoined(frame) {
   } else if (first) {
     els.log.scrollTop = els.log.scrollHeight;
   }
-  markRead();
+  if (!document.hidden) markRead();
   showDirectives();
 }
 
 function onAck(frame) {
   if (frame.client_id) dropFromOutbox(frame.client_id, config.username);
+  if (typeof frame.ref === "string" && frame.ref.startsWith("edit:")) {
+    editsInFlight.get(Number(frame.ref.slice(5)))?.done();
+  }
 }
 
 function onError(frame) {
+  if (typeof frame.ref === "string" && frame.ref.startsWith("edit:")) {
+    const edit = editsInFlight.get(Number(frame.ref.slice(5)));
+    if (edit) { edit.fail(frame.message); return; }
+  }
   if (frame.ref && typeof frame.ref === "string" && frame.ref.startsWith("send:")) {
     const clientId = frame.ref.slice(5);
     const item = state.outbox.find((m) => m.client_id === clientId);
+    inFlight.delete(clientId);
     // Refused for good (not a passing problem): the message stays in the outbox, marked, for
-    // the writer to retry, edit or discard. A passing problem is retried.
+    // the writer to retry, edit or discard. A passing problem is retried, once for all.
     if (item && !["unavailable", "rate_limited"].includes(frame.code)) {
-      outboxUpdate((items) => items.map((m) => (m.client_id === clientId
-        ? { ...m, failed: { code: frame.code, message: frame.message } } : m)));
+      outboxPut({ ...item, failed: { code: frame.code, message: frame.message } });
       return;
     }
-    if (item) { setTimeout(flushOutbox, 2000); return; }
+    if (item) { scheduleFlush(2000); return; }
   }
   showError(`${T.errorPrefix} ${frame.message}`);
 }
@@ -418,6 +475,10 @@ function onPresence(frame) {
   if (frame.room !== state.room) return;
   if (frame.state === "offline") here.delete(frame.username);
   else here.set(frame.username, frame.state);
+  renderPresence();
+}
+
+function renderPresence() {
   const online = [...here.values()].filter((s) => s === "online").length;
   const away = here.size - online;
   els.presence.textContent = here.size
@@ -468,7 +529,7 @@ function messageNode(frame) {
   if (frame.directive) node.append(directiveNode(frame));
   const actions = el("div", { class: "msg__actions" },
     el("button", { type: "button", class: "linklike", text: T.reply, onclick: () => startReply(frame) }),
-    mine ? el("button", { type: "button", class: "linklike", text: T.edit, onclick: () => editMessage(frame) }) : null,
+    mine ? el("button", { type: "button", class: "linklike edit-button", text: T.edit, onclick: () => editMessage(frame) }) : null,
     mine || rooms.get(frame.room)?.is_admin
       ? el("button", { type: "button", class: "linklike", text: T.delete, onclick: () => deleteMessage(frame) })
       : null,
@@ -489,7 +550,15 @@ function directiveNode(frame) {
       type: "button", class: "button button--small button--primary ack-button", text: T.acknowledge,
       "data-message": frame.id, onclick: () => acknowledge(frame.id),
     }));
-    if (state.acknowledged.has(frame.id)) markAcknowledged(frame.id);
+    // Older history loaded after the awaiting list: not in it means already acknowledged.
+    if (state.awaiting && frame.seq <= state.awaitingAt && !state.awaiting.has(frame.id)) {
+      state.acknowledged.add(frame.id);
+    }
+    if (state.acknowledged.has(frame.id)) {
+      const button = box.lastChild;
+      button.disabled = true;
+      button.textContent = T.acknowledged;
+    }
   } else {
     box.append(el("div", { class: "msg__tally", id: `tally-${frame.id}` }));
     api(`/api/v1/messages/${frame.id}/directive`).then(renderTally).catch(() => {});
@@ -548,12 +617,19 @@ function renderMessage(frame) {
   if (atBottom || frame.author.username === config.username) els.log.scrollTop = els.log.scrollHeight;
 }
 
+let outboxShown = "";
 function renderOutbox() {
+  // Rebuilt only when what it shows changes (the log is a live region: no repeats).
+  const items = state.outbox.filter((m) => m.room === state.room);
+  const online = Boolean(socket && socket.readyState === 1);
+  const shown = JSON.stringify([state.room, online, items.map((m) => [m.client_id, m.failed])]);
+  if (shown === outboxShown && items.length === els.log.querySelectorAll(".msg--pending").length) return;
+  outboxShown = shown;
   for (const node of els.log.querySelectorAll(".msg--pending")) node.remove();
-  for (const item of state.outbox.filter((m) => m.room === state.room)) {
+  for (const item of items) {
     const status = item.failed
       ? el("span", { class: "error", text: `${T.errorPrefix} ${item.failed.message}` })
-      : el("span", { class: "muted", text: socket && socket.readyState === 1 ? T.sending : T.notSent });
+      : el("span", { class: "muted", text: online ? T.sending : T.notSent });
     const files = (item.files || []).map((f) => f.name).join(", ");
     els.log.append(el("article", { class: `msg msg--mine msg--pending${item.failed ? " msg--failed" : ""}`, "data-client-id": item.client_id },
       el("header", { class: "msg__head" }, el("strong", { text: `${config.name} (${T.you})` }), status),
@@ -569,11 +645,10 @@ function renderOutbox() {
 }
 
 function retryItem(clientId) {
-  outboxUpdate((items) => items.map((m) => {
-    if (m.client_id !== clientId) return m;
-    const { failed, ...rest } = m; // eslint-disable-line no-unused-vars
-    return rest;
-  }));
+  const item = state.outbox.find((m) => m.client_id === clientId);
+  if (!item) return;
+  const { failed, ...rest } = item; // eslint-disable-line no-unused-vars
+  outboxPut(rest);
   flushOutbox();
 }
 
@@ -584,13 +659,22 @@ function editItem(clientId) {
   els.body.value = els.body.value ? `${els.body.value}\n${item.body}` : item.body;
   state.pendingFiles.push(...(item.files || []));
   renderFiles();
+  if (item.reply_to) {
+    const quoted = [...state.frames.values()].find((f) => f.type === "message" && f.id === item.reply_to);
+    startReply(quoted || { id: item.reply_to, author: { name: "" }, body: "" });
+  }
+  if (item.directive && els.directiveAck) {
+    els.directiveAck.value = item.directive.ack_by;
+    els.directiveDue.value = item.directive.due || "";
+    els.directiveAck.closest("details").open = true;
+  }
   saveDraft();
   discardItem(clientId);
   els.body.focus();
 }
 
 function discardItem(clientId) {
-  outboxUpdate((items) => items.filter((m) => m.client_id !== clientId));
+  outboxRemove(clientId);
 }
 
 function setUnread(roomId, count, readSeq) {
@@ -610,12 +694,12 @@ function markRead() {
   // Debounced; recorded as read only once the frame went out (else retried on reconnect).
   clearTimeout(readTimer);
   readTimer = setTimeout(() => {
-    if (!state.room || !state.headSeen) return;
+    if (!state.room || !state.headSeen || document.hidden) return;
     const seq = state.headSeen;
     const room = rooms.get(state.room);
-    if (room && (room.last_read_seq || 0) < seq && send({ type: "read", room: state.room, seq })) {
-      room.last_read_seq = seq;
-    }
+    // last_read_seq moves when the server answers (read_state), so a frame lost with a dead
+    // socket is sent again after reconnecting.
+    if (room && (room.last_read_seq || 0) < seq) send({ type: "read", room: state.room, seq });
     setUnread(state.room, 0);
   }, 300);
 }
@@ -623,28 +707,36 @@ function markRead() {
 // --- the outbox: nothing typed is lost -------------------------------------------------------
 
 function queue(item) {
-  outboxUpdate((items) => [...items, item]);
+  outboxPut(item);
   els.log.scrollTop = els.log.scrollHeight;
   flushOutbox();
 }
 
+function scheduleFlush(delay) {
+  clearTimeout(flushTimer);
+  flushTimer = setTimeout(flushOutbox, delay);
+}
+
 function flushOutbox() {
-  if (storageWorks) state.outbox = store.get("outbox", []);
+  // Each waiting message once per socket (until answered, or the socket closes).
+  state.outbox = outboxItems();
   for (const item of state.outbox) {
-    if (item.failed) continue;
+    if (item.failed || inFlight.has(item.client_id)) continue;
     const frame = { type: "send", room: item.room, body: item.body, client_id: item.client_id, ref: `send:${item.client_id}` };
     if (item.reply_to) frame.reply_to = item.reply_to;
     if (item.attachments && item.attachments.length) frame.attachments = item.attachments;
     if (item.directive) frame.directive = item.directive;
     if (!send(frame)) return;
+    inFlight.add(item.client_id);
   }
 }
 
 function dropFromOutbox(clientId, author) {
-  if (author !== config.username) return;
-  if (!state.outbox.some((m) => m.client_id === clientId)
-      && !store.get("outbox", []).some((m) => m.client_id === clientId)) return;
-  outboxUpdate((items) => items.filter((m) => m.client_id !== clientId));
+  if (author !== config.username || !clientId) return;
+  inFlight.delete(clientId);
+  if (state.outbox.some((m) => m.client_id === clientId) || outboxItems().some((m) => m.client_id === clientId)) {
+    outboxRemove(clientId);
+  }
 }
 
 // --- composing ----------------------------------------------------------------------------
@@ -681,6 +773,7 @@ els.body.addEventListener("input", () => {
 
 // Drafts, per room, survive switching rooms and reloading.
 let draftTimer = null;
+window.addEventListener("pagehide", saveDraft);
 function saveDraft() {
   if (!state.room) return;
   const drafts = store.get("drafts", {});
@@ -731,26 +824,43 @@ function cancelReply() {
   els.replyPreview.replaceChildren();
 }
 
+const editsInFlight = new Map(); // message id -> {done, fail}: an edit waiting for its ack
+
 function editMessage(frame) {
-  // In place: the body becomes a text box with Save and Cancel (Escape cancels).
+  // In place: the body becomes a text box with Save and Cancel (Escape cancels). It stays
+  // open until the server has the new text; a refusal leaves it open with the text.
   const node = document.getElementById(`message-${frame.id}`);
   const body = node && $(".msg__body", node);
   if (!body || $(".msg__editor", node)) return;
   const box = el("textarea", { class: "msg__editor", rows: 3, maxlength: config.maxChars, "aria-label": T.editPrompt });
   box.value = frame.body;
-  const restore = () => { form.remove(); body.hidden = false; };
+  const restore = () => {
+    editsInFlight.delete(frame.id);
+    form.remove();
+    body.hidden = false;
+    $(".edit-button", document.getElementById(`message-${frame.id}`) || node)?.focus();
+  };
+  const saveButton = el("button", { type: "button", class: "button button--small button--primary", text: T.save });
+  const busy = (on) => { box.disabled = on; saveButton.disabled = on; };
   const save = () => {
     const text = box.value;
     if (!text.trim() || text === frame.body) { restore(); return; }
-    if (!send({ type: "edit", message: frame.id, body: text })) { showError(T.notSent); return; }
-    restore(); // the message_edited frame shows the new text
+    if (!send({ type: "edit", message: frame.id, body: text, ref: `edit:${frame.id}` })) {
+      showError(`${T.errorPrefix} ${T.notSent}`);
+      return;
+    }
+    busy(true);
+    editsInFlight.set(frame.id, {
+      done: restore,
+      fail: (message) => { editsInFlight.delete(frame.id); busy(false); showError(`${T.errorPrefix} ${message}`); box.focus(); },
+    });
   };
+  saveButton.addEventListener("click", save);
   const form = el("div", { class: "msg__edit" }, box, el("div", { class: "button-row" },
-    el("button", { type: "button", class: "button button--small button--primary", text: T.save, onclick: save }),
-    el("button", { type: "button", class: "button button--small", text: T.cancel, onclick: restore })));
+    saveButton, el("button", { type: "button", class: "button button--small", text: T.cancel, onclick: restore })));
   box.addEventListener("keydown", (event) => {
     if (event.key === "Escape") restore();
-    if (event.key === "Enter" && !event.shiftKey && !coarsePointer.matches) { event.preventDefault(); save(); }
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing && !coarsePointer.matches) { event.preventDefault(); save(); }
   });
   body.hidden = true;
   body.after(form);
@@ -828,7 +938,6 @@ function updateMentionMenu() {
   const word = currentMention();
   const options = word === null ? [] : mentionCandidates(word);
   els.mentionMenu.hidden = !options.length;
-  els.body.setAttribute("aria-expanded", options.length ? "true" : "false");
   mentionIndex = 0;
   els.mentionMenu.replaceChildren(...options.map((option, index) => el("li", {
     role: "option", id: `mention-${index}`, "data-value": option.value,
@@ -854,7 +963,6 @@ function mentionKey(event) {
 
 function closeMentionMenu() {
   els.mentionMenu.hidden = true;
-  els.body.setAttribute("aria-expanded", "false");
   els.body.removeAttribute("aria-activedescendant");
 }
 
@@ -864,6 +972,7 @@ function pickMention(value) {
   els.body.value = upto + els.body.value.slice(start);
   els.body.setSelectionRange(upto.length, upto.length);
   closeMentionMenu();
+  saveDraft();
   els.body.focus();
 }
 
@@ -897,9 +1006,12 @@ async function showDirectives() {
   // top, most urgent first; the buttons of those already acknowledged say so.
   if (!state.room) return;
   const asked = ++directivesAsked;
+  const seenAt = state.headSeen;
   const page = await api(`/api/v1/directives/awaiting?room=${state.room}`).catch(() => null);
   if (!page || asked !== directivesAsked) return; // a later call answers
   const waiting = new Set(page.items.map((item) => item.message));
+  state.awaiting = waiting;
+  state.awaitingAt = seenAt;
   for (const frame of state.frames.values()) {
     if (frame.type === "message" && frame.directive && !waiting.has(frame.id)) markAcknowledged(frame.id);
   }
@@ -931,22 +1043,28 @@ function addRoom(room) {
   $(".chat-rooms__list", section).prepend(el("li", {}, link));
 }
 
-function setArchived(roomId) {
-  const room = rooms.get(roomId);
-  if (room) room.archived = true;
-  const link = els.roomList.querySelector(`a[data-room="${roomId}"]`);
-  if (link && !$(".room-archived", link)) {
-    $(".badge", link).before(el("span", { class: "tag tag--muted room-archived", text: T.archived }));
+function updateRoom(changed) {
+  // Renamed, archived or brought back (room_updated, or the list fetched on reconnect).
+  const room = rooms.get(changed.id);
+  if (!room) return;
+  Object.assign(room, changed);
+  const link = els.roomList.querySelector(`a[data-room="${changed.id}"]`);
+  if (link) {
+    if (changed.name) $(".chat-room-link__name", link).textContent = changed.name;
+    const tag = $(".room-archived", link);
+    if (changed.archived && !tag) $(".badge", link).before(el("span", { class: "tag tag--muted room-archived", text: T.archived }));
+    if (!changed.archived && tag) tag.remove();
   }
-  if (roomId === state.room) setComposerArchived(true);
+  if (changed.id === state.room) {
+    if (changed.name) els.title.textContent = changed.name;
+    setComposerArchived(Boolean(changed.archived));
+  }
 }
 
 function setComposerArchived(archived) {
-  els.body.disabled = archived;
-  for (const control of els.composer.querySelectorAll("button, input, select")) control.disabled = archived;
-  els.body.placeholder = archived ? T.archivedNotice : els.body.dataset.placeholder;
+  for (const control of els.composer.querySelectorAll("textarea, button, input, select")) control.disabled = archived;
+  $("#archived-notice").hidden = !archived;
 }
-els.body.dataset.placeholder = els.body.placeholder;
 
 els.searchForm.addEventListener("submit", async (event) => {
   event.preventDefault();
@@ -975,6 +1093,8 @@ els.roomFilter.addEventListener("input", () => {
 function pickDialog(dialog, { input, results, chosen, multiple, onDone }) {
   // Returns a function giving the usernames picked so far.
   const picked = new Map();
+  // Enter in the search box searches; it does not submit the dialog with a partial choice.
+  input.addEventListener("keydown", (event) => { if (event.key === "Enter") event.preventDefault(); });
   let timer;
   input.addEventListener("input", () => {
     clearTimeout(timer);
@@ -1012,7 +1132,10 @@ pickDialog(directDialog, {
 
 const roomDialog = $("#room-dialog");
 if (roomDialog) {
-  $("#open-room").addEventListener("click", () => roomDialog.showModal());
+  $("#open-room").addEventListener("click", () => {
+    $("#room-error").hidden = true;
+    roomDialog.showModal();
+  });
   const form = $("#room-form");
   const members = pickDialog(roomDialog, {
     input: $("#room-q"), results: $("#room-results"), chosen: $("#room-chosen"), multiple: true,
@@ -1043,6 +1166,7 @@ async function openRoom(roomId) {
   state.maxSeq = 0;
   state.headSeen = 0;
   state.joined = false;
+  state.awaiting = null;
   const room = rooms.get(roomId);
   els.title.textContent = room ? room.name : "";
   els.log.replaceChildren();

@@ -265,6 +265,15 @@ def test_a_coordination_room_made_in_the_dialog_reaches_its_members_live(site, b
     link.locator(".badge:not([hidden])").wait_for()
     link.click()
     messages_with(sari, "Selamat datang di ruang koordinasi").wait_for()
+    # Edited in place; the other member sees the new text live.
+    mine = messages_with(budi, "Selamat datang di ruang koordinasi")
+    mine.locator(".edit-button").click()
+    editor = mine.locator("textarea.msg__editor")
+    editor.fill("Selamat datang di ruang koordinasi inflasi")
+    editor.press("Enter")
+    editor.wait_for(state="detached")
+    assert "inflasi" in mine.locator(".msg__body").inner_text()
+    messages_with(sari, "ruang koordinasi inflasi").wait_for()
     for watch in (budi_watch, sari_watch):
         assert watch.problems == []
     budi_ctx.close()
