@@ -13,12 +13,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from coordination import jobqueue, second_factor, services
 from coordination.audit import audit_export_csv
+from coordination.mail import outbox_retry_failed
 from coordination.models import (
     Agency,
     ApiToken,
     AuditEntry,
     Job,
     Official,
+    OutboundMail,
     PeriodicJobState,
     RoleSecurityPolicy,
 )
@@ -184,6 +186,27 @@ class JobAdmin(admin.ModelAdmin):
     def retry_now(self, request, queryset):
         count = jobqueue.jobs_retry_failed(list(queryset.values_list("pk", flat=True)))
         messages.success(request, _("%(count)d jobs queued again.") % {"count": count})
+
+
+@admin.register(OutboundMail)
+class OutboundMailAdmin(admin.ModelAdmin):
+    list_display = ("id", "subject", "recipient", "kind", "state", "attempts", "queued", "sent")
+    queued = zoned("created_at", _("queued"))
+    sent = zoned("sent_at", _("sent"))
+    list_filter = ("state", "kind")
+    search_fields = ("recipient", "subject", "topic", "message_id", "last_error")
+    # The content is not shown: it may hold a password-reset link.
+    exclude = ("payload",)
+    readonly_fields = [f.name for f in OutboundMail._meta.fields if f.name != "payload"]
+    actions = ["retry_now"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Send the selected failed e-mails again"))
+    def retry_now(self, request, queryset):
+        count = outbox_retry_failed(list(queryset.values_list("pk", flat=True)))
+        messages.success(request, _("%(count)d e-mails queued again.") % {"count": count})
 
 
 @admin.register(PeriodicJobState)

@@ -110,4 +110,4 @@ class QueuedPasswordResetForm(PasswordResetForm):
                 message.attach_alternative(
                     loader.render_to_string(html_email_template_name, context), "text/html"
                 )
-        mail_queue(message)
+        mail_queue(message, official=context.get("user"), kind="password_reset", sensitive=True)

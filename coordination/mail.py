@@ -1,56 +1,200 @@
-"""Mail that leaves through the worker: queued in the caller's transaction, sent with retries.
+"""Mail leaves through an outbox: `mail_queue` writes one OutboundMail row per recipient in
+the caller's transaction; the worker delivers them (`outbox_deliver`).
 
-SMTP being down loses nothing: the job stays queued and is retried with backoff. Each message
-gets its Message-ID when queued, so a retry after a crash between the SMTP server's
-acceptance and the job's completion repeats the same message, which mail clients drop.
+- Nothing is lost while SMTP is down: a row stays queued and is retried with backoff.
+- In order per recipient: only the oldest unfinished row of a recipient is ever sent, so an
+  update never overtakes the invitation it updates.
+- Once, even with several workers: a row is claimed with a compare-and-set UPDATE before it
+  is sent. A worker that dies between the SMTP server's acceptance and its commit leaves the
+  row to be sent again when its lease runs out, with the same Message-ID (fixed when queued),
+  so mail clients drop the duplicate.
 """
 
 from __future__ import annotations
 
 import base64
+import logging
+import uuid
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import make_msgid
+from django.db import transaction
+from django.db.models import F, Min
+from django.db.models.functions import Now
+from django.utils import timezone
+from django.utils.http import http_date
 
 from coordination import jobqueue
-from coordination.models import Job
+from coordination.models import Official, OutboundMail
 
+logger = logging.getLogger("rakor.mail")
+
+# The worker job that delivers the outbox; queued with the rows, so delivery starts at once.
 MAIL_JOB = "mail.send"
+SEND_TIMEOUT = timedelta(minutes=2)
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_MAX = timedelta(hours=1)
 
 
-def mail_queue(message: EmailMultiAlternatives) -> Job:
-    """Queue `message` for delivery by the worker; returns the queued job."""
-    headers = dict(message.extra_headers)
-    headers.setdefault("Message-ID", make_msgid(domain=_mail_domain()))
-    payload: dict[str, Any] = {
-        "subject": message.subject,
-        "body": message.body,
-        "from_email": message.from_email or settings.DEFAULT_FROM_EMAIL,
-        "to": list(message.to),
-        "cc": list(message.cc),
-        "bcc": list(message.bcc),
-        "reply_to": list(message.reply_to),
-        "headers": headers,
-        "alternatives": [[content, mimetype] for content, mimetype in message.alternatives],
-        "attachments": [
-            [name, base64.b64encode(_bytes(content)).decode("ascii"), mimetype]
-            for name, content, mimetype in message.attachments
-        ],
-    }
-    return jobqueue.enqueue(MAIL_JOB, payload)
+def mail_queue(
+    message: EmailMultiAlternatives,
+    *,
+    official: Official | None = None,
+    kind: str = "",
+    topic: str = "",
+    sensitive: bool = False,
+) -> list[OutboundMail]:
+    """Queue `message` for delivery: one row per recipient, each with its own Message-ID.
+    Call it inside the transaction of the change that needs the mail."""
+    recipients = [*message.to, *message.cc, *message.bcc]
+    if not recipients:
+        raise ValueError("a message needs a recipient")
+    rows = []
+    with transaction.atomic():
+        for recipient in recipients:
+            headers = dict(message.extra_headers)
+            headers["Message-ID"] = make_msgid(domain=_mail_domain())
+            headers.setdefault("Date", http_date())  # fixed, like the Message-ID
+            payload: dict[str, Any] = {
+                "subject": message.subject,
+                "body": message.body,
+                "from_email": message.from_email or settings.DEFAULT_FROM_EMAIL,
+                "to": [recipient],
+                "reply_to": list(message.reply_to),
+                "headers": headers,
+                "alternatives": [[content, mimetype] for content, mimetype in message.alternatives],
+                "attachments": [
+                    [name, base64.b64encode(_bytes(content)).decode("ascii"), mimetype]
+                    for name, content, mimetype in message.attachments
+                ],
+            }
+            rows.append(
+                OutboundMail.objects.create(
+                    recipient=recipient.lower(),
+                    official=official,
+                    kind=kind[:40],
+                    topic=topic[:100],
+                    subject=message.subject[:300],
+                    message_id=headers["Message-ID"],
+                    payload=payload,
+                    sensitive=sensitive,
+                )
+            )
+        jobqueue.enqueue(MAIL_JOB)
+    return rows
+
+
+def outbox_deliver(*, worker_id: str | None = None, limit: int = 100) -> int:
+    """Send what is due, the oldest unfinished mail of each recipient; returns how many were
+    sent. Safe to run in several workers at once."""
+    worker_id = worker_id or f"mail-{uuid.uuid4().hex[:8]}"
+    _release_abandoned()
+    heads = (
+        OutboundMail.objects.filter(
+            state__in=[OutboundMail.State.QUEUED, OutboundMail.State.SENDING]
+        )
+        .values("recipient")
+        .annotate(first=Min("id"))
+        .values_list("first", flat=True)
+    )
+    due = list(
+        OutboundMail.objects.filter(
+            pk__in=list(heads), state=OutboundMail.State.QUEUED, next_attempt_at__lte=Now()
+        )
+        .order_by("next_attempt_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+    sent = 0
+    for mail_id in due:
+        claimed = OutboundMail.objects.filter(
+            pk=mail_id, state=OutboundMail.State.QUEUED, next_attempt_at__lte=Now()
+        ).update(
+            state=OutboundMail.State.SENDING,
+            locked_by=worker_id,
+            locked_until=Now() + SEND_TIMEOUT,
+            attempts=F("attempts") + 1,
+        )
+        if claimed == 1:
+            sent += _send_one(mail_id, worker_id)
+    return sent
+
+
+def _send_one(mail_id: int, worker_id: str) -> int:
+    mail = OutboundMail.objects.get(pk=mail_id)
+    mine = OutboundMail.objects.filter(pk=mail_id, locked_by=worker_id)
+    try:
+        mail_deliver(mail.payload)
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        if mail.attempts >= mail.max_attempts:
+            mine.update(
+                state=OutboundMail.State.FAILED, locked_by="", locked_until=None, last_error=error
+            )
+            logger.error("mail %s to %s failed for good: %s", mail.pk, mail.recipient, error)
+        else:
+            delay = _backoff(mail.attempts)
+            mine.update(
+                state=OutboundMail.State.QUEUED,
+                locked_by="",
+                locked_until=None,
+                last_error=error,
+                next_attempt_at=Now() + delay,
+            )
+            logger.warning(
+                "mail %s to %s failed (attempt %d), retry in %d s: %s",
+                mail.pk,
+                mail.recipient,
+                mail.attempts,
+                delay.total_seconds(),
+                error,
+            )
+        return 0
+    done = {"payload": {}} if mail.sensitive else {}
+    mine.update(
+        state=OutboundMail.State.SENT,
+        locked_by="",
+        locked_until=None,
+        last_error="",
+        sent_at=Now(),
+        **done,
+    )
+    logger.info("mail %s sent to %s", mail.pk, mail.recipient)
+    return 1
+
+
+def _release_abandoned() -> None:
+    """Rows whose worker died while sending: queued again (or failed, when out of attempts)."""
+    abandoned = OutboundMail.objects.filter(
+        state=OutboundMail.State.SENDING, locked_until__lt=Now()
+    )
+    abandoned.filter(attempts__gte=F("max_attempts")).update(
+        state=OutboundMail.State.FAILED, locked_by="", last_error="the worker stopped"
+    )
+    abandoned.update(state=OutboundMail.State.QUEUED, locked_by="", next_attempt_at=Now())
+
+
+def _backoff(attempts: int) -> timedelta:
+    seconds = BACKOFF_BASE.total_seconds() * (2 ** max(attempts - 1, 0))
+    return timedelta(seconds=min(seconds, BACKOFF_MAX.total_seconds()))
+
+
+def outbox_retry_failed(mail_ids: list[int]) -> int:
+    """Queue failed mail again from its first attempt (an operator's decision)."""
+    return OutboundMail.objects.filter(pk__in=mail_ids, state=OutboundMail.State.FAILED).update(
+        state=OutboundMail.State.QUEUED, attempts=0, next_attempt_at=timezone.now(), last_error=""
+    )
 
 
 def mail_deliver(payload: dict[str, Any]) -> None:
-    """Send one queued message now; raises when the SMTP server does not accept it."""
+    """Send one message now; raises when the SMTP server does not accept it."""
     message = EmailMultiAlternatives(
         subject=payload["subject"],
         body=payload["body"],
         from_email=payload["from_email"],
         to=payload["to"],
-        cc=payload.get("cc") or None,
-        bcc=payload.get("bcc") or None,
         reply_to=payload.get("reply_to") or None,
         headers=payload.get("headers") or {},
     )
@@ -60,7 +204,7 @@ def mail_deliver(payload: dict[str, Any]) -> None:
         message.attach(name, base64.b64decode(content), mimetype)
     with get_connection(fail_silently=False) as connection:
         sent = connection.send_messages([message])
-    if not sent and (message.to or message.cc or message.bcc):
+    if not sent:
         raise RuntimeError("the mail backend accepted no message")
 
 

@@ -294,6 +294,59 @@ class PeriodicJobState(models.Model):
         return self.name
 
 
+class OutboundMail(models.Model):
+    """One e-mail to one recipient, written in the transaction of the change that needs it
+    and delivered by the worker (coordination.mail): in order per recipient, with retries and
+    backoff, once even with several workers. `message_id` is fixed when queued, so a repeat
+    after a crash between the SMTP server's acceptance and the commit is a duplicate that mail
+    clients drop."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting to be sent")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    recipient = models.EmailField(_("recipient"), max_length=254)
+    official = models.ForeignKey(
+        "coordination.Official",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("official"),
+    )
+    kind = models.CharField(_("kind"), max_length=40, blank=True)
+    # What the mail is about ("meeting:12"), so its sender can see how delivery went.
+    topic = models.CharField(_("about"), max_length=100, blank=True, db_index=True)
+    subject = models.CharField(_("subject"), max_length=300)
+    message_id = models.CharField(max_length=255, unique=True)
+    payload = models.JSONField(default=dict, blank=True)
+    # Blank the payload once sent (a password-reset link).
+    sensitive = models.BooleanField(default=False)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    max_attempts = models.PositiveIntegerField(default=12)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    locked_by = models.CharField(max_length=200, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mail")
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="mail_due_idx"),
+            models.Index(fields=["recipient", "id"], name="mail_recipient_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.recipient} ({self.state})"
+
+
 class AuditQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise PermissionError("the audit log is append-only")

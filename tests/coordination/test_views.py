@@ -10,7 +10,7 @@ from axes.models import AccessAttempt
 from django.urls import reverse
 from django.utils import timezone
 
-from coordination.models import ApiToken, Job
+from coordination.models import ApiToken, Job, OutboundMail, PeriodicJobState
 from coordination.services import token_authenticate
 from coordination.worker import Worker
 from tests.factories import TEST_PASSWORD, OfficialFactory
@@ -113,7 +113,9 @@ def test_password_reset_mail_goes_through_the_worker_over_smtp(client, official,
     response = client.post(reverse("password_reset"), {"email": "DEWI@example.test"})
     assert response.status_code == 302
     assert smtp_server.messages == []  # queued, not sent inside the request
-    assert Job.objects.filter(name="mail.send", status=Job.Status.PENDING).count() == 1
+    queued = OutboundMail.objects.get()
+    assert queued.state == "queued" and queued.recipient == "dewi@example.test"
+    assert queued.kind == "password_reset" and queued.official == official
 
     Worker().tick()
     assert len(smtp_server.messages) == 1
@@ -138,7 +140,8 @@ def test_password_reset_mail_goes_through_the_worker_over_smtp(client, official,
     assert official.check_password("a-new-long-passphrase")
     # The link works once, and is not kept in the queue once the mail is sent.
     assert not client.get(link, follow=True).context["validlink"]
-    assert Job.objects.get(name="mail.send").payload == {}
+    sent = OutboundMail.objects.get()
+    assert sent.state == "sent" and sent.payload == {} and sent.message_id == mail["Message-ID"]
 
 
 def test_password_reset_requests_are_rate_limited_per_address(client, official):
@@ -150,7 +153,7 @@ def test_password_reset_requests_are_rate_limited_per_address(client, official):
     response = client.post(reverse("password_reset"), {"email": "Dewi@Example.test"})
     assert response.status_code == 429
     assert "Terlalu banyak" in response.content.decode()
-    assert Job.objects.filter(name="mail.send").count() == 3
+    assert OutboundMail.objects.count() == 3
 
 
 def test_the_login_form_needs_its_csrf_token(official):
@@ -165,7 +168,7 @@ def test_the_login_form_needs_its_csrf_token(official):
 def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(client, official):
     response = client.post(reverse("password_reset"), {"email": "nobody@example.test"})
     assert response.status_code == 302 and response["Location"] == reverse("password_reset_done")
-    assert not Job.objects.exists()
+    assert not OutboundMail.objects.exists() and not Job.objects.exists()
 
 
 def test_reset_mail_is_kept_while_smtp_is_down_and_sent_once_it_is_up(
@@ -175,18 +178,20 @@ def test_reset_mail_is_kept_while_smtp_is_down_and_sent_once_it_is_up(
 
     client.post(reverse("password_reset"), {"email": "dewi@example.test"})
     Worker().tick()  # nothing listens on the port
-    job = Job.objects.get(name="mail.send")
-    assert job.status == Job.Status.PENDING and job.attempts == 1 and job.last_error
-    assert job.run_at > timezone.now()  # backing off
+    mail = OutboundMail.objects.get()
+    assert mail.state == "queued" and mail.attempts == 1 and mail.last_error
+    assert mail.next_attempt_at > timezone.now()  # backing off
 
     server = SmtpServer(smtp_port).start()
     try:
-        Job.objects.filter(pk=job.pk).update(run_at=timezone.now())
-        Worker().tick()
+        OutboundMail.objects.filter(pk=mail.pk).update(next_attempt_at=timezone.now())
+        PeriodicJobState.objects.filter(name="mail.outbox").update(next_run_at=timezone.now())
+        Worker().tick()  # the periodic run retries
         Worker().tick()
         assert len(server.messages) == 1
-        job.refresh_from_db()
-        assert job.status == Job.Status.DONE
+        assert server.messages[0]["Message-ID"] == mail.message_id
+        mail.refresh_from_db()
+        assert mail.state == "sent" and mail.attempts == 2
     finally:
         server.stop()
 

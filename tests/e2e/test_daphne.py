@@ -12,7 +12,7 @@ import websockets
 from django.core.mail import EmailMultiAlternatives
 
 from coordination.mail import mail_queue
-from coordination.models import Job
+from coordination.models import OutboundMail
 from coordination.services import token_create
 from tests.conftest import SmtpServer, free_port, wait_for
 from tests.factories import OfficialFactory
@@ -84,13 +84,13 @@ def test_embedded_daphne_runs_the_workers_jobs_itself(daphne_server):
             what="the in-process worker to start with daphne",
         )
         message = EmailMultiAlternatives("Rapat koordinasi", "Isi", to=["dewi@example.test"])
-        job = mail_queue(message)
+        [mail] = mail_queue(message)
         wait_for(lambda: smtp.messages, timeout=20, what="the daphne process to send the mail")
         assert smtp.messages[0]["Subject"] == "Rapat koordinasi"
         assert wait_for(
-            lambda: Job.objects.get(pk=job.pk).status == Job.Status.DONE, what="job done"
+            lambda: OutboundMail.objects.get(pk=mail.pk).state == "sent", what="mail sent"
         )
-        assert f"job mail.send #{job.pk} ok" in process.output()
+        assert f"mail {mail.pk} sent to dewi@example.test" in process.output()
         assert "GET /" not in process.output()  # no request was needed to start the jobs
         assert process.terminate() == 0
         assert re.search(r"in-process worker \S+ stopped", process.output())
