@@ -87,39 +87,53 @@ def mail_queue(
     return rows
 
 
-def outbox_deliver(*, worker_id: str | None = None, limit: int = 100) -> int:
-    """Send what is due, the oldest unfinished mail of each recipient; returns how many were
-    sent. Safe to run in several workers at once."""
+def outbox_deliver(*, worker_id: str | None = None, limit: int = 200) -> int:
+    """Send what is due, in rounds of the oldest unfinished mail of each recipient, until
+    nothing is due or `limit` were tried; returns how many were sent. Safe to run in several
+    workers at once."""
     worker_id = worker_id or f"mail-{uuid.uuid4().hex[:8]}"
     _release_abandoned()
+    sent = tried = 0
+    while tried < limit:
+        due = _due_heads(limit - tried)
+        if not due:
+            break
+        progress = 0
+        for mail_id in due:
+            claimed = OutboundMail.objects.filter(
+                pk=mail_id, state=OutboundMail.State.QUEUED, next_attempt_at__lte=Now()
+            ).update(
+                state=OutboundMail.State.SENDING,
+                locked_by=worker_id,
+                locked_until=Now() + SEND_TIMEOUT,
+                attempts=F("attempts") + 1,
+            )
+            if claimed == 1:
+                tried += 1
+                ok = _send_one(mail_id, worker_id)
+                sent += ok
+                progress += ok
+        if not progress:  # all failed or were taken by another worker: stop this run
+            break
+    return sent
+
+
+def _due_heads(limit: int) -> list[int]:
+    """The oldest unfinished mail of each recipient, when it is due."""
+    unfinished = [OutboundMail.State.QUEUED, OutboundMail.State.SENDING]
     heads = (
-        OutboundMail.objects.filter(
-            state__in=[OutboundMail.State.QUEUED, OutboundMail.State.SENDING]
-        )
+        OutboundMail.objects.filter(state__in=unfinished)
         .values("recipient")
         .annotate(first=Min("id"))
         .values_list("first", flat=True)
     )
-    due = list(
+    return list(
         OutboundMail.objects.filter(
             pk__in=list(heads), state=OutboundMail.State.QUEUED, next_attempt_at__lte=Now()
         )
         .order_by("next_attempt_at", "id")
         .values_list("id", flat=True)[:limit]
     )
-    sent = 0
-    for mail_id in due:
-        claimed = OutboundMail.objects.filter(
-            pk=mail_id, state=OutboundMail.State.QUEUED, next_attempt_at__lte=Now()
-        ).update(
-            state=OutboundMail.State.SENDING,
-            locked_by=worker_id,
-            locked_until=Now() + SEND_TIMEOUT,
-            attempts=F("attempts") + 1,
-        )
-        if claimed == 1:
-            sent += _send_one(mail_id, worker_id)
-    return sent
 
 
 def _send_one(mail_id: int, worker_id: str) -> int:
@@ -188,9 +202,23 @@ def outbox_retry_failed(mail_ids: list[int]) -> int:
     )
 
 
+class RakorEmail(EmailMultiAlternatives):
+    """An e-mail whose alternatives may carry MIME parameters, as iMIP needs:
+    `text/calendar; method=REQUEST` (RFC 6047 §2.4)."""
+
+    def _create_mime_attachment(self, content, mimetype):
+        base, *params = (part.strip() for part in mimetype.split(";"))
+        part = super()._create_mime_attachment(content, base)
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.lower() != "charset":  # set by Django from the content
+                part.set_param(name, value.strip('"'))
+        return part
+
+
 def mail_deliver(payload: dict[str, Any]) -> None:
     """Send one message now; raises when the SMTP server does not accept it."""
-    message = EmailMultiAlternatives(
+    message = RakorEmail(
         subject=payload["subject"],
         body=payload["body"],
         from_email=payload["from_email"],

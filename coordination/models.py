@@ -382,6 +382,9 @@ class AuditEntry(models.Model):
         RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
         RECOVERY_CODES_RENEWED = "recovery_codes_renewed", _("Recovery codes renewed")
         POLICY_CHANGED = "policy_changed", _("Security policy changed")
+        MEETING_SCHEDULED = "meeting_scheduled", _("Meeting scheduled")
+        MEETING_CHANGED = "meeting_changed", _("Meeting changed")
+        MEETING_CANCELLED = "meeting_cancelled", _("Meeting cancelled")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     event = models.CharField(_("event"), max_length=32, choices=Event.choices, db_index=True)

@@ -31,6 +31,11 @@ def official_broadcast_on_commit(official_id: int, event: dict[str, Any]) -> Non
     transaction.on_commit(lambda: _group_send(group, event), robust=True)
 
 
+def group_broadcast_on_commit(group: str, event: dict[str, Any]) -> None:
+    """Send `event` to a channel-layer group once the current transaction commits."""
+    transaction.on_commit(lambda: _group_send(group, event), robust=True)
+
+
 def _group_send(group: str, event: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:

@@ -1,0 +1,64 @@
+"""Live frames about meetings, sent after commit: `meeting_updated` to every participant's
+sockets, `rsvp_updated` to sockets that subscribed to the meeting and to its organiser."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from coordination import realtime
+from meetings.models import Meeting, Participant
+
+MEETING_EVENT = "meeting.event"  # the consumer's handler: sends event["frame"] as it is
+
+
+def meeting_group(meeting_id: int) -> str:
+    return f"meeting.{meeting_id}"
+
+
+def meeting_frame(meeting: Meeting) -> dict[str, Any]:
+    return {
+        "type": "meeting_updated",
+        "meeting": {
+            "id": meeting.pk,
+            "title": meeting.title,
+            "start": meeting.start.isoformat(),
+            "end": meeting.end.isoformat(),
+            "timezone": meeting.timezone,
+            "location": meeting.location,
+            "status": meeting.status,
+            "sequence": meeting.sequence,
+        },
+    }
+
+
+def tally(meeting_id: int) -> dict[str, int]:
+    counts = Counter(
+        Participant.objects.filter(meeting_id=meeting_id).values_list("rsvp", flat=True)
+    )
+    return {answer: counts.get(answer, 0) for answer in Participant.Rsvp.values}
+
+
+def rsvp_frame(meeting: Meeting, participant: Participant) -> dict[str, Any]:
+    return {
+        "type": "rsvp_updated",
+        "meeting": meeting.pk,
+        "username": participant.official.username,
+        "name": participant.official.display_name,
+        "response": participant.rsvp,
+        "tally": tally(meeting.pk),
+    }
+
+
+def meeting_changed_on_commit(meeting: Meeting, participants: Iterable[Participant]) -> None:
+    event = {"type": MEETING_EVENT, "frame": meeting_frame(meeting)}
+    for official_id in {p.official_id for p in participants} | {meeting.organiser_id}:
+        realtime.official_broadcast_on_commit(official_id, event)
+    realtime.group_broadcast_on_commit(meeting_group(meeting.pk), event)
+
+
+def rsvp_changed_on_commit(meeting: Meeting, participant: Participant) -> None:
+    event = {"type": MEETING_EVENT, "frame": rsvp_frame(meeting, participant)}
+    realtime.group_broadcast_on_commit(meeting_group(meeting.pk), event)
+    realtime.official_broadcast_on_commit(meeting.organiser_id, event)

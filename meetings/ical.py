@@ -1,0 +1,179 @@
+"""iCalendar (RFC 5545) for meetings, as iTIP (RFC 5546) REQUEST and CANCEL and as feeds.
+
+Written with the icalendar library, which does CRLF line ends, 75-octet folding and TEXT
+escaping. Text from users goes through `_text` (control characters out) and `_param`
+(parameter values: no control characters, no double quotes), so nobody can add a line or a
+property to an invitation.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import zoneinfo
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress, vText, vUri
+
+from meetings.models import Meeting, Participant
+
+PRODID = "-//Rakor//Rakor coordination hub//ID"
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
+ROLES = {
+    Participant.Role.CHAIR: "CHAIR",
+    Participant.Role.NOTE_TAKER: "REQ-PARTICIPANT",
+    Participant.Role.REQUIRED: "REQ-PARTICIPANT",
+    Participant.Role.OPTIONAL: "OPT-PARTICIPANT",
+}
+PARTSTATS = {
+    Participant.Rsvp.NEEDS_ACTION: "NEEDS-ACTION",
+    Participant.Rsvp.ACCEPTED: "ACCEPTED",
+    Participant.Rsvp.DECLINED: "DECLINED",
+    Participant.Rsvp.TENTATIVE: "TENTATIVE",
+}
+CLASSES = {"biasa": "PUBLIC", "terbatas": "PRIVATE", "rahasia": "CONFIDENTIAL"}
+
+
+def _text(value: str) -> str:
+    """TEXT values: line breaks are kept (the library escapes them), other controls go."""
+    return CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _param(value: str) -> str:
+    """Parameter values (CN, LABEL) may hold no control characters and no DQUOTE."""
+    return CONTROL.sub(" ", value).replace("\n", " ").replace("\r", " ").replace('"', "'")
+
+
+def site_url(path: str) -> str:
+    return f"{settings.RAKOR_SITE_URL.rstrip('/')}{path}"
+
+
+def join_url(meeting: Meeting) -> str:
+    """Rakor's own join page: it checks the participant, then sends them to the video room."""
+    return site_url(f"/meetings/{meeting.pk}/join")
+
+
+def meeting_url(meeting: Meeting) -> str:
+    return site_url(f"/meetings/{meeting.pk}")
+
+
+def organizer(meeting: Meeting) -> vCalAddress:
+    address = vCalAddress(f"mailto:{settings.RAKOR_SCHEDULING_MAILBOX}")
+    address.params["CN"] = vText(_param(meeting.organiser.display_name))
+    return address
+
+
+def attendee(participant: Participant) -> vCalAddress:
+    address = vCalAddress(f"mailto:{participant.official.email}")
+    address.params["CN"] = vText(_param(participant.official.display_name))
+    address.params["CUTYPE"] = "INDIVIDUAL"
+    address.params["ROLE"] = ROLES[participant.role]
+    address.params["PARTSTAT"] = PARTSTATS[participant.rsvp]
+    address.params["RSVP"] = "TRUE"
+    return address
+
+
+def vtimezone(tzid: str, first: datetime.datetime, last: datetime.datetime) -> Timezone:
+    """The VTIMEZONE of a zone, covering a year either side of the meetings that use it
+    (enough for every client to place DTSTART and DTEND, daylight saving included)."""
+    return Timezone.from_tzid(
+        tzid,
+        first_date=first.date() - datetime.timedelta(days=366),
+        last_date=last.date() + datetime.timedelta(days=366),
+    )
+
+
+def description(meeting: Meeting) -> str:
+    """The event's DESCRIPTION, in the meeting's language: the description, the join link."""
+    with translation.override(meeting.language):
+        parts = [meeting.description.strip()] if meeting.description.strip() else []
+        if meeting.video != Meeting.Video.NONE:
+            parts.append(_("Join the video meeting: %(url)s") % {"url": join_url(meeting)})
+        parts.append(_("Meeting page: %(url)s") % {"url": meeting_url(meeting)})
+    return "\n\n".join(parts)
+
+
+def event(
+    meeting: Meeting,
+    participants: Iterable[Participant],
+    *,
+    stamp: datetime.datetime,
+    alarm: bool = True,
+) -> Event:
+    zone = zoneinfo.ZoneInfo(meeting.timezone)
+    item = Event()
+    item.add("uid", meeting.uid)
+    item.add("dtstamp", stamp.astimezone(datetime.UTC))
+    item.add("sequence", meeting.sequence)
+    item.add("created", meeting.created_at.astimezone(datetime.UTC))
+    item.add("last-modified", meeting.updated_at.astimezone(datetime.UTC))
+    item.add("dtstart", meeting.start.astimezone(zone))
+    item.add("dtend", meeting.end.astimezone(zone))
+    item.add("summary", _text(meeting.title))
+    item.add("description", _text(description(meeting)))
+    location = meeting.location.strip()
+    if not location and meeting.video != Meeting.Video.NONE:
+        location = join_url(meeting)
+    if location:
+        item.add("location", _text(location))
+    item.add("url", vUri(meeting_url(meeting)))
+    item.add("status", "CANCELLED" if meeting.is_cancelled else "CONFIRMED")
+    item.add("transp", "OPAQUE")
+    item.add("class", CLASSES.get(meeting.classification, "PUBLIC"))
+    item.add("organizer", organizer(meeting))
+    for participant in participants:
+        if participant.official.email:
+            item.add("attendee", attendee(participant))
+    if meeting.video != Meeting.Video.NONE:
+        conference = vUri(join_url(meeting))
+        conference.params["VALUE"] = "URI"
+        conference.params["FEATURE"] = ["AUDIO", "VIDEO"]
+        conference.params["LABEL"] = _param(_("Rakor video meeting"))
+        item.add("conference", conference)
+    if alarm and not meeting.is_cancelled:
+        reminder = Alarm()
+        reminder.add("action", "DISPLAY")
+        reminder.add("description", _text(meeting.title))
+        reminder.add("trigger", datetime.timedelta(minutes=-15))
+        item.add_component(reminder)
+    return item
+
+
+def calendar(
+    meetings: Iterable[tuple[Meeting, Iterable[Participant]]],
+    *,
+    method: str | None,
+    name: str = "",
+) -> Calendar:
+    """A VCALENDAR with one VEVENT per meeting and each zone's VTIMEZONE once. `method` is
+    REQUEST or CANCEL for iTIP, None for a feed or a download."""
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    if method:
+        cal.add("method", method)
+    if name:
+        cal.add("x-wr-calname", _text(name))
+        cal.add("name", _text(name))
+    stamp = timezone.now()
+    meetings = list(meetings)
+    spans: dict[str, tuple[datetime.datetime, datetime.datetime]] = {}
+    for meeting, _participants in meetings:
+        first, last = spans.get(meeting.timezone, (meeting.start, meeting.end))
+        spans[meeting.timezone] = (min(first, meeting.start), max(last, meeting.end))
+    for tzid, (first, last) in spans.items():
+        cal.add_component(vtimezone(tzid, first, last))
+    for meeting, participants in meetings:
+        cal.add_component(event(meeting, participants, stamp=stamp, alarm=method != "CANCEL"))
+    return cal
+
+
+def invitation(meeting: Meeting, participants: Iterable[Participant], *, method: str) -> bytes:
+    """The iTIP object for one REQUEST or CANCEL of a meeting."""
+    if method not in ("REQUEST", "CANCEL"):
+        raise ValueError(f"unsupported iTIP method {method}")
+    return calendar([(meeting, participants)], method=method).to_ical()

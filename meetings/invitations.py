@@ -1,0 +1,129 @@
+"""Invitation mail (iMIP, RFC 6047): one e-mail per participant, in their language, holding
+the iTIP object twice: as the text/calendar alternative (method equal to the calendar's
+METHOD) and as an invite.ics attachment. Queued in the outbox in the caller's transaction.
+
+Each mail carries the participant's own one-click answer links: signed, bound to the
+participant and the meeting, expiring after the meeting; they open a page whose button
+confirms with a POST (mail scanners follow GET links).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core import signing
+from django.template import loader
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from coordination.mail import RakorEmail, mail_queue
+from coordination.timefmt import format_in_zone
+from meetings import ical
+from meetings.models import Meeting, Participant
+
+RSVP_SALT = "rakor.meetings.rsvp"
+
+
+def rsvp_token(participant: Participant, meeting: Meeting) -> str:
+    expires = meeting.end + datetime.timedelta(days=settings.RAKOR_RSVP_LINK_DAYS)
+    return signing.dumps(
+        {
+            "m": meeting.pk,
+            "p": participant.pk,
+            "o": participant.official_id,
+            "e": int(expires.timestamp()),
+        },
+        salt=RSVP_SALT,
+        compress=True,
+    )
+
+
+class BadLink(Exception):
+    """The answer link is forged, damaged or expired."""
+
+
+def rsvp_token_read(token: str) -> dict[str, int]:
+    try:
+        data = signing.loads(token, salt=RSVP_SALT)
+    except signing.BadSignature as exc:
+        raise BadLink("forged or damaged") from exc
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), int) for k in "mpoe"):
+        raise BadLink("damaged")
+    if timezone.now().timestamp() > data["e"]:
+        raise BadLink("expired")
+    return data
+
+
+SUBJECTS = {
+    "invitation": lambda: _("Invitation: %(title)s"),
+    "update": lambda: _("Updated: %(title)s"),
+    "cancellation": lambda: _("Cancelled: %(title)s"),
+    "removal": lambda: _("Cancelled: %(title)s"),
+}
+
+
+def queue(
+    meeting: Meeting,
+    attendees: list[Participant],
+    *,
+    recipients: Iterable[Participant],
+    method: str,
+    kind: str,
+) -> int:
+    """Queue the REQUEST or CANCEL of `meeting` (listing `attendees`) to each recipient with
+    an e-mail address; returns how many were queued."""
+    calendar = ical.invitation(meeting, attendees, method=method).decode("utf-8")
+    queued = 0
+    for participant in recipients:
+        official = participant.official
+        if not official.email or not official.is_active:
+            continue
+        with translation.override(official.language or meeting.language):
+            message = _message(meeting, participant, calendar, method=method, kind=kind)
+        mail_queue(message, official=official, kind=kind, topic=f"meeting:{meeting.pk}")
+        queued += 1
+    return queued
+
+
+def _message(
+    meeting: Meeting, participant: Participant, calendar: str, *, method: str, kind: str
+) -> RakorEmail:
+    official = participant.official
+    zone = official.zone_name
+    token = rsvp_token(participant, meeting) if method == "REQUEST" else ""
+    context = {
+        "official": official,
+        "meeting": meeting,
+        "kind": kind,
+        "when": format_in_zone(meeting.start, zone, beside=meeting.timezone),
+        "until": format_in_zone(meeting.end, zone, kind="time", beside=meeting.timezone),
+        "role": participant.get_role_display(),
+        "meeting_url": ical.meeting_url(meeting),
+        "join_url": ical.join_url(meeting) if meeting.video != Meeting.Video.NONE else "",
+        "answers": [
+            (label, ical.site_url(f"/meetings/answer/{token}?response={value}"))
+            for value, label in (
+                ("accepted", _("Accept")),
+                ("tentative", _("Maybe")),
+                ("declined", _("Decline")),
+            )
+        ]
+        if token
+        else [],
+    }
+    subject = SUBJECTS[kind]() % {"title": meeting.title}
+    text = loader.render_to_string("meetings/email/invitation.txt", context)
+    html = loader.render_to_string("meetings/email/invitation.html", context)
+    message = RakorEmail(
+        subject=subject.replace("\n", " ").replace("\r", " "),
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[official.email],
+        reply_to=[settings.RAKOR_SCHEDULING_MAILBOX],
+    )
+    message.attach_alternative(html, "text/html")
+    message.attach_alternative(calendar, f"text/calendar; method={method}")
+    message.attach("invite.ics", calendar.encode("utf-8"), "application/ics")
+    return message

@@ -1,0 +1,176 @@
+"""Meetings: when, where, who (officials and whole agencies), their answers, and the video
+room. Times are stored in UTC with the meeting's own IANA zone, in which they are shown and
+from which recurrence will be computed."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext_lazy as _
+
+from coordination.models import Classification, Language
+
+
+class Meeting(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Video(models.TextChoices):
+        JITSI = "jitsi", _("Jitsi Meet")
+        NONE = "none", _("No video")
+
+    # The iCalendar UID: stable for the meeting's life, so every update replaces the event.
+    uid = models.CharField(max_length=255, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    organiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="organised_meetings",
+        verbose_name=_("organiser"),
+    )
+    agency = models.ForeignKey(
+        "coordination.Agency",
+        on_delete=models.PROTECT,
+        related_name="organised_meetings",
+        verbose_name=_("organising agency"),
+    )
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    timezone = models.CharField(_("time zone"), max_length=64)
+    location = models.CharField(_("place"), max_length=300, blank=True)
+    language = models.CharField(
+        _("language of its documents"), max_length=2, choices=Language.choices
+    )
+    classification = models.CharField(
+        _("classification"),
+        max_length=10,
+        choices=Classification.choices,
+        default=Classification.BIASA,
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED
+    )
+    video = models.CharField(_("video"), max_length=10, choices=Video.choices)
+    # The provider's room name: unguessable, never mailed (invitations carry Rakor's join page).
+    video_room = models.CharField(max_length=200, blank=True)
+    # RFC 5546 SEQUENCE: raised by significant changes (time, place, status).
+    sequence = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    updated_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["start", "id"]
+        indexes = [models.Index(fields=["start", "end"], name="meeting_when_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="meeting_ends_after_start")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+
+class MeetingAgency(models.Model):
+    """An agency invited whole: its officials are participants; the agency is kept too, so
+    officials who join it later are invited as well."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agencies")
+    agency = models.ForeignKey(
+        "coordination.Agency", on_delete=models.PROTECT, related_name="meeting_invitations"
+    )
+
+    class Meta:
+        verbose_name = _("invited agency")
+        verbose_name_plural = _("invited agencies")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "agency"], name="meeting_agency_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} @ {self.meeting}"
+
+
+class Participant(models.Model):
+    class Role(models.TextChoices):
+        CHAIR = "chair", _("Chair")
+        NOTE_TAKER = "note_taker", _("Note taker")
+        REQUIRED = "required", _("Required")
+        OPTIONAL = "optional", _("Optional")
+
+    class Rsvp(models.TextChoices):
+        NEEDS_ACTION = "needs_action", _("No answer yet")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        TENTATIVE = "tentative", _("Tentative")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="participants")
+    official = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="participations"
+    )
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.REQUIRED)
+    rsvp = models.CharField(
+        _("answer"), max_length=12, choices=Rsvp.choices, default=Rsvp.NEEDS_ACTION
+    )
+    rsvp_at = models.DateTimeField(null=True, blank=True)
+    # Invited by name (true), or only through an invited agency (via_agency).
+    named = models.BooleanField(default=True)
+    via_agency = models.ForeignKey(
+        "coordination.Agency", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "official"], name="participant_once")
+        ]
+        indexes = [models.Index(fields=["official", "meeting"], name="participant_official_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.official} @ {self.meeting}"
+
+
+class Attendance(models.Model):
+    """A click on the meeting's join button: who joined the video meeting, and when."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    official = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    joined_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        ordering = ["joined_at"]
+
+    def __str__(self) -> str:
+        return f"{self.official} joined {self.meeting}"
+
+
+class CalendarFeed(models.Model):
+    """An official's subscription URL (/calendar/<secret>.ics). Only a digest of the secret is
+    kept; a new one replaces the old, which then stops working."""
+
+    official = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar subscription")
+        verbose_name_plural = _("calendar subscriptions")
+
+    def __str__(self) -> str:
+        return f"calendar of {self.official}"
