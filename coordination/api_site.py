@@ -149,7 +149,9 @@ def on_server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 from coordination.api import router as coordination_router  # noqa: E402
+from meetings.api import router as meetings_router  # noqa: E402
 from messaging.api import router as messaging_router  # noqa: E402
 
 api.add_router("/", coordination_router)
 api.add_router("/", messaging_router)
+api.add_router("/", meetings_router)

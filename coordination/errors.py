@@ -69,3 +69,13 @@ class RateLimited(DomainError):
 class Unavailable(DomainError):
     code = "unavailable"
     status = 503
+
+
+class TooLarge(DomainError):
+    code = "too_large"
+    status = 413
+
+
+class UnsupportedType(DomainError):
+    code = "unsupported_type"
+    status = 415

@@ -385,6 +385,8 @@ class AuditEntry(models.Model):
         MEETING_SCHEDULED = "meeting_scheduled", _("Meeting scheduled")
         MEETING_CHANGED = "meeting_changed", _("Meeting changed")
         MEETING_CANCELLED = "meeting_cancelled", _("Meeting cancelled")
+        CALENDAR_FEED_ISSUED = "calendar_feed_issued", _("Calendar subscription URL issued")
+        CALENDAR_FEED_REVOKED = "calendar_feed_revoked", _("Calendar subscription URL revoked")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     event = models.CharField(_("event"), max_length=32, choices=Event.choices, db_index=True)

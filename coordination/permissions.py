@@ -226,6 +226,18 @@ def may_edit_meeting(official: Official | None, meeting: MeetingFacts) -> bool:
     )
 
 
+def may_hand_in_reply(
+    official: Official | None, meeting: MeetingFacts, *, attendee_id: int
+) -> bool:
+    """An iTIP REPLY for `attendee_id`: the attendee themselves, those who edit the meeting,
+    or an administrator handing in a reply that reached the scheduling mailbox by mail."""
+    if not is_active(official):
+        return False
+    if official.pk == attendee_id or is_administrator(official):
+        return True
+    return may_edit_meeting(official, meeting)
+
+
 def may_view_action(official: Official | None, action: ActionFacts) -> bool:
     """Decisions and actions are visible to the meeting's participants, to the agency that
     owes the action and to coordinators of the agencies above it.

@@ -251,7 +251,12 @@ else:
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Rakor <rakor@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-RAKOR_SITE_URL = env.str("RAKOR_SITE_URL", default="" if PRODUCTION else "http://127.0.0.1:8000")
+# The public address in mailed links and feeds; in production, by default https:// and the
+# first allowed host.
+RAKOR_SITE_URL = env.str(
+    "RAKOR_SITE_URL",
+    default=f"https://{ALLOWED_HOSTS[0].lstrip('.')}" if PRODUCTION else "http://127.0.0.1:8000",
+).rstrip("/")
 # Invitations name this mailbox as ORGANIZER, so calendar clients send their replies (iTIP
 # REPLY) to it; the site's mail server forwards it to `manage.py run_mail_inbox`.
 RAKOR_SCHEDULING_MAILBOX = env.str(
@@ -260,9 +265,9 @@ RAKOR_SCHEDULING_MAILBOX = env.str(
 )
 # Video meetings: "jitsi" (RAKOR_JITSI_URL, a self-hosted server in production) or "none".
 RAKOR_JITSI_URL = env.str("RAKOR_JITSI_URL", default="https://meet.jit.si").rstrip("/")
-RAKOR_MEETING_MAX_HOURS = 24
+RAKOR_MEETING_MAX_HOURS = env.int("RAKOR_MEETING_MAX_HOURS", default=24)
 # One-click RSVP links in invitations stay valid this long after the meeting's end.
-RAKOR_RSVP_LINK_DAYS = 60
+RAKOR_RSVP_LINK_DAYS = env.int("RAKOR_RSVP_LINK_DAYS", default=60)
 
 # --- security ---------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from django.urls import include, path, reverse_lazy
 from coordination.api_site import api
 from coordination.forms import QueuedPasswordResetForm
 from coordination.views import accounts, pages, profile, system
+from meetings import views as meeting_views
 
 urlpatterns = [
     path("", pages.dashboard, name="dashboard"),
@@ -12,6 +13,8 @@ urlpatterns = [
     path("agencies/<slug:code>/", pages.agency_detail, name="agency_detail"),
     path("language/", pages.language_switch, name="language_switch"),
     path("messages/", include("messaging.urls")),
+    path("meetings/", include("meetings.urls")),
+    path("calendar/<str:token>.ics", meeting_views.calendar_feed, name="calendar_feed"),
     path("profile/", profile.profile, name="profile"),
     path("profile/tokens/", profile.token_create, name="token_create"),
     path("profile/tokens/<int:token_id>/revoke", profile.token_revoke, name="token_revoke"),

@@ -1,5 +1,5 @@
 """Live frames about meetings, sent after commit: `meeting_updated` to every participant's
-sockets, `rsvp_updated` to sockets that subscribed to the meeting and to its organiser."""
+sockets and to sockets subscribed to the meeting, `rsvp_updated` to subscribed sockets."""
 
 from __future__ import annotations
 
@@ -52,13 +52,27 @@ def rsvp_frame(meeting: Meeting, participant: Participant) -> dict[str, Any]:
 
 
 def meeting_changed_on_commit(meeting: Meeting, participants: Iterable[Participant]) -> None:
-    event = {"type": MEETING_EVENT, "frame": meeting_frame(meeting)}
+    """To every participant's sockets (participants removed included, so their pages learn
+    it) and to sockets subscribed to the meeting; a socket that is both gets it once (the
+    consumer drops the participant's copy)."""
+    frame = meeting_frame(meeting)
+    personal = {"type": MEETING_EVENT, "meeting": meeting.pk, "via": "official", "frame": frame}
     for official_id in {p.official_id for p in participants} | {meeting.organiser_id}:
-        realtime.official_broadcast_on_commit(official_id, event)
-    realtime.group_broadcast_on_commit(meeting_group(meeting.pk), event)
+        realtime.official_broadcast_on_commit(official_id, personal)
+    realtime.group_broadcast_on_commit(
+        meeting_group(meeting.pk),
+        {"type": MEETING_EVENT, "meeting": meeting.pk, "via": "meeting", "frame": frame},
+    )
 
 
 def rsvp_changed_on_commit(meeting: Meeting, participant: Participant) -> None:
-    event = {"type": MEETING_EVENT, "frame": rsvp_frame(meeting, participant)}
-    realtime.group_broadcast_on_commit(meeting_group(meeting.pk), event)
-    realtime.official_broadcast_on_commit(meeting.organiser_id, event)
+    """To sockets subscribed to the meeting (the organiser's meeting page, say)."""
+    realtime.group_broadcast_on_commit(
+        meeting_group(meeting.pk),
+        {
+            "type": MEETING_EVENT,
+            "meeting": meeting.pk,
+            "via": "meeting",
+            "frame": rsvp_frame(meeting, participant),
+        },
+    )

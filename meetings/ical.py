@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import re
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -142,14 +142,37 @@ def event(
     return item
 
 
+def busy_event(meeting: Meeting, *, stamp: datetime.datetime) -> Event:
+    """A meeting as busy time only: its times and status, no words (a rahasia meeting in a
+    feed that a subscription service outside the government will fetch)."""
+    zone = zoneinfo.ZoneInfo(meeting.timezone)
+    item = Event()
+    item.add("uid", meeting.uid)
+    item.add("dtstamp", stamp.astimezone(datetime.UTC))
+    item.add("sequence", meeting.sequence)
+    item.add("dtstart", meeting.start.astimezone(zone))
+    item.add("dtend", meeting.end.astimezone(zone))
+    with translation.override(meeting.language):
+        item.add("summary", _("Rahasia meeting (details in Rakor)"))
+    item.add("url", vUri(meeting_url(meeting)))
+    item.add("status", "CANCELLED" if meeting.is_cancelled else "CONFIRMED")
+    item.add("transp", "OPAQUE")
+    item.add("class", "CONFIDENTIAL")
+    return item
+
+
 def calendar(
     meetings: Iterable[tuple[Meeting, Iterable[Participant]]],
     *,
     method: str | None,
     name: str = "",
+    stamp: datetime.datetime | None = None,
+    redact: Callable[[Meeting], bool] = lambda meeting: False,
 ) -> Calendar:
     """A VCALENDAR with one VEVENT per meeting and each zone's VTIMEZONE once. `method` is
-    REQUEST or CANCEL for iTIP, None for a feed or a download."""
+    REQUEST or CANCEL for iTIP, None for a feed or a download. A feed passes its own `stamp`
+    (so an unchanged feed is byte-identical) and `redact` for meetings it shows as busy time
+    only."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -159,7 +182,7 @@ def calendar(
     if name:
         cal.add("x-wr-calname", _text(name))
         cal.add("name", _text(name))
-    stamp = timezone.now()
+    stamp = stamp or timezone.now()
     meetings = list(meetings)
     spans: dict[str, tuple[datetime.datetime, datetime.datetime]] = {}
     for meeting, _participants in meetings:
@@ -168,7 +191,10 @@ def calendar(
     for tzid, (first, last) in spans.items():
         cal.add_component(vtimezone(tzid, first, last))
     for meeting, participants in meetings:
-        cal.add_component(event(meeting, participants, stamp=stamp, alarm=method != "CANCEL"))
+        if redact(meeting):
+            cal.add_component(busy_event(meeting, stamp=stamp))
+        else:
+            cal.add_component(event(meeting, participants, stamp=stamp, alarm=method != "CANCEL"))
     return cal
 
 

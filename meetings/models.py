@@ -159,14 +159,17 @@ class Attendance(models.Model):
 
 
 class CalendarFeed(models.Model):
-    """An official's subscription URL (/calendar/<secret>.ics). Only a digest of the secret is
-    kept; a new one replaces the old, which then stops working."""
+    """An official's subscription URL (/calendar/<token>.ics). The token is an HMAC of the
+    official and `generation` (meetings.feeds), so nothing secret is stored; a new URL raises
+    the generation, which ends the old one; revoking switches the feed off."""
 
     official = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
     )
-    digest = models.CharField(max_length=64, unique=True)
+    generation = models.PositiveIntegerField(default=1)
+    active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=dj_timezone.now)
+    last_fetched_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("calendar subscription")

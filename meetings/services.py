@@ -9,7 +9,6 @@ when the change does.
 from __future__ import annotations
 
 import datetime
-import secrets
 import uuid
 import zoneinfo
 from collections.abc import Iterable, Sequence
@@ -23,11 +22,12 @@ from django.utils.translation import gettext as _
 
 from coordination import permissions
 from coordination.audit import audit_record
-from coordination.errors import Forbidden, InvalidInput, NotFound
+from coordination.errors import Conflict, Forbidden, InvalidInput, NotFound
 from coordination.models import Agency, Classification, Language, Official
 from coordination.schemas import reject_unstorable_text
 from meetings import events, invitations
 from meetings.models import Meeting, MeetingAgency, Participant
+from meetings.video import provider as video_provider
 from messaging.services import meeting_room_sync
 
 MAX_PARTICIPANTS = 1000
@@ -140,6 +140,30 @@ def busy(
             }
         )
     return result
+
+
+def busy_before_saving(
+    *,
+    viewer: Official,
+    start: object,
+    end: object,
+    participants: object = (),
+    agencies: object = (),
+    exclude: int | None = None,
+) -> list[dict[str, Any]]:
+    """Who would be busy: the check the form makes before it saves (the same rule as the
+    `busy` list meeting_create and meeting_update return afterwards)."""
+    start, end = _clean_times(start, end, must_be_future=False)
+    invitees = _clean_invitees(participants)
+    ids = {o.pk for o in _officials(invitees).values()}
+    agency_ids = [a.pk for a in _agencies(agencies)]
+    ids |= set(
+        Official.objects.filter(agency_id__in=agency_ids, is_active=True).values_list(
+            "pk", flat=True
+        )
+    )
+    ids.discard(viewer.pk)
+    return busy(ids, start, end, viewer=viewer, exclude=exclude)
 
 
 def meetings_between(
@@ -478,6 +502,8 @@ def meeting_update(
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         changed = [name for name, value in cleaned.items() if getattr(meeting, name) != value]
+        if "video" in changed:
+            video_provider(meeting.video).end(meeting)
         for name in changed:
             setattr(meeting, name, cleaned[name])
         if "video" in changed:
@@ -592,6 +618,7 @@ def meeting_cancel(*, by: Official, meeting_id: object) -> Meeting:
         meeting.save(update_fields=["status", "sequence", "updated_at"])
         everyone = participants_of(meeting)
         _sync_room(meeting, everyone)
+        video_provider(meeting.video).end(meeting)
         invitations.queue(
             meeting, everyone, recipients=everyone, method="CANCEL", kind="cancellation"
         )
@@ -600,38 +627,55 @@ def meeting_cancel(*, by: Official, meeting_id: object) -> Meeting:
     return meeting
 
 
-def meeting_rsvp(
-    *, official: Official, meeting_id: object, response: object, source: str = "page"
-) -> Participant:
+ANSWERS = (Participant.Rsvp.ACCEPTED, Participant.Rsvp.DECLINED, Participant.Rsvp.TENTATIVE)
+
+
+def meeting_rsvp(*, official: Official, meeting_id: object, response: object) -> Participant:
     """A participant answers for themselves: accepted, declined or tentative."""
     meeting = meeting_visible(official, meeting_id)
-    response = _clean_choice(
-        response,
-        "response",
-        [Participant.Rsvp.ACCEPTED, Participant.Rsvp.DECLINED, Participant.Rsvp.TENTATIVE],
+    response = _clean_choice(response, "response", ANSWERS)
+    participant = Participant.objects.filter(meeting=meeting, official=official).first()
+    if participant is None:
+        raise Forbidden(_("You are not a participant of this meeting."))
+    return rsvp_by_attendee(meeting=meeting, participant=participant, response=response)
+
+
+def rsvp_link_target(token: str) -> tuple[Meeting, Participant]:
+    """The meeting and participant a one-click answer link is for. BadLink when the link is
+    forged, damaged or expired, or its participant is no longer invited."""
+    data = invitations.rsvp_token_read(token)
+    participant = (
+        Participant.objects.select_related("official", "meeting__organiser")
+        .filter(pk=data["p"], meeting_id=data["m"], official_id=data["o"])
+        .first()
     )
-    if meeting.is_cancelled:
-        raise InvalidInput(_("This meeting is cancelled."))
+    if participant is None or not participant.official.is_active:
+        raise invitations.BadLink("participant gone")
+    return participant.meeting, participant
+
+
+def rsvp_by_link(*, token: str, response: object) -> Participant:
+    """An answer through the link in the invitation mail (confirmed with a POST)."""
+    meeting, participant = rsvp_link_target(token)
+    response = _clean_choice(response, "response", ANSWERS)
+    return rsvp_by_attendee(meeting=meeting, participant=participant, response=response)
+
+
+def rsvp_by_attendee(*, meeting: Meeting, participant: Participant, response: str) -> Participant:
+    """Record an answer for `participant` (checked by the caller: the official themselves, a
+    signed link, or a matched iTIP REPLY). A cancelled meeting takes no answers."""
     with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if meeting.is_cancelled:
+            raise Conflict(_("This meeting is cancelled."), current={"status": meeting.status})
         participant = (
             Participant.objects.select_for_update()
-            .filter(meeting=meeting, official=official)
+            .select_related("official")
+            .filter(pk=participant.pk)
             .first()
         )
         if participant is None:
             raise Forbidden(_("You are not a participant of this meeting."))
-        if participant.rsvp != response:
-            participant.rsvp = response
-            participant.rsvp_at = timezone.now()
-            participant.save(update_fields=["rsvp", "rsvp_at"])
-            events.rsvp_changed_on_commit(meeting, participant)
-    return participant
-
-
-def rsvp_by_attendee(*, meeting: Meeting, participant: Participant, response: str) -> Participant:
-    """An answer received as an iTIP REPLY (the caller has matched UID and attendee)."""
-    with transaction.atomic():
-        participant = Participant.objects.select_for_update().get(pk=participant.pk)
         if participant.rsvp != response:
             participant.rsvp = response
             participant.rsvp_at = timezone.now()
@@ -651,9 +695,7 @@ def _sync_room(meeting: Meeting, participants: list[Participant]) -> None:
 
 
 def _video_room(video: str) -> str:
-    if video == Meeting.Video.NONE:
-        return ""
-    return f"rakor-{secrets.token_urlsafe(18)}"
+    return video_provider(video).create_room()
 
 
 def _uid_domain() -> str:

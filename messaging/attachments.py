@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from coordination import permissions
-from coordination.errors import DomainError, Forbidden, InvalidInput, NotFound
+from coordination.errors import Forbidden, InvalidInput, NotFound, TooLarge, UnsupportedType
 from coordination.models import Official
 from messaging.models import Attachment, Membership
 
@@ -60,16 +60,6 @@ ALLOWED_TYPES_BY_EXTENSION = {
     for content_type, extensions in ALLOWED_TYPES.items()
     for extension in extensions
 }
-
-
-class UnsupportedType(DomainError):
-    code = "unsupported_type"
-    status = 415
-
-
-class TooLarge(DomainError):
-    code = "too_large"
-    status = 413
 
 
 @dataclass(frozen=True)

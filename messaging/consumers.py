@@ -31,6 +31,7 @@ CLOSE_TOO_LARGE = 4009
 CLOSE_NOT_FOUND = 4404
 TYPING_INTERVAL_SECONDS = 2.0
 PRESENCE_INTERVAL_SECONDS = 2.0
+MAX_MEETING_SUBSCRIPTIONS = 50
 
 
 class FrameError(DomainError):
@@ -78,6 +79,8 @@ class RakorConsumer(AsyncWebsocketConsumer):
         "typing": "frame_typing",
         "presence": "frame_presence",
         "acknowledge": "frame_acknowledge",
+        "subscribe": "frame_subscribe",
+        "unsubscribe": "frame_unsubscribe",
     }
 
     async def connect(self) -> None:
@@ -91,6 +94,7 @@ class RakorConsumer(AsyncWebsocketConsumer):
             self.official
         )
         self.open_rooms: set[int] = set()
+        self.meetings: set[int] = set()  # meetings this socket subscribed to
         self.cursors = Cursors()
         self.typing_sent: dict[int, float] = {}
         self.presence_state = presence.ONLINE
@@ -249,6 +253,45 @@ class RakorConsumer(AsyncWebsocketConsumer):
                 self.cursors.advance(room_id, item["seq"])
             if len(frames) < selectors.REPLAY_CHUNK:
                 return
+
+    async def frame_subscribe(self, frame: dict[str, Any]) -> None:
+        """Follow a meeting the official may see: its answers (rsvp_updated) and changes
+        (meeting_updated) arrive live."""
+        from meetings import events as meeting_events
+        from meetings import services as meeting_services
+
+        meeting_id = _id(frame, "meeting")
+        if meeting_id not in self.meetings and len(self.meetings) >= MAX_MEETING_SUBSCRIPTIONS:
+            raise FrameError(
+                f"A socket follows at most {MAX_MEETING_SUBSCRIPTIONS} meetings; "
+                "unsubscribe first.",
+                code="rate_limited",
+            )
+        meeting = await database_sync_to_async(meeting_services.meeting_visible)(
+            self.official, meeting_id
+        )
+        await self._group_add(meeting_events.meeting_group(meeting_id))
+        self.meetings.add(meeting_id)
+        tally = await database_sync_to_async(meeting_events.tally)(meeting_id)
+        await self.reply(
+            frame,
+            {
+                "type": "subscribed",
+                "meeting": meeting_id,
+                "sequence": meeting.sequence,
+                "status": meeting.status,
+                "tally": tally,
+            },
+        )
+
+    async def frame_unsubscribe(self, frame: dict[str, Any]) -> None:
+        from meetings import events as meeting_events
+
+        meeting_id = _id(frame, "meeting")
+        if meeting_id in self.meetings:
+            self.meetings.discard(meeting_id)
+            await self._group_discard(meeting_events.meeting_group(meeting_id))
+        await self.reply(frame, {"type": "unsubscribed", "meeting": meeting_id})
 
     async def frame_leave(self, frame: dict[str, Any]) -> None:
         room_id = _id(frame, "room")
@@ -437,6 +480,28 @@ class RakorConsumer(AsyncWebsocketConsumer):
     async def read_state(self, event: dict[str, Any]) -> None:
         if event.get("origin") != self.channel_name:
             await self.send_json(event["frame"])
+
+    async def meeting_event(self, event: dict[str, Any]) -> None:
+        """meeting_updated and rsvp_updated (meetings.events). A frame reaching this socket
+        both as a participant's and as a subscriber's is sent once; a subscriber who may no
+        longer see the meeting is unsubscribed."""
+        from meetings import events as meeting_events
+        from meetings import services as meeting_services
+
+        meeting_id = event["meeting"]
+        if event.get("via") == "official" and meeting_id in self.meetings:
+            return
+        if event.get("via") == "meeting" and event["frame"]["type"] == "meeting_updated":
+            try:
+                await database_sync_to_async(meeting_services.meeting_visible)(
+                    self.official, meeting_id
+                )
+            except DomainError:
+                self.meetings.discard(meeting_id)
+                await self._group_discard(meeting_events.meeting_group(meeting_id))
+                await self.send_json({"type": "unsubscribed", "meeting": meeting_id})
+                return
+        await self.send_json(event["frame"])
 
     async def auth_revoked(self, event: dict[str, Any]) -> None:
         """Credentials this socket was opened with were revoked: close it."""

@@ -138,3 +138,18 @@ def direct_room_names(official: Official, room_ids: list[int]) -> dict[int, str]
     for membership in others:
         names[membership.room_id].append(membership.official.display_name)
     return {pk: ", ".join(people) for pk, people in names.items() if people}
+
+
+def room_prefill(official: Official, room_id: int) -> dict[str, Any] | None:
+    """What "Schedule a meeting" from a room fills in: its name, its members, its
+    classification. None when the official is not a member."""
+    room = Room.objects.filter(pk=room_id, memberships__official=official).first()
+    if room is None:
+        return None
+    usernames = list(
+        Membership.objects.filter(room=room, official__is_active=True)
+        .order_by("official__username")
+        .values_list("official__username", flat=True)
+    )
+    title = room.name if room.kind != Room.Kind.DIRECT else ""
+    return {"title": title, "usernames": usernames, "classification": room.classification}

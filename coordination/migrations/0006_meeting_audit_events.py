@@ -36,6 +36,8 @@ class Migration(migrations.Migration):
                     ("meeting_scheduled", "Meeting scheduled"),
                     ("meeting_changed", "Meeting changed"),
                     ("meeting_cancelled", "Meeting cancelled"),
+                    ("calendar_feed_issued", "Calendar subscription URL issued"),
+                    ("calendar_feed_revoked", "Calendar subscription URL revoked"),
                 ],
                 db_index=True,
                 max_length=32,

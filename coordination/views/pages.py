@@ -23,17 +23,21 @@ REFERENCE_ZONE = "Asia/Jakarta"
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    from meetings.selectors import meetings_today
     from messaging import dashboard as messaging_dashboard
 
     official = request.user
+    now = timezone.now()
     return render(
         request,
         "coordination/dashboard.html",
         {
             "official": official,
-            "now": timezone.now(),
+            "now": now,
             "reference_zone": REFERENCE_ZONE,
+            "meetings_today": meetings_today(official, now),
             "suggest_second_factor": not second_factor.enrolled(official),
+            "may_schedule": permissions.may_schedule_meeting(official),
             **messaging_dashboard.sections(official),
         },
     )

@@ -13,6 +13,7 @@ const els = {
   chat: $("#chat"),
   log: $("#log"),
   title: $("#room-title"),
+  schedule: $("#schedule-from-room"),
   presence: $("#room-presence"),
   connection: $("#connection"),
   typing: $("#typing"),
@@ -1169,6 +1170,10 @@ async function openRoom(roomId) {
   state.awaiting = null;
   const room = rooms.get(roomId);
   els.title.textContent = room ? room.name : "";
+  if (els.schedule) {
+    els.schedule.href = `/meetings/new/?room=${roomId}`;
+    els.schedule.hidden = false;
+  }
   els.log.replaceChildren();
   setComposerArchived(Boolean(room && room.archived));
   els.body.value = store.get("drafts", {})[roomId] || "";

@@ -11,6 +11,11 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("seed_demo refuses to run with RAKOR_ENV=production.")
         logins = seed_demo()
+        from meetings.demo import seed_demo_meetings  # the meetings app builds on this one
+
+        made = seed_demo_meetings()
+        if made:
+            self.stdout.write(f"Demo meetings scheduled: {made}")
         self.stdout.write("Demo officials (username / password):")
         for login in logins:
             password = login.password or "(changed since seeding)"

@@ -1,0 +1,315 @@
+"""The meetings API (CONTRACT.md conventions). Thin: every endpoint calls meetings.services
+or meetings.selectors, as the pages do."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Path, Query, Router, Schema, Status
+from pydantic import AwareDatetime, StringConstraints
+
+from coordination.models import Classification
+from coordination.schemas import AUTH_ERRORS, ErrorOut, NonBlankText, Text
+from meetings import feeds, ical, itip, selectors, services
+from meetings.models import Meeting
+
+router = Router(tags=["meetings"])
+
+ERRORS = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut, **AUTH_ERRORS}
+Username = Annotated[str, StringConstraints(pattern=r"^[\w.@+-]{1,150}$")]
+AgencyCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]{1,40}$")]
+ZoneName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_+/-]{1,64}$")]
+MeetingId = Annotated[int, Path(..., ge=1, lt=2**62)]
+Role = Literal["chair", "note_taker", "required", "optional"]
+Rsvp = Literal["needs_action", "accepted", "declined", "tentative"]
+
+
+class ParticipantIn(Schema):
+    username: Username
+    role: Role = "required"
+
+
+class MeetingIn(Schema):
+    title: NonBlankText = Field(max_length=200)
+    description: Text = Field("", max_length=10_000)
+    start: AwareDatetime = Field(description="An instant, ISO 8601 with its UTC offset.")
+    end: AwareDatetime
+    timezone: ZoneName | None = Field(
+        None, description="The meeting's IANA zone (default: the organiser's)."
+    )
+    location: Text = Field("", max_length=300)
+    language: Literal["id", "en"] | None = None
+    participants: list[ParticipantIn] = Field(default_factory=list, max_length=1000)
+    agencies: list[AgencyCode] = Field(default_factory=list, max_length=200)
+    video: Literal["jitsi", "none"] = "jitsi"
+    classification: Classification = Classification.BIASA
+
+
+class MeetingPatch(Schema):
+    title: NonBlankText | None = Field(None, max_length=200)
+    description: Text | None = Field(None, max_length=10_000)
+    start: AwareDatetime | None = None
+    end: AwareDatetime | None = None
+    timezone: ZoneName | None = None
+    location: Text | None = Field(None, max_length=300)
+    language: Literal["id", "en"] | None = None
+    participants: list[ParticipantIn] | None = Field(None, max_length=1000)
+    agencies: list[AgencyCode] | None = Field(None, max_length=200)
+    video: Literal["jitsi", "none"] | None = None
+    classification: Classification | None = None
+
+
+class PersonOut(Schema):
+    username: str
+    name: str
+
+
+class AgencyRefOut(Schema):
+    code: str
+    name: str
+
+
+class BusyOut(Schema):
+    username: str
+    name: str
+    meeting: str | None = Field(description="The other meeting's title, when you may see it.")
+    start: str
+    end: str
+
+
+class DeliveryOut(Schema):
+    state: Literal["queued", "sending", "sent", "failed"]
+    kind: str
+    attempts: int
+    error: str
+    sent_at: str | None
+
+
+class ParticipantOut(Schema):
+    username: str
+    name: str
+    agency: str | None
+    role: Role
+    rsvp: Rsvp
+    named: bool = Field(description="Invited by name (else through an invited agency).")
+    via_agency: str | None
+    delivery: DeliveryOut | None = Field(
+        description="The invitation mail's state (organiser and editors only)."
+    )
+
+
+class MeetingSummaryOut(Schema):
+    id: int
+    uid: str
+    sequence: int
+    title: str
+    start: str
+    end: str
+    timezone: str
+    location: str
+    status: Literal["scheduled", "cancelled"]
+    classification: Classification
+    video: Literal["jitsi", "none"]
+    organiser: PersonOut
+    agency: AgencyRefOut
+    my_rsvp: Rsvp | None
+    link: str
+
+
+class MeetingOut(MeetingSummaryOut):
+    description: str
+    language: Literal["id", "en"]
+    participants: list[ParticipantOut]
+    agencies: list[str]
+    tally: dict[str, int]
+    join_url: str | None
+    ics_url: str
+    room: int | None
+    may_edit: bool
+    busy: list[BusyOut] = Field(
+        default_factory=list,
+        description="On create and change: participants already in another meeting then.",
+    )
+
+
+class MeetingPage(Schema):
+    items: list[MeetingSummaryOut]
+    next: str | None
+
+
+class MeetingQuery(Schema):
+    start: AwareDatetime | None = Field(None, description="Meetings ending after this instant.")
+    end: AwareDatetime | None = Field(None, description="Meetings starting before this instant.")
+
+
+class RsvpIn(Schema):
+    response: Literal["accepted", "declined", "tentative"]
+
+
+class RsvpOut(Schema):
+    meeting: int
+    username: str
+    response: Rsvp
+
+
+class FeedOut(Schema):
+    url: str
+
+
+class ItipOut(Schema):
+    meeting: int
+    username: str
+    response: Rsvp
+
+
+def _detail(request: HttpRequest, meeting: Meeting, busy: list[dict[str, Any]] | None = None):
+    return selectors.meeting_detail(meeting, request.auth) | {"busy": busy or []}
+
+
+@router.post(
+    "/meetings", response={201: MeetingOut, **ERRORS}, summary="Schedule a meeting and invite"
+)
+def meeting_create(request: HttpRequest, payload: MeetingIn):
+    meeting, busy = services.meeting_create(
+        by=request.auth,
+        title=payload.title,
+        description=payload.description,
+        start=payload.start,
+        end=payload.end,
+        timezone_name=payload.timezone,
+        location=payload.location,
+        language=payload.language,
+        participants=[p.dict() for p in payload.participants],
+        agencies=payload.agencies,
+        video=payload.video,
+        classification=payload.classification,
+    )
+    return Status(201, _detail(request, meeting, busy))
+
+
+@router.get(
+    "/meetings",
+    response={200: MeetingPage, **ERRORS},
+    summary="The meetings you may see, overlapping [start, end)",
+)
+def meeting_list(request: HttpRequest, query: Query[MeetingQuery]):
+    meetings = services.meetings_between(request.auth, query.start, query.end)
+    return {"items": [selectors.meeting_summary(m, request.auth) for m in meetings], "next": None}
+
+
+@router.get("/meetings/{meeting_id}", response={200: MeetingOut, **ERRORS}, summary="A meeting")
+def meeting_get(request: HttpRequest, meeting_id: MeetingId):
+    return _detail(request, services.meeting_visible(request.auth, meeting_id))
+
+
+@router.patch(
+    "/meetings/{meeting_id}",
+    response={200: MeetingOut, **ERRORS},
+    summary="Change a meeting (significant changes raise SEQUENCE)",
+)
+def meeting_patch(request: HttpRequest, meeting_id: MeetingId, payload: MeetingPatch):
+    given = payload.dict(exclude_unset=True)
+    participants = given.pop("participants", None)
+    agencies = given.pop("agencies", None)
+    for name, value in list(given.items()):
+        if value is None:  # null means "leave as it is"
+            del given[name]
+    meeting, busy = services.meeting_update(
+        by=request.auth,
+        meeting_id=meeting_id,
+        changes=given,
+        participants=participants,
+        agencies=agencies,
+    )
+    return _detail(request, meeting, busy)
+
+
+@router.post(
+    "/meetings/{meeting_id}/cancel",
+    response={200: MeetingOut, **ERRORS},
+    summary="Cancel a meeting (CANCEL to every participant)",
+)
+def meeting_cancel(request: HttpRequest, meeting_id: MeetingId):
+    return _detail(request, services.meeting_cancel(by=request.auth, meeting_id=meeting_id))
+
+
+@router.post(
+    "/meetings/{meeting_id}/rsvp",
+    response={200: RsvpOut, **ERRORS},
+    summary="Answer an invitation for yourself",
+)
+def meeting_rsvp(request: HttpRequest, meeting_id: MeetingId, payload: RsvpIn):
+    participant = services.meeting_rsvp(
+        official=request.auth, meeting_id=meeting_id, response=payload.response
+    )
+    return {"meeting": meeting_id, "username": request.auth.username, "response": participant.rsvp}
+
+
+@router.get(
+    "/meetings/{meeting_id}/invite.ics",
+    response={200: None, **ERRORS},
+    summary="The meeting as an iCalendar invitation (text/calendar)",
+    openapi_extra={
+        "responses": {200: {"description": "iCalendar", "content": {"text/calendar": {}}}}
+    },
+)
+def meeting_ics(request: HttpRequest, meeting_id: MeetingId):
+    meeting = services.meeting_visible(request.auth, meeting_id)
+    method = "CANCEL" if meeting.is_cancelled else "REQUEST"
+    body = ical.invitation(meeting, services.participants_of(meeting), method=method)
+    response = HttpResponse(body, content_type=f"text/calendar; charset=utf-8; method={method}")
+    response["Content-Disposition"] = f'attachment; filename="rakor-{meeting.pk}.ics"'
+    return response
+
+
+@router.post(
+    "/itip",
+    response={200: ItipOut, **ERRORS, 413: ErrorOut, 415: ErrorOut},
+    summary="Hand in an iTIP REPLY (body: text/calendar)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"text/calendar": {"schema": {"type": "string", "maxLength": 1048576}}},
+        }
+    },
+)
+def itip_reply(request: HttpRequest):
+    participant = itip.reply_receive(
+        by=request.auth,
+        body=request.body,
+        content_type=request.META.get("CONTENT_TYPE", ""),
+    )
+    return {
+        "meeting": participant.meeting_id,
+        "username": participant.official.username,
+        "response": participant.rsvp,
+    }
+
+
+@router.get(
+    "/me/calendar-feed",
+    response={200: FeedOut, **ERRORS},
+    summary="Your calendar subscription URL (created on first use)",
+)
+def calendar_feed(request: HttpRequest):
+    return {"url": feeds.feed_url(request.auth, create=True)}
+
+
+@router.post(
+    "/me/calendar-feed",
+    response={200: FeedOut, **ERRORS},
+    summary="A new subscription URL (the old one stops working)",
+)
+def calendar_feed_renew(request: HttpRequest):
+    return {"url": feeds.feed_renew(request.auth)}
+
+
+@router.delete(
+    "/me/calendar-feed",
+    response={204: None, **ERRORS},
+    summary="Revoke your subscription URL",
+)
+def calendar_feed_revoke(request: HttpRequest):
+    feeds.feed_revoke(request.auth)
+    return Status(204, None)

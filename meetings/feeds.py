@@ -1,0 +1,141 @@
+"""Calendar subscription feeds: /calendar/<token>.ics, one per official.
+
+The token is `<official id>.<generation>.<HMAC>`: nothing secret is stored, a new URL raises
+the generation (the old one stops working at once) and revoking switches the feed off. The
+feed holds the official's meetings from 90 days back onward, cancelled ones included (so
+subscribed calendars remove them), without METHOD (RFC 5545 §3.7.2: a feed is not iTIP).
+Rahasia meetings show as busy time only: a subscription may be fetched by a calendar
+service outside the government.
+
+Its DTSTAMP is the newest change among its meetings and participants, so an unchanged feed
+is byte-identical and its ETag (a digest of the body) answers 304.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
+
+from coordination.audit import audit_record
+from coordination.models import Classification, Official
+from meetings import ical
+from meetings.models import CalendarFeed, Meeting, Participant
+
+HISTORY = datetime.timedelta(days=90)
+TOKEN = re.compile(r"^(\d{1,18})\.(\d{1,9})\.([0-9a-f]{40})$")
+SALT = "rakor.meetings.feed"
+FETCH_NOTE_EVERY = datetime.timedelta(minutes=10)
+
+
+def _mac(official_id: int, generation: int) -> str:
+    return salted_hmac(SALT, f"{official_id}.{generation}", algorithm="sha256").hexdigest()[:40]
+
+
+def _token(feed: CalendarFeed) -> str:
+    return f"{feed.official_id}.{feed.generation}.{_mac(feed.official_id, feed.generation)}"
+
+
+def _url(feed: CalendarFeed) -> str:
+    return ical.site_url(f"/calendar/{_token(feed)}.ics")
+
+
+def feed_url(official: Official, *, create: bool) -> str | None:
+    """The official's subscription URL; made on first use when `create`."""
+    feed = CalendarFeed.objects.filter(official=official, active=True).first()
+    if feed is None:
+        if not create:
+            return None
+        return feed_renew(official)
+    return _url(feed)
+
+
+def feed_renew(official: Official) -> str:
+    """A new URL: the generation rises, so the old URL stops working."""
+    with transaction.atomic():
+        feed, made = CalendarFeed.objects.select_for_update().get_or_create(official=official)
+        if not made:
+            feed.generation += 1
+            feed.active = True
+            feed.save(update_fields=["generation", "active"])
+        audit_record("calendar_feed_issued", actor=official, target=official)
+    return _url(feed)
+
+
+def feed_revoke(official: Official) -> None:
+    with transaction.atomic():
+        changed = CalendarFeed.objects.filter(official=official, active=True).update(active=False)
+        if changed:
+            audit_record("calendar_feed_revoked", actor=official, target=official)
+
+
+def feed_for_token(token: str) -> CalendarFeed | None:
+    """The active feed a token opens, or None (forged, renewed, revoked, official gone)."""
+    match = TOKEN.match(token)
+    if not match:
+        return None
+    official_id, generation = int(match[1]), int(match[2])
+    if not constant_time_compare(match[3], _mac(official_id, generation)):
+        return None
+    feed = (
+        CalendarFeed.objects.select_related("official")
+        .filter(official_id=official_id, generation=generation, active=True)
+        .first()
+    )
+    if feed is None or not feed.official.is_active:
+        return None
+    return feed
+
+
+def feed_meetings(official: Official, *, now: datetime.datetime | None = None) -> list[Meeting]:
+    since = (now or timezone.now()) - HISTORY
+    return list(
+        Meeting.objects.filter(end__gte=since)
+        .filter(Q(participants__official=official) | Q(organiser=official))
+        .distinct()
+        .select_related("organiser", "agency")
+        .order_by("start", "id")[:2000]
+    )
+
+
+def feed_body(feed: CalendarFeed) -> bytes:
+    official = feed.official
+    meetings = feed_meetings(official)
+    ids = [m.pk for m in meetings]
+    people: dict[int, list[Participant]] = {pk: [] for pk in ids}
+    for participant in Participant.objects.filter(meeting_id__in=ids).select_related("official"):
+        people[participant.meeting_id].append(participant)
+    newest = max(
+        [m.updated_at for m in meetings]
+        + [
+            Participant.objects.filter(meeting_id__in=ids).aggregate(t=Max("rsvp_at"))["t"]
+            or feed.created_at,
+            feed.created_at,
+        ]
+    )
+    cal = ical.calendar(
+        [(m, people[m.pk]) for m in meetings],
+        method=None,
+        name=_("Rakor: %(name)s") % {"name": official.display_name},
+        stamp=newest,
+        redact=lambda m: m.classification == Classification.RAHASIA,
+    )
+    cal.add("refresh-interval", datetime.timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "PT1H")
+    return cal.to_ical()
+
+
+def etag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def note_fetched(feed: CalendarFeed) -> None:
+    now = timezone.now()
+    if feed.last_fetched_at is None or now - feed.last_fetched_at > FETCH_NOTE_EVERY:
+        CalendarFeed.objects.filter(pk=feed.pk).update(last_fetched_at=now)

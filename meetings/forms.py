@@ -1,0 +1,281 @@
+"""The meeting form and the reply upload. Forms check what a person typed and turn it into
+the values meetings.services takes; the services hold every rule."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from coordination.errors import DomainError
+from coordination.models import Agency, Classification, Language, Official
+from coordination.timefmt import zone_label
+from meetings import itip, services
+from meetings.models import Meeting, Participant
+
+INDONESIAN_ZONES = [
+    ("Asia/Jakarta", _("WIB: Western Indonesia (Asia/Jakarta)")),
+    ("Asia/Makassar", _("WITA: Central Indonesia (Asia/Makassar)")),
+    ("Asia/Jayapura", _("WIT: Eastern Indonesia (Asia/Jayapura)")),
+]
+SERVICE_FIELDS = {"title", "description", "location", "language", "video", "classification"}
+
+
+def zone_choices() -> list[Any]:
+    indonesian = {name for name, _label in INDONESIAN_ZONES}
+    others = sorted(z for z in zoneinfo.available_timezones() if z not in indonesian and "/" in z)
+    return [
+        (_("Indonesia"), INDONESIAN_ZONES),
+        (_("Other zones"), [(z, f"{z.replace('_', ' ')} ({zone_label(z)})") for z in others]),
+    ]
+
+
+def official_choices() -> list[tuple[str, str]]:
+    rows = (
+        Official.objects.filter(is_active=True)
+        .select_related("agency")
+        .order_by("agency__name", "first_name", "last_name", "username")
+    )
+    return [
+        (o.username, f"{o.display_name} ({o.agency.name if o.agency_id else '—'})") for o in rows
+    ]
+
+
+def agency_choices() -> list[tuple[str, str]]:
+    return [(a.code, f"{a.name} (@{a.code})") for a in Agency.objects.order_by("name")]
+
+
+class MeetingForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("Agenda and description"),
+        max_length=10_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(
+        label=_("Starts at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    end_time = forms.TimeField(
+        label=_("Ends at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    timezone = forms.ChoiceField(
+        label=_("Time zone of the meeting"),
+        help_text=_(
+            "The date and times above are in this zone. Each participant sees them in "
+            "their own zone."
+        ),
+    )
+    location = forms.CharField(
+        label=_("Place"),
+        max_length=300,
+        required=False,
+        help_text=_("A room and building, if people meet in person too."),
+    )
+    video = forms.ChoiceField(label=_("Video meeting"), choices=Meeting.Video.choices)
+    language = forms.ChoiceField(label=_("Language of the invitation"), choices=Language.choices)
+    classification = forms.ChoiceField(label=_("Classification"), choices=Classification.choices)
+    chair = forms.ChoiceField(label=_("Chair"), required=False)
+    note_taker = forms.ChoiceField(label=_("Note taker"), required=False)
+    required = forms.MultipleChoiceField(
+        label=_("Participants"),
+        required=False,
+        help_text=_("Officials invited by name."),
+        widget=forms.SelectMultiple(attrs={"size": 8, "data-filterable": "1"}),
+    )
+    optional = forms.MultipleChoiceField(
+        label=_("Optional participants"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5, "data-filterable": "1"}),
+    )
+    agencies = forms.MultipleChoiceField(
+        label=_("Whole agencies"),
+        required=False,
+        help_text=_("Every official of the agency is invited. Not for rahasia meetings."),
+        widget=forms.SelectMultiple(attrs={"size": 5, "data-filterable": "1"}),
+    )
+    confirm_busy = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(
+        self, *args: Any, official: Official, meeting: Meeting | None = None, **kwargs: Any
+    ) -> None:
+        if meeting is not None and not args and "initial" not in kwargs:
+            kwargs["initial"] = initial_from_meeting(meeting)
+        super().__init__(*args, **kwargs)
+        self.official = official
+        self.meeting = meeting
+        self.busy: list[dict[str, Any]] = []
+        people = official_choices()
+        self.fields["timezone"].choices = zone_choices()
+        self.fields["chair"].choices = [("", _("Me (the organiser)")), *people]
+        self.fields["note_taker"].choices = [("", _("Nobody in particular")), *people]
+        self.fields["required"].choices = people
+        self.fields["optional"].choices = people
+        self.fields["agencies"].choices = agency_choices()
+        if meeting is None:
+            self.initial.setdefault("timezone", official.zone_name)
+            self.initial.setdefault("language", official.language)
+            self.initial.setdefault("video", Meeting.Video.JITSI)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        day, start, end, zone = (
+            data.get("date"),
+            data.get("start_time"),
+            data.get("end_time"),
+            data.get("timezone"),
+        )
+        if day and start and end and zone:
+            tz = zoneinfo.ZoneInfo(zone)
+            data["start"] = datetime.datetime.combine(day, start, tzinfo=tz)
+            data["end"] = datetime.datetime.combine(day, end, tzinfo=tz)
+            if data["end"] <= data["start"]:
+                self.add_error("end_time", _("The meeting must end after it starts."))
+            elif self.meeting is None and data["start"] <= timezone.now():
+                self.add_error("date", _("The meeting must start in the future."))
+        chosen = [data.get("chair"), data.get("note_taker")]
+        both = set(data.get("required", [])) & set(data.get("optional", []))
+        if both:
+            self.add_error(
+                "optional",
+                _("%(names)s cannot be both a participant and optional.")
+                % {"names": ", ".join(sorted(both))},
+            )
+        if chosen[0] and chosen[0] == chosen[1]:
+            self.add_error("note_taker", _("The chair and the note taker are different people."))
+        if data.get("classification") == Classification.RAHASIA and data.get("agencies"):
+            self.add_error("agencies", _("A rahasia meeting invites officials by name only."))
+        return data
+
+    def service_data(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        roles: dict[str, str] = {}
+        for username in data.get("optional", []):
+            roles[username] = Participant.Role.OPTIONAL
+        for username in data.get("required", []):
+            roles[username] = Participant.Role.REQUIRED
+        if data.get("note_taker"):
+            roles[data["note_taker"]] = Participant.Role.NOTE_TAKER
+        chair = data.get("chair") or self.official.username
+        roles[chair] = Participant.Role.CHAIR
+        if chair != self.official.username:
+            roles.setdefault(self.official.username, Participant.Role.REQUIRED)
+        return {
+            **{name: data[name] for name in SERVICE_FIELDS},
+            "start": data["start"],
+            "end": data["end"],
+            "timezone_name": data["timezone"],
+            "participants": [{"username": u, "role": r} for u, r in roles.items()],
+            "agencies": list(data.get("agencies", [])),
+        }
+
+    def busy_check(self, data: dict[str, Any]) -> bool:
+        """Who would be busy; when someone is, the form asks to confirm (True)."""
+        try:
+            self.busy = services.busy_before_saving(
+                viewer=self.official,
+                start=data["start"],
+                end=data["end"],
+                participants=data["participants"],
+                agencies=data["agencies"],
+                exclude=self.meeting.pk if self.meeting else None,
+            )
+        except DomainError as exc:
+            self.add_domain_error(exc)
+            return True
+        if self.busy:
+            self.data = self.data.copy()
+            self.data["confirm_busy"] = "on"
+        return bool(self.busy)
+
+    def add_domain_error(self, exc: DomainError) -> None:
+        names = {
+            "participants": "required",
+            "timezone_name": "timezone",
+            "start": "date",
+            "end": "end_time",
+        }
+        placed = False
+        for name, problems in (exc.fields or {}).items():
+            field = names.get(name, name)
+            if field in self.fields:
+                self.add_error(field, f"{exc.message} ({', '.join(map(str, problems))})")
+                placed = True
+        if not placed:
+            self.add_error(None, exc.message)
+
+
+def changes(data: dict[str, Any]) -> dict[str, Any]:
+    """The form's values as meeting_update's `changes` (participants and agencies apart)."""
+    result = {name: data[name] for name in SERVICE_FIELDS}
+    result |= {"start": data["start"], "end": data["end"], "timezone": data["timezone_name"]}
+    return result
+
+
+def initial_from_meeting(meeting: Meeting) -> dict[str, Any]:
+    local_start = meeting.start.astimezone(zoneinfo.ZoneInfo(meeting.timezone))
+    local_end = meeting.end.astimezone(zoneinfo.ZoneInfo(meeting.timezone))
+    named = Participant.objects.filter(meeting=meeting, named=True).select_related("official")
+    by_role: dict[str, list[str]] = {}
+    for p in named:
+        by_role.setdefault(p.role, []).append(p.official.username)
+    return {
+        "title": meeting.title,
+        "description": meeting.description,
+        "date": local_start.date(),
+        "start_time": local_start.time(),
+        "end_time": local_end.time(),
+        "timezone": meeting.timezone,
+        "location": meeting.location,
+        "video": meeting.video,
+        "language": meeting.language,
+        "classification": meeting.classification,
+        "chair": next(iter(by_role.get(Participant.Role.CHAIR, [])), ""),
+        "note_taker": next(iter(by_role.get(Participant.Role.NOTE_TAKER, [])), ""),
+        "required": by_role.get(Participant.Role.REQUIRED, []),
+        "optional": by_role.get(Participant.Role.OPTIONAL, []),
+        "agencies": [a.agency.code for a in meeting.agencies.select_related("agency")],
+    }
+
+
+def initial_for(request: HttpRequest, official: Official) -> dict[str, Any]:
+    """A new meeting's form: tomorrow at 09.00 in the organiser's zone; from a messaging room
+    (?room=<id>), its name and its members."""
+    zone = zoneinfo.ZoneInfo(official.zone_name)
+    tomorrow = (timezone.now().astimezone(zone) + datetime.timedelta(days=1)).date()
+    initial: dict[str, Any] = {
+        "date": tomorrow,
+        "start_time": datetime.time(9, 0),
+        "end_time": datetime.time(10, 0),
+    }
+    room_id = request.GET.get("room", "")
+    if room_id.isdigit() and len(room_id) < 18:
+        from messaging.selectors import room_prefill
+
+        prefill = room_prefill(official, int(room_id))
+        if prefill:
+            initial["title"] = prefill["title"]
+            initial["required"] = [u for u in prefill["usernames"] if u != official.username]
+            initial["classification"] = prefill["classification"]
+    return initial
+
+
+class ReplyUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("A reply received by mail (.ics)"),
+        help_text=_("The invitation answer a participant's calendar sent, as a .ics file."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".ics,text/calendar"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > itip.MAX_BYTES:
+            raise ValidationError(_("An iTIP reply may not be larger than 1 MB."))
+        return upload

@@ -1,0 +1,172 @@
+"""Meetings as the API and the pages show them (read-only; services write)."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from typing import Any
+
+from coordination import permissions
+from coordination.models import Official, OutboundMail
+from coordination.timefmt import zone_of
+from meetings import ical, services
+from meetings.events import tally
+from meetings.models import Meeting, Participant
+from meetings.services import meeting_facts
+from messaging.models import Room
+
+
+def delivery_states(meeting: Meeting) -> dict[int, dict[str, Any]]:
+    """The latest invitation mail of each participant: its state, for the organiser."""
+    latest: dict[int, OutboundMail] = {}
+    for mail in OutboundMail.objects.filter(topic=f"meeting:{meeting.pk}").order_by("id"):
+        if mail.official_id is not None:
+            latest[mail.official_id] = mail
+    return {
+        official_id: {
+            "state": mail.state,
+            "kind": mail.kind,
+            "attempts": mail.attempts,
+            "error": mail.last_error[:200] if mail.state != OutboundMail.State.SENT else "",
+            "sent_at": mail.sent_at.isoformat() if mail.sent_at else None,
+        }
+        for official_id, mail in latest.items()
+    }
+
+
+def participant_rows(meeting: Meeting) -> list[Participant]:
+    return list(
+        Participant.objects.filter(meeting=meeting)
+        .select_related("official__agency", "via_agency")
+        .order_by("official__first_name", "official__last_name", "official__username")
+    )
+
+
+def meeting_summary(meeting: Meeting, viewer: Official) -> dict[str, Any]:
+    mine = next((p for p in meeting.participants.all() if p.official_id == viewer.pk), None)
+    return {
+        "id": meeting.pk,
+        "uid": meeting.uid,
+        "sequence": meeting.sequence,
+        "title": meeting.title,
+        "start": meeting.start.isoformat(),
+        "end": meeting.end.isoformat(),
+        "timezone": meeting.timezone,
+        "location": meeting.location,
+        "status": meeting.status,
+        "classification": meeting.classification,
+        "video": meeting.video,
+        "organiser": {
+            "username": meeting.organiser.username,
+            "name": meeting.organiser.display_name,
+        },
+        "agency": {"code": meeting.agency.code, "name": meeting.agency.name},
+        "my_rsvp": mine.rsvp if mine else None,
+        "link": f"/meetings/{meeting.pk}",
+    }
+
+
+def meeting_detail(meeting: Meeting, viewer: Official) -> dict[str, Any]:
+    """Everything about a meeting its viewer may see; delivery states for those who edit it."""
+    rows = participant_rows(meeting)
+    editor = permissions.may_edit_meeting(viewer, meeting_facts(meeting))
+    delivery = delivery_states(meeting) if editor else {}
+    room = Room.objects.filter(source_key=f"meeting:{meeting.pk}").values_list("pk", flat=True)
+    return meeting_summary(meeting, viewer) | {
+        "description": meeting.description,
+        "language": meeting.language,
+        "participants": [
+            {
+                "username": p.official.username,
+                "name": p.official.display_name,
+                "agency": p.official.agency.code if p.official.agency_id else None,
+                "role": p.role,
+                "rsvp": p.rsvp,
+                "named": p.named,
+                "via_agency": p.via_agency.code if p.via_agency_id else None,
+                "delivery": delivery.get(p.official_id) if editor else None,
+            }
+            for p in rows
+        ],
+        "agencies": [a.agency.code for a in meeting.agencies.select_related("agency")],
+        "tally": tally(meeting.pk),
+        "join_url": ical.join_url(meeting) if meeting.video != Meeting.Video.NONE else None,
+        "ics_url": f"/api/v1/meetings/{meeting.pk}/invite.ics",
+        "room": room.first(),
+        "may_edit": editor,
+    }
+
+
+def may_edit(official: Official, meeting: Meeting) -> bool:
+    return permissions.may_edit_meeting(official, meeting_facts(meeting))
+
+
+def meeting_rows(meetings: list[Meeting], viewer: Official) -> list[Meeting]:
+    """The meetings with the viewer's own answer on each (`my_rsvp`), for lists."""
+    for meeting in meetings:
+        mine = next((p for p in meeting.participants.all() if p.official_id == viewer.pk), None)
+        meeting.my_rsvp = mine.rsvp if mine else None
+    return meetings
+
+
+def calendar_grid(
+    viewer: Official, *, view: str, day: datetime.date, today: datetime.date
+) -> dict[str, Any]:
+    """A week (Monday to Sunday) or a month (whole weeks) of the viewer's meetings, each day
+    in the viewer's zone. A meeting is listed on every day it overlaps."""
+    zone = zoneinfo.ZoneInfo(zone_of(viewer))
+    if view == "month":
+        first = day.replace(day=1)
+        following = (first + datetime.timedelta(days=32)).replace(day=1)
+        start = first - datetime.timedelta(days=first.weekday())
+        last = following - datetime.timedelta(days=1)
+        end = last + datetime.timedelta(days=7 - last.weekday())
+        previous_day = (first - datetime.timedelta(days=1)).replace(day=1)
+        next_day = following
+    else:
+        start = day - datetime.timedelta(days=day.weekday())
+        end = start + datetime.timedelta(days=7)
+        first = start
+        previous_day = start - datetime.timedelta(days=7)
+        next_day = end
+    since = datetime.datetime.combine(start, datetime.time(), tzinfo=zone)
+    until = datetime.datetime.combine(end, datetime.time(), tzinfo=zone)
+    meetings = meeting_rows(services.meetings_between(viewer, since, until), viewer)
+    days = []
+    current = start
+    while current < end:
+        opens = datetime.datetime.combine(current, datetime.time(), tzinfo=zone)
+        closes = opens + datetime.timedelta(days=1)
+        days.append(
+            {
+                "date": current,
+                "opens": opens,
+                "is_today": current == today,
+                "in_month": view != "month" or current.month == first.month,
+                "meetings": [m for m in meetings if m.start < closes and m.end > opens],
+            }
+        )
+        current += datetime.timedelta(days=1)
+    return {
+        "start": start,
+        "end": end - datetime.timedelta(days=1),
+        "first": first,
+        "days": days,
+        "weeks": [days[i : i + 7] for i in range(0, len(days), 7)],
+        "previous": previous_day,
+        "next": next_day,
+        "today": today,
+        "count": len(meetings),
+    }
+
+
+def meetings_today(official: Official, now: datetime.datetime) -> list[Meeting]:
+    """The official's own meetings (as participant or organiser) today in their zone."""
+    zone = zoneinfo.ZoneInfo(zone_of(official))
+    opens = datetime.datetime.combine(now.astimezone(zone).date(), datetime.time(), tzinfo=zone)
+    meetings = services.meetings_between(official, opens, opens + datetime.timedelta(days=1))
+    return [
+        m
+        for m in meeting_rows(meetings, official)
+        if m.my_rsvp is not None or m.organiser_id == official.pk
+    ]

@@ -1,0 +1,355 @@
+"""Meeting pages: the list, the week and month calendar, the form, the meeting page, the
+join page, the one-click answer page and the calendar feed. Thin: each calls
+meetings.services, meetings.selectors or meetings.feeds, as the API does."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from coordination import permissions
+from coordination.errors import DomainError
+from coordination.timefmt import ZONE_LABELS, zone_of
+from meetings import feeds, forms, invitations, itip, selectors, services
+from meetings.models import Attendance, Meeting, Participant
+from meetings.video import provider as video_provider
+
+RSVP_LABELS = {
+    Participant.Rsvp.ACCEPTED: _("Accept"),
+    Participant.Rsvp.TENTATIVE: _("Maybe"),
+    Participant.Rsvp.DECLINED: _("Decline"),
+}
+
+
+def _visible_or_404(official, meeting_id: int) -> Meeting:
+    try:
+        return services.meeting_visible(official, meeting_id)
+    except DomainError as exc:
+        raise Http404(exc.message) from exc
+
+
+# --- the list and the calendar ------------------------------------------------------------
+
+
+@login_required
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    official = request.user
+    now = timezone.now()
+    past = request.GET.get("past") == "1"
+    if past:
+        meetings = services.meetings_between(official, now - feeds.HISTORY, now)[::-1]
+    else:
+        meetings = services.meetings_between(official, now, None)
+    return render(
+        request,
+        "meetings/list.html",
+        {
+            "meetings": selectors.meeting_rows(meetings, official),
+            "past": past,
+            "may_schedule": permissions.may_schedule_meeting(official),
+            "feed_url": feeds.feed_url(official, create=False),
+        },
+    )
+
+
+@login_required
+def meeting_calendar(request: HttpRequest, view: str) -> HttpResponse:
+    official = request.user
+    zone = zoneinfo.ZoneInfo(zone_of(official))
+    today = timezone.now().astimezone(zone).date()
+    try:
+        day = (
+            datetime.date.fromisoformat(request.GET.get("date", ""))
+            if request.GET.get("date")
+            else today
+        )
+    except ValueError:
+        day = today
+    grid = selectors.calendar_grid(official, view=view, day=day, today=today)
+    return render(
+        request,
+        "meetings/calendar.html",
+        {
+            "view": view,
+            "grid": grid,
+            "zone_label": ZONE_LABELS.get(zone_of(official)) or zone_of(official),
+            "may_schedule": permissions.may_schedule_meeting(official),
+        },
+    )
+
+
+# --- the form -----------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_new(request: HttpRequest) -> HttpResponse:
+    official = request.user
+    if not permissions.may_schedule_meeting(official):
+        permissions.permission_denied(official=official, action="schedule meeting")
+        return render(request, "meetings/forbidden.html", status=403)
+    if request.method == "POST":
+        form = forms.MeetingForm(request.POST, official=official)
+        if form.is_valid():
+            outcome = _save(
+                request, form, lambda data: services.meeting_create(by=official, **data)
+            )
+            if outcome is not None:
+                return outcome
+    else:
+        form = forms.MeetingForm(official=official, initial=forms.initial_for(request, official))
+    return render(request, "meetings/form.html", {"form": form, "meeting": None, "busy": form.busy})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    official = request.user
+    meeting = _visible_or_404(official, meeting_id)
+    if not selectors.may_edit(official, meeting):
+        return render(request, "meetings/forbidden.html", status=403)
+    if meeting.is_cancelled:
+        messages.error(request, _("This meeting is cancelled and can no longer be changed."))
+        return redirect("meetings:detail", meeting.pk)
+    if request.method == "POST":
+        form = forms.MeetingForm(request.POST, official=official, meeting=meeting)
+        if form.is_valid():
+            outcome = _save(
+                request,
+                form,
+                lambda data: services.meeting_update(
+                    by=official,
+                    meeting_id=meeting.pk,
+                    changes=forms.changes(data),
+                    participants=data["participants"],
+                    agencies=data["agencies"],
+                ),
+            )
+            if outcome is not None:
+                return outcome
+    else:
+        form = forms.MeetingForm(official=official, meeting=meeting)
+    return render(
+        request, "meetings/form.html", {"form": form, "meeting": meeting, "busy": form.busy}
+    )
+
+
+def _save(request: HttpRequest, form: forms.MeetingForm, save) -> HttpResponse | None:
+    """Save unless someone is busy and the organiser has not yet confirmed; then the form is
+    shown again with who is busy and a button to schedule anyway."""
+    data = form.service_data()
+    if not form.cleaned_data.get("confirm_busy"):
+        clash = form.busy_check(data)
+        if clash:
+            return None
+    try:
+        meeting, _busy = save(data)
+    except DomainError as exc:
+        form.add_domain_error(exc)
+        return None
+    messages.success(request, _("Saved. Invitations are on their way to the participants."))
+    return redirect("meetings:detail", meeting.pk)
+
+
+# --- the meeting page ---------------------------------------------------------------------
+
+
+@login_required
+def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    official = request.user
+    meeting = _visible_or_404(official, meeting_id)
+    detail = selectors.meeting_detail(meeting, official)
+    delivery = selectors.delivery_states(meeting) if detail["may_edit"] else {}
+    participants = selectors.participant_rows(meeting)
+    for participant in participants:
+        participant.delivery = delivery.get(participant.official_id)
+    return render(
+        request,
+        "meetings/detail.html",
+        {
+            "meeting": meeting,
+            "detail": detail,
+            "participants": participants,
+            "answers": RSVP_LABELS,
+            "rsvp_values": Participant.Rsvp.values,
+            "mine": detail["my_rsvp"],
+            "may_join": meeting.video != Meeting.Video.NONE and not meeting.is_cancelled,
+            "reply_form": forms.ReplyUploadForm(),
+            "config": {"meeting": meeting.pk, "sequence": meeting.sequence},
+        },
+    )
+
+
+@login_required
+@require_POST
+def meeting_rsvp(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    try:
+        services.meeting_rsvp(
+            official=request.user, meeting_id=meeting_id, response=request.POST.get("response")
+        )
+    except DomainError as exc:
+        if exc.status == 404:
+            raise Http404(exc.message) from exc
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Your answer is recorded."))
+    return redirect("meetings:detail", meeting_id)
+
+
+@login_required
+@require_POST
+def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    try:
+        services.meeting_cancel(by=request.user, meeting_id=meeting_id)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise Http404(exc.message) from exc
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The meeting is cancelled; every participant is told."))
+    return redirect("meetings:detail", meeting_id)
+
+
+@login_required
+@require_POST
+def meeting_reply_upload(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """An iTIP REPLY received by mail, uploaded by the organiser (or the attendee)."""
+    _visible_or_404(request.user, meeting_id)
+    form = forms.ReplyUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for problems in form.errors.values():
+            for problem in problems:
+                messages.error(request, problem)
+        return redirect("meetings:detail", meeting_id)
+    upload = form.cleaned_data["file"]
+    try:
+        participant = itip.reply_receive(
+            by=request.user,
+            body=upload.read(itip.MAX_BYTES + 1),
+            content_type="text/calendar",
+        )
+    except DomainError as exc:
+        messages.error(request, _("The reply was not applied: %(problem)s") % {"problem": exc})
+    else:
+        if participant.meeting_id != meeting_id:
+            messages.warning(request, _("That reply was for another meeting; it is applied there."))
+            return redirect("meetings:detail", participant.meeting_id)
+        messages.success(
+            request,
+            _("Applied: %(name)s — %(answer)s")
+            % {"name": participant.official.display_name, "answer": participant.get_rsvp_display()},
+        )
+    return redirect("meetings:detail", meeting_id)
+
+
+@login_required
+@require_GET
+def meeting_join(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """Rakor's join page: only participants and the organiser are sent on to the room, and
+    each click is recorded."""
+    official = request.user
+    meeting = _visible_or_404(official, meeting_id)
+    is_participant = any(p.official_id == official.pk for p in meeting.participants.all())
+    problem = None
+    if not is_participant and meeting.organiser_id != official.pk:
+        problem = _("Only the meeting's participants can join its video meeting.")
+    elif meeting.is_cancelled:
+        problem = _("This meeting is cancelled.")
+    elif meeting.video == Meeting.Video.NONE:
+        problem = _("This meeting has no video room.")
+    if problem:
+        return render(
+            request, "meetings/join.html", {"meeting": meeting, "problem": problem}, status=403
+        )
+    Attendance.objects.create(meeting=meeting, official=official)
+    return HttpResponseRedirect(video_provider(meeting.video).join_url(meeting, official))
+
+
+# --- one-click answers from mail ----------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def rsvp_answer(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the invitation opens this page; only its POST button records the answer
+    (mail scanners follow GET links). No sign-in: the signed link is bound to the participant
+    and the meeting and expires after the meeting."""
+    try:
+        meeting, participant = services.rsvp_link_target(token)
+    except invitations.BadLink as exc:
+        expired = str(exc) == "expired"
+        return render(
+            request,
+            "meetings/answer.html",
+            {"problem": "expired" if expired else "invalid"},
+            status=410 if expired else 400,
+        )
+    response = request.POST.get("response") or request.GET.get("response") or ""
+    context: dict[str, Any] = {
+        "meeting": meeting,
+        "participant": participant,
+        "official": participant.official,
+        "chosen": response if response in RSVP_LABELS else "",
+        "answers": RSVP_LABELS,
+    }
+    if request.method == "POST":
+        try:
+            participant = services.rsvp_by_link(token=token, response=response)
+        except DomainError as exc:
+            context["error"] = exc.message
+            return render(request, "meetings/answer.html", context, status=exc.status)
+        context |= {"done": True, "participant": participant}
+    return render(request, "meetings/answer.html", context)
+
+
+# --- the subscription feed ----------------------------------------------------------------
+
+
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    feed = feeds.feed_for_token(token)
+    if feed is None:
+        return HttpResponse(
+            _("This calendar link is not valid (it was renewed or switched off)."),
+            status=404,
+            content_type="text/plain; charset=utf-8",
+        )
+    body = feeds.feed_body(feed)
+    tag = feeds.etag(body)
+    feeds.note_fetched(feed)
+    asked = [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]
+    if tag in asked or f"W/{tag}" in asked or "*" in asked:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = 'inline; filename="rakor.ics"'
+    response["ETag"] = tag
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@login_required
+@require_POST
+def feed_renew(request: HttpRequest) -> HttpResponse:
+    feeds.feed_renew(request.user)
+    messages.success(request, _("Your calendar link is new; the old one no longer works."))
+    return redirect(reverse("meetings:index") + "#subscribe")
+
+
+@login_required
+@require_POST
+def feed_revoke(request: HttpRequest) -> HttpResponse:
+    feeds.feed_revoke(request.user)
+    messages.success(request, _("Your calendar link is switched off."))
+    return redirect(reverse("meetings:index") + "#subscribe")

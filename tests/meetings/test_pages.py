@@ -1,0 +1,252 @@
+"""The meeting pages through Django's test client: the form (with its busy warning), the
+meeting page, answers, cancelling, joining, replies uploaded, and the calendar."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from meetings import ical, services
+from meetings.models import Attendance, Meeting, Participant
+
+pytestmark = pytest.mark.django_db
+
+MAKASSAR = zoneinfo.ZoneInfo("Asia/Makassar")
+
+
+def form_data(day: datetime.date, **overrides):
+    data = {
+        "title": "Rapat koordinasi stunting",
+        "description": "1. Data\n2. Tindak lanjut",
+        "date": day.isoformat(),
+        "start_time": "10:00",
+        "end_time": "11:30",
+        "timezone": "Asia/Makassar",
+        "location": "Ruang Rapat Lt. 3",
+        "video": "jitsi",
+        "language": "id",
+        "classification": "biasa",
+        "chair": "",
+        "note_taker": "nurul",
+        "required": ["andi"],
+        "optional": [],
+        "agencies": [],
+    }
+    data.update(overrides)
+    return data
+
+
+def test_scheduling_through_the_form_uses_the_chosen_zone(client, world, soon):
+    client.force_login(world["budi"])
+    page = client.get("/meetings/new/")
+    assert page.status_code == 200
+    # The zone selector defaults to the organiser's zone (budi: the ministry in WIB).
+    assert page.context["form"].initial["timezone"] == world["budi"].zone_name
+    day = soon.astimezone(MAKASSAR).date() + datetime.timedelta(days=1)
+    response = client.post("/meetings/new/", form_data(day))
+    meeting = Meeting.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/meetings/{meeting.pk}"
+    assert meeting.timezone == "Asia/Makassar"
+    assert meeting.start == datetime.datetime.combine(day, datetime.time(10), tzinfo=MAKASSAR)
+    roles = dict(meeting.participants.values_list("official__username", "role"))
+    assert roles == {"budi": "chair", "andi": "required", "nurul": "note_taker"}
+
+
+def test_the_form_warns_who_is_busy_and_saves_only_when_confirmed(client, world, schedule, soon):
+    other = schedule(title="Rapat lain", participants=[{"username": "andi", "role": "required"}])
+    client.force_login(world["budi"])
+    local = other.start.astimezone(MAKASSAR)
+    data = form_data(local.date(), start_time=local.strftime("%H:%M"), end_time="23:59")
+    response = client.post("/meetings/new/", data)
+    assert response.status_code == 200
+    assert Meeting.objects.count() == 1  # nothing saved yet
+    busy = response.context["busy"]
+    assert [b["username"] for b in busy] == ["andi"] and busy[0]["meeting"] == "Rapat lain"
+    assert "Rapat lain" in response.content.decode()
+    # The form asks again with confirm_busy set; sending it saves.
+    response = client.post("/meetings/new/", {**data, "confirm_busy": "on"})
+    assert response.status_code == 302 and Meeting.objects.count() == 2
+
+
+def test_bad_form_input_is_explained_and_saves_nothing(client, world, soon):
+    client.force_login(world["budi"])
+    day = soon.date()
+    cases = [
+        form_data(day, start_time="11:00", end_time="10:00"),
+        form_data(day - datetime.timedelta(days=30)),
+        form_data(day, title=""),
+        form_data(day, timezone="Mars/Olympus"),
+        form_data(day, required=["nobody-here"]),
+        form_data(day, classification="rahasia", agencies=["sulsel"]),
+        form_data(day, required=["andi"], optional=["andi"]),
+    ]
+    for data in cases:
+        response = client.post("/meetings/new/", data)
+        assert response.status_code == 200, data
+        assert response.context["form"].errors, data
+    assert not Meeting.objects.exists()
+
+
+def test_only_organisers_schedule(client, world):
+    client.force_login(world["nurul"])
+    assert client.get("/meetings/new/").status_code == 403
+    assert client.post("/meetings/new/", form_data(datetime.date(2030, 1, 1))).status_code == 403
+    assert not Meeting.objects.exists()
+
+
+def test_scheduling_from_a_room_fills_in_its_members(client, world):
+    client.force_login(world["budi"])
+    page = client.get(f"/meetings/new/?room={world['room'].pk}")
+    initial = page.context["form"].initial
+    assert sorted(initial["required"]) == ["andi", "nurul", "sari"]
+    assert initial["title"] == "Rakor inflasi daerah"
+    # Not a member: nothing is filled in, and nothing about the room is shown.
+    client.force_login(world["andi"])
+    other_room = client.get("/meetings/new/?room=999999").context["form"].initial
+    assert "required" not in other_room
+
+
+def test_the_meeting_page_shows_times_in_the_viewers_zone(client, world, schedule):
+    meeting = schedule(timezone_name="Asia/Jakarta")
+    client.force_login(world["andi"])  # Makassar: WITA, with WIB beside
+    page = client.get(f"/meetings/{meeting.pk}").content.decode()
+    local = meeting.start.astimezone(MAKASSAR)
+    assert f"{local:%H.%M} WITA" in page and "WIB)" in page
+    assert f"/meetings/{meeting.pk}/join" in page and "invite.ics" in page
+
+
+def test_the_page_shows_delivery_states_to_the_organiser_only(client, world, schedule):
+    meeting = schedule()
+    client.force_login(world["budi"])
+    page = client.get(f"/meetings/{meeting.pk}").content.decode()
+    assert "waiting to be sent" in page or "menunggu dikirim" in page
+    client.force_login(world["andi"])
+    page = client.get(f"/meetings/{meeting.pk}")
+    assert page.context["detail"]["may_edit"] is False
+    assert all(p.delivery is None for p in page.context["participants"])
+
+
+def test_answering_on_the_page(client, world, schedule):
+    meeting = schedule()
+    client.force_login(world["andi"])
+    assert client.get(f"/meetings/{meeting.pk}/rsvp").status_code == 405
+    response = client.post(f"/meetings/{meeting.pk}/rsvp", {"response": "tentative"})
+    assert response.status_code == 302
+    assert Participant.objects.get(meeting=meeting, official=world["andi"]).rsvp == "tentative"
+    client.post(f"/meetings/{meeting.pk}/rsvp", {"response": "maybe-later"})
+    assert Participant.objects.get(meeting=meeting, official=world["andi"]).rsvp == "tentative"
+
+
+def test_a_meeting_one_may_not_see_is_not_found(client, world, schedule):
+    meeting = schedule(classification="rahasia")
+    client.force_login(world["sari"])  # same agency as the organiser, not named
+    assert client.get(f"/meetings/{meeting.pk}").status_code == 404
+    assert client.get(f"/meetings/{meeting.pk}/join").status_code == 404
+    assert client.post(f"/meetings/{meeting.pk}/rsvp", {"response": "accepted"}).status_code == 404
+
+
+def test_cancelling_from_the_page(client, world, schedule):
+    meeting = schedule()
+    client.force_login(world["andi"])
+    client.post(f"/meetings/{meeting.pk}/cancel")
+    assert Meeting.objects.get(pk=meeting.pk).status == "scheduled"  # not the organiser
+    client.force_login(world["budi"])
+    client.post(f"/meetings/{meeting.pk}/cancel")
+    meeting.refresh_from_db()
+    assert meeting.status == "cancelled" and meeting.sequence == 1
+
+
+def test_editing_keeps_participants_and_raises_the_sequence_for_a_new_time(client, world, schedule):
+    meeting = schedule()
+    client.force_login(world["budi"])
+    form = client.get(f"/meetings/{meeting.pk}/edit").context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data["date"] = data["date"].isoformat()
+    data["start_time"] = "13:00"
+    data["end_time"] = "14:00"
+    response = client.post(f"/meetings/{meeting.pk}/edit", {**data, "confirm_busy": "on"})
+    assert response.status_code == 302, response.context and response.context["form"].errors
+    meeting.refresh_from_db()
+    assert meeting.sequence == 1
+    assert meeting.start.astimezone(zoneinfo.ZoneInfo("Asia/Jakarta")).hour == 13
+    assert set(meeting.participants.values_list("official__username", flat=True)) == {
+        "budi",
+        "andi",
+        "nurul",
+    }
+
+
+def test_joining_goes_through_rakor_and_is_recorded(client, world, schedule, settings):
+    settings.RAKOR_JITSI_URL = "https://meet.rakor.go.id"
+    meeting = schedule()
+    client.force_login(world["andi"])
+    response = client.get(f"/meetings/{meeting.pk}/join")
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"https://meet.rakor.go.id/{meeting.video_room}")
+    assert Attendance.objects.filter(meeting=meeting, official=world["andi"]).count() == 1
+    # The organising agency's colleague may see the meeting but is not a participant.
+    client.force_login(world["sari"])
+    assert client.get(f"/meetings/{meeting.pk}/join").status_code == 403
+    services.meeting_cancel(by=world["budi"], meeting_id=meeting.pk)
+    client.force_login(world["andi"])
+    assert client.get(f"/meetings/{meeting.pk}/join").status_code == 403
+    assert Attendance.objects.count() == 1
+
+
+def test_the_invitation_never_carries_the_video_rooms_name(world, schedule):
+    meeting = schedule()
+    raw = ical.invitation(meeting, services.participants_of(meeting), method="REQUEST")
+    assert meeting.video_room and meeting.video_room.encode() not in raw
+    assert f"/meetings/{meeting.pk}/join".encode() in raw
+
+
+def reply_for(meeting, address, answer="ACCEPTED", sequence=None):
+    return (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nMETHOD:REPLY\r\n"
+        "BEGIN:VEVENT\r\n"
+        f"UID:{meeting.uid}\r\nSEQUENCE:{meeting.sequence if sequence is None else sequence}\r\n"
+        "DTSTAMP:20260101T000000Z\r\n"
+        f"ATTENDEE;PARTSTAT={answer}:mailto:{address}\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    ).encode()
+
+
+def test_the_organiser_uploads_a_reply_received_by_mail(client, world, schedule):
+    meeting = schedule()
+    client.force_login(world["budi"])
+    upload = SimpleUploadedFile(
+        "reply.ics", reply_for(meeting, world["andi"].email.upper()), "text/calendar"
+    )
+    response = client.post(f"/meetings/{meeting.pk}/reply", {"file": upload}, follow=True)
+    assert response.status_code == 200
+    assert Participant.objects.get(meeting=meeting, official=world["andi"]).rsvp == "accepted"
+    broken = SimpleUploadedFile("reply.ics", b"BEGIN:VCALENDAR\r\nthis is not\r\n", "text/calendar")
+    response = client.post(f"/meetings/{meeting.pk}/reply", {"file": broken}, follow=True)
+    shown = [str(m) for m in response.context["messages"]]
+    assert any("not applied" in m or "tidak diterapkan" in m for m in shown), shown
+    assert Participant.objects.get(meeting=meeting, official=world["andi"]).rsvp == "accepted"
+
+
+def test_the_calendar_shows_the_meeting_on_its_day_in_the_viewers_zone(client, world, schedule):
+    # 23.30 WIB is 00.30 WITA the next day: andi (WITA) sees it on the next day.
+    jakarta = zoneinfo.ZoneInfo("Asia/Jakarta")
+    base = (datetime.datetime.now(jakarta) + datetime.timedelta(days=3)).replace(
+        hour=23, minute=30, second=0, microsecond=0
+    )
+    meeting = schedule(start=base, end=base + datetime.timedelta(minutes=20))
+    client.force_login(world["andi"])
+    week = client.get(f"/meetings/week/?date={base.date().isoformat()}")
+    days = {d["date"]: [m.pk for m in d["meetings"]] for d in week.context["grid"]["days"]}
+    assert days.get(base.date() + datetime.timedelta(days=1)) == [meeting.pk] or (
+        base.date().weekday() == 6  # the next day is in the following week
+    )
+    assert days.get(base.date(), []) == []
+    month = client.get(f"/meetings/month/?date={base.date().isoformat()}")
+    assert month.status_code == 200
+    found = [d for d in month.context["grid"]["days"] if meeting in d["meetings"]]
+    assert [d["date"] for d in found] == [base.date() + datetime.timedelta(days=1)]
+    assert client.get("/meetings/month/?date=not-a-date").status_code == 200
+    assert client.get("/meetings/").status_code == 200
