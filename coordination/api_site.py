@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
@@ -127,6 +127,13 @@ def on_unreadable_body(request: HttpRequest, exc: MultiPartParserError) -> HttpR
         request,
         400,
         {"code": "invalid", "message": _("The request body cannot be read as a form upload.")},
+    )
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return error_response(
+        request, 413, {"code": "too_large", "message": _("The request is too large.")}
     )
 
 

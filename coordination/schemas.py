@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 
 def reject_unstorable_text(value: str) -> str:
@@ -61,4 +69,21 @@ NONBLANK_TEXT_PATTERN = (
 )
 NonBlankText = Annotated[
     str, StringConstraints(pattern=NONBLANK_TEXT_PATTERN), AfterValidator(reject_unstorable_text)
+]
+
+# An instant: ISO 8601 text with a UTC offset ("2026-12-01T09:00:00+07:00" or "…Z"), never a
+# number (pydantic would read 0 as 1970) and never a naive time.
+INSTANT_PATTERN = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|z|[+-]\d{2}:?\d{2})$"
+
+
+def _iso_instant_text(value: Any) -> Any:
+    if not isinstance(value, str) or not re.match(INSTANT_PATTERN, value):
+        raise ValueError("an instant in ISO 8601 with its UTC offset, e.g. 2026-12-01T09:00+07:00")
+    return value
+
+
+Instant = Annotated[
+    AwareDatetime,
+    BeforeValidator(_iso_instant_text),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": INSTANT_PATTERN}),
 ]

@@ -7,10 +7,10 @@ from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Path, Query, Router, Schema, Status
-from pydantic import AwareDatetime, StringConstraints
+from pydantic import StringConstraints
 
 from coordination.models import Classification
-from coordination.schemas import AUTH_ERRORS, ErrorOut, NonBlankText, Text
+from coordination.schemas import AUTH_ERRORS, ErrorOut, Instant, NonBlankText, Text
 from meetings import feeds, ical, itip, selectors, services
 from meetings.models import Meeting
 
@@ -33,8 +33,8 @@ class ParticipantIn(Schema):
 class MeetingIn(Schema):
     title: NonBlankText = Field(max_length=200)
     description: Text = Field("", max_length=10_000)
-    start: AwareDatetime = Field(description="An instant, ISO 8601 with its UTC offset.")
-    end: AwareDatetime
+    start: Instant = Field(description="An instant, ISO 8601 with its UTC offset.")
+    end: Instant
     timezone: ZoneName | None = Field(
         None, description="The meeting's IANA zone (default: the organiser's)."
     )
@@ -49,8 +49,8 @@ class MeetingIn(Schema):
 class MeetingPatch(Schema):
     title: NonBlankText | None = Field(None, max_length=200)
     description: Text | None = Field(None, max_length=10_000)
-    start: AwareDatetime | None = None
-    end: AwareDatetime | None = None
+    start: Instant | None = None
+    end: Instant | None = None
     timezone: ZoneName | None = None
     location: Text | None = Field(None, max_length=300)
     language: Literal["id", "en"] | None = None
@@ -139,8 +139,8 @@ class MeetingPage(Schema):
 
 
 class MeetingQuery(Schema):
-    start: AwareDatetime | None = Field(None, description="Meetings ending after this instant.")
-    end: AwareDatetime | None = Field(None, description="Meetings starting before this instant.")
+    start: Instant | None = Field(None, description="Meetings ending after this instant.")
+    end: Instant | None = Field(None, description="Meetings starting before this instant.")
 
 
 class RsvpIn(Schema):

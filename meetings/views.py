@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,9 +27,9 @@ from meetings.models import Attendance, Meeting, Participant
 from meetings.video import provider as video_provider
 
 RSVP_LABELS = {
-    Participant.Rsvp.ACCEPTED: _("Accept"),
-    Participant.Rsvp.TENTATIVE: _("Maybe"),
-    Participant.Rsvp.DECLINED: _("Decline"),
+    Participant.Rsvp.ACCEPTED: gettext_lazy("Accept"),
+    Participant.Rsvp.TENTATIVE: gettext_lazy("Maybe"),
+    Participant.Rsvp.DECLINED: gettext_lazy("Decline"),
 }
 
 

@@ -65,9 +65,7 @@ def test_a_meeting_scheduled_through_the_form_is_in_the_calendar_and_answers_arr
     andi_page.goto(meeting_url)
     andi_page.locator(".rsvp-buttons button[value=accepted]").click()
     andi_page.wait_for_url(meeting_url)
-    page.wait_for_function(
-        "document.querySelector('[data-tally=accepted]').textContent === '2'"
-    )
+    page.wait_for_function("document.querySelector('[data-tally=accepted]').textContent === '2'")
     row = page.locator("#participants tr[data-username=andi] td[data-rsvp]")
     assert row.locator(".tag--ok").count() == 1
     page.screenshot(path=str(screenshots / "meeting.png"), full_page=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 
@@ -33,3 +34,19 @@ def schedule(world, soon):
         return services.meeting_create(**fields)[0]
 
     return make
+
+
+@pytest.fixture
+def api(world):
+    """A client per official of `world`, each with its own Bearer token: api("budi")."""
+    from coordination.services import token_create
+
+    clients: dict[str, Client] = {}
+
+    def as_(who: str) -> Client:
+        if who not in clients:
+            raw = token_create(official=world[who], name="api")[1]
+            clients[who] = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        return clients[who]
+
+    return as_

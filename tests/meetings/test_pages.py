@@ -250,3 +250,17 @@ def test_the_calendar_shows_the_meeting_on_its_day_in_the_viewers_zone(client, w
     assert [d["date"] for d in found] == [base.date() + datetime.timedelta(days=1)]
     assert client.get("/meetings/month/?date=not-a-date").status_code == 200
     assert client.get("/meetings/").status_code == 200
+
+
+def test_the_page_speaks_each_officials_language(client, world, schedule):
+    meeting = schedule()
+    for language, accept, tag in (("en", "Accept", "no answer yet"), ("id", "Hadir", "belum")):
+        world["andi"].language = language
+        world["andi"].save(update_fields=["language"])
+        client.force_login(world["andi"])
+        page = client.get(f"/meetings/{meeting.pk}").content.decode()
+        assert f">{accept}</button>" in page and tag in page, language
+        # Only those who change the meeting are offered the reply upload.
+        assert f"/meetings/{meeting.pk}/reply" not in page
+    client.force_login(world["budi"])
+    assert f"/meetings/{meeting.pk}/reply" in client.get(f"/meetings/{meeting.pk}").content.decode()
