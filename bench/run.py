@@ -6,7 +6,8 @@
 Starts one daphne process on a scratch database (a temporary SQLite file, or a temporary
 database created beside DATABASE_URL's and dropped after) with the demo data, and measures,
 over many sequential requests from one client: GET /healthz, GET /api/v1/me with a Bearer
-token, and a WebSocket handshake followed by ping/pong. Prints median, p95 and throughput.
+token, and a WebSocket handshake followed by ping/pong, messages, scheduling meetings and
+the calendar feed. Prints median, p95 and throughput.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -112,6 +114,10 @@ def main() -> None:
             )["items"]
             if r["kind"] == "agency"
         )
+        created, feed, unchanged = timed_meetings(base, token)
+        results.append(summarise("POST /api/v1/meetings (4 invited)", created))
+        results.append(summarise(f"GET feed .ics ({len(created) + 2} meetings)", feed))
+        results.append(summarise("GET feed .ics, unchanged (304)", unchanged))
         acks, deliveries, burst = asyncio.run(timed_messages(port, token, reader, room))
         results.append(summarise("send -> ack", acks))
         results.append(summarise("send -> other member receives", deliveries))
@@ -153,6 +159,50 @@ def timed_http(url: str, headers: dict[str, str]) -> list[float]:
             assert response.status == 200
         samples.append(time.perf_counter() - start)
     return samples
+
+
+def timed_meetings(base: str, token: str) -> tuple[list[float], list[float], list[float]]:
+    """Schedule ROUNDS meetings (each on its own day, 4 officials invited: their invitations
+    go to the outbox), then fetch budi's subscription feed holding them all, in full and
+    answered 304 by its ETag."""
+    from datetime import UTC, datetime, timedelta
+
+    auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    first = datetime.now(UTC).replace(hour=2, minute=0, second=0, microsecond=0)
+    created = []
+    for n in range(ROUNDS):
+        start = first + timedelta(days=n + 1)
+        body = {
+            "title": f"Rakor bench {n}",
+            "start": start.isoformat(),
+            "end": (start + timedelta(hours=1)).isoformat(),
+            "participants": [
+                {"username": u, "role": "required"} for u in ("sari", "andi", "nurul", "yohanes")
+            ],
+        }
+        request = urllib.request.Request(
+            f"{base}/api/v1/meetings", data=json.dumps(body).encode(), headers=auth
+        )
+        begin = time.perf_counter()
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read()
+            assert response.status == 201
+        created.append(time.perf_counter() - begin)
+    request = urllib.request.Request(f"{base}/api/v1/me/calendar-feed", headers=auth)
+    feed_url = json.load(urllib.request.urlopen(request))["url"]
+    path = feed_url[feed_url.index("/calendar/") :]
+    feed = timed_http(f"{base}{path}", {})
+    etag = urllib.request.urlopen(f"{base}{path}").headers["ETag"]
+    unchanged = []
+    for _ in range(ROUNDS):
+        request = urllib.request.Request(f"{base}{path}", headers={"If-None-Match": etag})
+        begin = time.perf_counter()
+        try:
+            urllib.request.urlopen(request, timeout=10)
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 304
+        unchanged.append(time.perf_counter() - begin)
+    return created, feed, unchanged
 
 
 async def timed_socket(port: int, token: str) -> tuple[list[float], list[float]]:

@@ -8,7 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from coordination.jobqueue import registry
-from coordination.mail import MAIL_JOB, outbox_deliver
+from coordination.mail import MAIL_JOB, mail_deliver, outbox_deliver
 from coordination.models import Job, OutboundMail
 
 DONE_JOBS_KEPT = timedelta(days=7)
@@ -16,9 +16,13 @@ FAILED_JOBS_KEPT = timedelta(days=30)
 SENT_MAIL_KEPT = timedelta(days=30)
 
 
-# Queued with outgoing mail, so delivery starts at once; the periodic run retries.
-@registry.queued(MAIL_JOB, max_attempts=3, backoff_base=timedelta(seconds=30))
+# Queued with outgoing mail, so delivery starts at once; the periodic run retries. A job
+# queued before the outbox existed carries its message in the payload (forgotten once run,
+# as it may hold a password-reset link): it is delivered as it is.
+@registry.queued(MAIL_JOB, max_attempts=3, backoff_base=timedelta(seconds=30), forget_payload=True)
 def send_mail(payload: dict[str, Any]) -> None:
+    if payload.get("to"):
+        mail_deliver(payload)
     outbox_deliver()
 
 

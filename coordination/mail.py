@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import smtplib
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -28,7 +29,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 
 from coordination import jobqueue
-from coordination.models import Official, OutboundMail
+from coordination.models import Job, Official, OutboundMail
 
 logger = logging.getLogger("rakor.mail")
 
@@ -83,7 +84,13 @@ def mail_queue(
                     sensitive=sensitive,
                 )
             )
-        jobqueue.enqueue(MAIL_JOB)
+        # One delivery run for the whole change (a meeting of 1,000 people queues 1,000 rows
+        # but one job); the periodic `mail.outbox` job catches anything a run misses.
+        waiting = Job.objects.filter(
+            name=MAIL_JOB, status=Job.Status.PENDING, run_at__lte=timezone.now()
+        )
+        if not waiting.exists():
+            jobqueue.enqueue(MAIL_JOB)
     return rows
 
 
@@ -143,7 +150,7 @@ def _send_one(mail_id: int, worker_id: str) -> int:
         mail_deliver(mail.payload)
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"[:2000]
-        if mail.attempts >= mail.max_attempts:
+        if _gives_up(mail, exc):
             mine.update(
                 state=OutboundMail.State.FAILED, locked_by="", locked_until=None, last_error=error
             )
@@ -179,14 +186,34 @@ def _send_one(mail_id: int, worker_id: str) -> int:
     return 1
 
 
+def _is_permanent(exc: Exception) -> bool:
+    """A refusal the mail server means for good (5xx: unknown mailbox, message refused), or
+    a mail that cannot be built. Everything else (connection refused, timeouts, 4xx) is
+    temporary: the server is down or busy, and the mail waits for it."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _message in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code >= 500
+    return isinstance(exc, (ValueError, TypeError, KeyError, UnicodeError))
+
+
+def _gives_up(mail: OutboundMail, exc: Exception) -> bool:
+    """Permanent refusals fail after `max_attempts`; while the server is merely away, a mail
+    is kept for RAKOR_MAIL_KEEP_TRYING_DAYS (as mail servers do), so an outage over a long
+    weekend loses nothing and keeps each recipient's order."""
+    if _is_permanent(exc):
+        return mail.attempts >= mail.max_attempts
+    keep_trying = timedelta(days=settings.RAKOR_MAIL_KEEP_TRYING_DAYS)
+    return timezone.now() - mail.created_at > keep_trying
+
+
 def _release_abandoned() -> None:
     """Rows whose worker died while sending: queued again (or failed, when out of attempts)."""
     abandoned = OutboundMail.objects.filter(
         state=OutboundMail.State.SENDING, locked_until__lt=Now()
     )
-    abandoned.filter(attempts__gte=F("max_attempts")).update(
-        state=OutboundMail.State.FAILED, locked_by="", last_error="the worker stopped"
-    )
+    # A worker that died mid-send is not the mail's fault: it is queued again, whatever its
+    # attempts (the stable Message-ID lets clients drop a duplicate).
     abandoned.update(state=OutboundMail.State.QUEUED, locked_by="", next_attempt_at=Now())
 
 

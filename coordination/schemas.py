@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from ninja import Schema
@@ -82,8 +83,20 @@ def _iso_instant_text(value: Any) -> Any:
     return value
 
 
+def _plausible_instant(value: datetime) -> datetime:
+    """Years 1970 to 9000 and offsets within ±14:00 (the widest any zone uses): nothing a
+    database or a time-zone conversion cannot hold."""
+    offset = value.utcoffset() or timedelta(0)
+    if abs(offset) > timedelta(hours=14):
+        raise ValueError("the UTC offset must be between -14:00 and +14:00")
+    if not 1970 <= value.year <= 9000:
+        raise ValueError("the year must be between 1970 and 9000")
+    return value
+
+
 Instant = Annotated[
     AwareDatetime,
     BeforeValidator(_iso_instant_text),
+    AfterValidator(_plausible_instant),
     WithJsonSchema({"type": "string", "format": "date-time", "pattern": INSTANT_PATTERN}),
 ]

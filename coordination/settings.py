@@ -265,6 +265,9 @@ RAKOR_SCHEDULING_MAILBOX = env.str(
 )
 # Video meetings: "jitsi" (RAKOR_JITSI_URL, a self-hosted server in production) or "none".
 RAKOR_JITSI_URL = env.str("RAKOR_JITSI_URL", default="https://meet.jit.si").rstrip("/")
+# While the mail server is away, mail waits this long before it is marked failed (as mail
+# servers do); refusals for good (5xx) fail after the row's max_attempts.
+RAKOR_MAIL_KEEP_TRYING_DAYS = env.int("RAKOR_MAIL_KEEP_TRYING_DAYS", default=5)
 RAKOR_MEETING_MAX_HOURS = env.int("RAKOR_MEETING_MAX_HOURS", default=24)
 # One-click RSVP links in invitations stay valid this long after the meeting's end.
 RAKOR_RSVP_LINK_DAYS = env.int("RAKOR_RSVP_LINK_DAYS", default=60)

@@ -10,7 +10,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import StringConstraints
 
 from coordination.models import Classification
-from coordination.schemas import AUTH_ERRORS, ErrorOut, Instant, NonBlankText, Text
+from coordination.schemas import AUTH_ERRORS, ErrorOut, Id, Instant, NonBlankText, Text
 from meetings import feeds, ical, itip, selectors, services
 from meetings.models import Meeting
 
@@ -58,6 +58,11 @@ class MeetingPatch(Schema):
     agencies: list[AgencyCode] | None = Field(None, max_length=200)
     video: Literal["jitsi", "none"] | None = None
     classification: Classification | None = None
+    version: Id | None = Field(
+        None,
+        description="The version you edited (from GET): a meeting changed since is 409 "
+        "`conflict` with the current version, and nothing is saved.",
+    )
 
 
 class PersonOut(Schema):
@@ -103,6 +108,7 @@ class MeetingSummaryOut(Schema):
     id: int
     uid: str
     sequence: int
+    version: int
     title: str
     start: str
     end: str
@@ -212,6 +218,7 @@ def meeting_patch(request: HttpRequest, meeting_id: MeetingId, payload: MeetingP
     given = payload.dict(exclude_unset=True)
     participants = given.pop("participants", None)
     agencies = given.pop("agencies", None)
+    version = given.pop("version", None)
     for name, value in list(given.items()):
         if value is None:  # null means "leave as it is"
             del given[name]
@@ -221,6 +228,7 @@ def meeting_patch(request: HttpRequest, meeting_id: MeetingId, payload: MeetingP
         changes=given,
         participants=participants,
         agencies=agencies,
+        version=version,
     )
     return _detail(request, meeting, busy)
 
@@ -256,9 +264,17 @@ def meeting_rsvp(request: HttpRequest, meeting_id: MeetingId, payload: RsvpIn):
 )
 def meeting_ics(request: HttpRequest, meeting_id: MeetingId):
     meeting = services.meeting_visible(request.auth, meeting_id)
-    method = "CANCEL" if meeting.is_cancelled else "REQUEST"
-    body = ical.invitation(meeting, services.participants_of(meeting), method=method)
-    response = HttpResponse(body, content_type=f"text/calendar; charset=utf-8; method={method}")
+    participants = services.participants_of(meeting)
+    # An attendee gets the invitation itself (their calendar offers to answer it); anyone
+    # else who may see the meeting gets it without METHOD, as an event to keep.
+    attendee = any(p.official_id == request.auth.pk for p in participants)
+    method = ("CANCEL" if meeting.is_cancelled else "REQUEST") if attendee else None
+    if method:
+        body = ical.invitation(meeting, participants, method=method)
+    else:
+        body = ical.calendar([(meeting, participants)], method=None).to_ical()
+    media = f"text/calendar; charset=utf-8; method={method}" if method else "text/calendar"
+    response = HttpResponse(body, content_type=media if method else f"{media}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="rakor-{meeting.pk}.ics"'
     return response
 

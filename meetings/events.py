@@ -29,6 +29,7 @@ def meeting_frame(meeting: Meeting) -> dict[str, Any]:
             "location": meeting.location,
             "status": meeting.status,
             "sequence": meeting.sequence,
+            "version": meeting.version,
         },
     }
 
@@ -51,14 +52,27 @@ def rsvp_frame(meeting: Meeting, participant: Participant) -> dict[str, Any]:
     }
 
 
-def meeting_changed_on_commit(meeting: Meeting, participants: Iterable[Participant]) -> None:
-    """To every participant's sockets (participants removed included, so their pages learn
-    it) and to sockets subscribed to the meeting; a socket that is both gets it once (the
-    consumer drops the participant's copy)."""
+def meeting_changed_on_commit(
+    meeting: Meeting,
+    participants: Iterable[Participant],
+    *,
+    removed: Iterable[Participant] = (),
+) -> None:
+    """To every participant's sockets and to sockets subscribed to the meeting; a socket
+    that is both gets it once (the consumer drops the participant's copy). Participants just
+    removed learn only that they are removed, not the meeting's new details."""
     frame = meeting_frame(meeting)
     personal = {"type": MEETING_EVENT, "meeting": meeting.pk, "via": "official", "frame": frame}
     for official_id in {p.official_id for p in participants} | {meeting.organiser_id}:
         realtime.official_broadcast_on_commit(official_id, personal)
+    gone = {
+        "type": MEETING_EVENT,
+        "meeting": meeting.pk,
+        "via": "official",
+        "frame": {"type": "meeting_updated", "meeting": {"id": meeting.pk, "removed": True}},
+    }
+    for participant in removed:
+        realtime.official_broadcast_on_commit(participant.official_id, gone)
     realtime.group_broadcast_on_commit(
         meeting_group(meeting.pk),
         {"type": MEETING_EVENT, "meeting": meeting.pk, "via": "meeting", "frame": frame},

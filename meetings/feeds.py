@@ -19,7 +19,7 @@ import re
 
 from django.db import transaction
 from django.db.models import Max, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
@@ -119,10 +119,12 @@ def feed_body(feed: CalendarFeed) -> bytes:
             feed.created_at,
         ]
     )
+    with translation.override(official.language):
+        name = _("Rakor: %(name)s") % {"name": official.display_name}
     cal = ical.calendar(
         [(m, people[m.pk]) for m in meetings],
         method=None,
-        name=_("Rakor: %(name)s") % {"name": official.display_name},
+        name=name,
         stamp=newest,
         redact=lambda m: m.classification == Classification.RAHASIA,
     )

@@ -102,6 +102,7 @@ class MeetingForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 5, "data-filterable": "1"}),
     )
     confirm_busy = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(
         self, *args: Any, official: Official, meeting: Meeting | None = None, **kwargs: Any
@@ -111,10 +112,19 @@ class MeetingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.official = official
         self.meeting = meeting
+        # Editing keeps the meeting's organiser (an editing coordinator is not added), and
+        # the roles of chairs and note takers beyond the first, listed with the participants.
+        self.organiser = meeting.organiser if meeting is not None else official
+        self.original_roles = named_roles(meeting) if meeting is not None else {}
         self.busy: list[dict[str, Any]] = []
         people = official_choices()
         self.fields["timezone"].choices = zone_choices()
-        self.fields["chair"].choices = [("", _("Me (the organiser)")), *people]
+        organiser_label = (
+            _("Me (the organiser)")
+            if meeting is None
+            else _("The organiser (%(name)s)") % {"name": meeting.organiser.display_name}
+        )
+        self.fields["chair"].choices = [("", organiser_label), *people]
         self.fields["note_taker"].choices = [("", _("Nobody in particular")), *people]
         self.fields["required"].choices = people
         self.fields["optional"].choices = people
@@ -125,6 +135,9 @@ class MeetingForm(forms.Form):
             self.initial.setdefault("video", Meeting.Video.JITSI)
 
     def clean(self) -> dict[str, Any]:
+        """Only what the form itself adds: the date and times read in the chosen zone, and
+        rules about its own fields. The meeting's rules (end after start, a start ahead,
+        rahasia by name only) are the service's, shown on the fields they concern."""
         data = super().clean()
         day, start, end, zone = (
             data.get("date"),
@@ -136,11 +149,6 @@ class MeetingForm(forms.Form):
             tz = zoneinfo.ZoneInfo(zone)
             data["start"] = datetime.datetime.combine(day, start, tzinfo=tz)
             data["end"] = datetime.datetime.combine(day, end, tzinfo=tz)
-            if data["end"] <= data["start"]:
-                self.add_error("end_time", _("The meeting must end after it starts."))
-            elif self.meeting is None and data["start"] <= timezone.now():
-                self.add_error("date", _("The meeting must start in the future."))
-        chosen = [data.get("chair"), data.get("note_taker")]
         both = set(data.get("required", [])) & set(data.get("optional", []))
         if both:
             self.add_error(
@@ -148,10 +156,8 @@ class MeetingForm(forms.Form):
                 _("%(names)s cannot be both a participant and optional.")
                 % {"names": ", ".join(sorted(both))},
             )
-        if chosen[0] and chosen[0] == chosen[1]:
+        if data.get("chair") and data.get("chair") == data.get("note_taker"):
             self.add_error("note_taker", _("The chair and the note taker are different people."))
-        if data.get("classification") == Classification.RAHASIA and data.get("agencies"):
-            self.add_error("agencies", _("A rahasia meeting invites officials by name only."))
         return data
 
     def service_data(self) -> dict[str, Any]:
@@ -159,14 +165,17 @@ class MeetingForm(forms.Form):
         roles: dict[str, str] = {}
         for username in data.get("optional", []):
             roles[username] = Participant.Role.OPTIONAL
+        leading = (Participant.Role.CHAIR, Participant.Role.NOTE_TAKER)
         for username in data.get("required", []):
-            roles[username] = Participant.Role.REQUIRED
+            kept = self.original_roles.get(username)
+            roles[username] = kept if kept in leading else Participant.Role.REQUIRED
         if data.get("note_taker"):
             roles[data["note_taker"]] = Participant.Role.NOTE_TAKER
-        chair = data.get("chair") or self.official.username
+        organiser = self.organiser.username
+        chair = data.get("chair") or organiser
         roles[chair] = Participant.Role.CHAIR
-        if chair != self.official.username:
-            roles.setdefault(self.official.username, Participant.Role.REQUIRED)
+        if chair != organiser:
+            roles.setdefault(organiser, Participant.Role.REQUIRED)
         return {
             **{name: data[name] for name in SERVICE_FIELDS},
             "start": data["start"],
@@ -219,13 +228,26 @@ def changes(data: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def named_roles(meeting: Meeting) -> dict[str, str]:
+    return dict(
+        Participant.objects.filter(meeting=meeting, named=True)
+        .order_by("id")
+        .values_list("official__username", "role")
+    )
+
+
 def initial_from_meeting(meeting: Meeting) -> dict[str, Any]:
     local_start = meeting.start.astimezone(zoneinfo.ZoneInfo(meeting.timezone))
     local_end = meeting.end.astimezone(zoneinfo.ZoneInfo(meeting.timezone))
-    named = Participant.objects.filter(meeting=meeting, named=True).select_related("official")
     by_role: dict[str, list[str]] = {}
-    for p in named:
-        by_role.setdefault(p.role, []).append(p.official.username)
+    for username, role in named_roles(meeting).items():
+        by_role.setdefault(role, []).append(username)
+    chairs = by_role.get(Participant.Role.CHAIR, [])
+    organiser = meeting.organiser.username
+    chair = organiser if organiser in chairs else next(iter(chairs), "")
+    note_takers = by_role.get(Participant.Role.NOTE_TAKER, [])
+    # Further chairs and note takers are listed with the participants; they keep their role.
+    extra = [u for u in chairs if u not in (chair, organiser)] + note_takers[1:]
     return {
         "title": meeting.title,
         "description": meeting.description,
@@ -237,11 +259,13 @@ def initial_from_meeting(meeting: Meeting) -> dict[str, Any]:
         "video": meeting.video,
         "language": meeting.language,
         "classification": meeting.classification,
-        "chair": next(iter(by_role.get(Participant.Role.CHAIR, [])), ""),
-        "note_taker": next(iter(by_role.get(Participant.Role.NOTE_TAKER, [])), ""),
-        "required": by_role.get(Participant.Role.REQUIRED, []),
+        "chair": "" if chair == organiser else chair,
+        "note_taker": next(iter(note_takers), ""),
+        "required": [u for u in by_role.get(Participant.Role.REQUIRED, []) if u != organiser]
+        + extra,
         "optional": by_role.get(Participant.Role.OPTIONAL, []),
         "agencies": [a.agency.code for a in meeting.agencies.select_related("agency")],
+        "version": meeting.version,
     }
 
 

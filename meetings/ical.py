@@ -66,13 +66,13 @@ def organizer(meeting: Meeting) -> vCalAddress:
     return address
 
 
-def attendee(participant: Participant) -> vCalAddress:
+def attendee(participant: Participant, *, rsvp: bool = True) -> vCalAddress:
     address = vCalAddress(f"mailto:{participant.official.email}")
     address.params["CN"] = vText(_param(participant.official.display_name))
     address.params["CUTYPE"] = "INDIVIDUAL"
     address.params["ROLE"] = ROLES[participant.role]
     address.params["PARTSTAT"] = PARTSTATS[participant.rsvp]
-    address.params["RSVP"] = "TRUE"
+    address.params["RSVP"] = "TRUE" if rsvp else "FALSE"
     return address
 
 
@@ -86,10 +86,24 @@ def vtimezone(tzid: str, first: datetime.datetime, last: datetime.datetime) -> T
     )
 
 
-def description(meeting: Meeting) -> str:
-    """The event's DESCRIPTION, in the meeting's language: the description, the join link."""
+def is_secret(meeting: Meeting) -> bool:
+    return meeting.classification == "rahasia"
+
+
+def public_title(meeting: Meeting) -> str:
+    """The title as it may leave Rakor: a rahasia meeting's is replaced by a neutral one."""
+    if not is_secret(meeting):
+        return meeting.title
     with translation.override(meeting.language):
-        parts = [meeting.description.strip()] if meeting.description.strip() else []
+        return _("Rahasia meeting (details in Rakor)")
+
+
+def description(meeting: Meeting) -> str:
+    """The event's DESCRIPTION, in the meeting's language: the description (not for a
+    rahasia meeting), the join link, the meeting page."""
+    with translation.override(meeting.language):
+        text = "" if is_secret(meeting) else meeting.description.strip()
+        parts = [text] if text else []
         if meeting.video != Meeting.Video.NONE:
             parts.append(_("Join the video meeting: %(url)s") % {"url": join_url(meeting)})
         parts.append(_("Meeting page: %(url)s") % {"url": meeting_url(meeting)})
@@ -102,7 +116,14 @@ def event(
     *,
     stamp: datetime.datetime,
     alarm: bool = True,
+    uninvite: bool = False,
 ) -> Event:
+    """The VEVENT of a meeting. `uninvite` is the CANCEL sent to participants removed from a
+    meeting that still takes place (RFC 5546 §3.2.5): no STATUS, no alarm, no RSVP asked.
+
+    A rahasia meeting's words (title, description, place) never leave Rakor: mail and
+    calendars outside the government hold a neutral title and the links to Rakor."""
+    secret = is_secret(meeting)
     zone = zoneinfo.ZoneInfo(meeting.timezone)
     item = Event()
     item.add("uid", meeting.uid)
@@ -112,31 +133,33 @@ def event(
     item.add("last-modified", meeting.updated_at.astimezone(datetime.UTC))
     item.add("dtstart", meeting.start.astimezone(zone))
     item.add("dtend", meeting.end.astimezone(zone))
-    item.add("summary", _text(meeting.title))
+    item.add("summary", _text(public_title(meeting)))
     item.add("description", _text(description(meeting)))
-    location = meeting.location.strip()
+    location = "" if secret else meeting.location.strip()
     if not location and meeting.video != Meeting.Video.NONE:
         location = join_url(meeting)
     if location:
         item.add("location", _text(location))
     item.add("url", vUri(meeting_url(meeting)))
-    item.add("status", "CANCELLED" if meeting.is_cancelled else "CONFIRMED")
+    if not uninvite:
+        item.add("status", "CANCELLED" if meeting.is_cancelled else "CONFIRMED")
     item.add("transp", "OPAQUE")
     item.add("class", CLASSES.get(meeting.classification, "PUBLIC"))
     item.add("organizer", organizer(meeting))
     for participant in participants:
         if participant.official.email:
-            item.add("attendee", attendee(participant))
+            item.add("attendee", attendee(participant, rsvp=not uninvite))
     if meeting.video != Meeting.Video.NONE:
         conference = vUri(join_url(meeting))
         conference.params["VALUE"] = "URI"
         conference.params["FEATURE"] = ["AUDIO", "VIDEO"]
-        conference.params["LABEL"] = _param(_("Rakor video meeting"))
+        with translation.override(meeting.language):
+            conference.params["LABEL"] = _param(_("Rakor video meeting"))
         item.add("conference", conference)
-    if alarm and not meeting.is_cancelled:
+    if alarm and not meeting.is_cancelled and not uninvite:
         reminder = Alarm()
         reminder.add("action", "DISPLAY")
-        reminder.add("description", _text(meeting.title))
+        reminder.add("description", _text(public_title(meeting)))
         reminder.add("trigger", datetime.timedelta(minutes=-15))
         item.add_component(reminder)
     return item
@@ -152,8 +175,7 @@ def busy_event(meeting: Meeting, *, stamp: datetime.datetime) -> Event:
     item.add("sequence", meeting.sequence)
     item.add("dtstart", meeting.start.astimezone(zone))
     item.add("dtend", meeting.end.astimezone(zone))
-    with translation.override(meeting.language):
-        item.add("summary", _("Rahasia meeting (details in Rakor)"))
+    item.add("summary", public_title(meeting) if is_secret(meeting) else _("Busy"))
     item.add("url", vUri(meeting_url(meeting)))
     item.add("status", "CANCELLED" if meeting.is_cancelled else "CONFIRMED")
     item.add("transp", "OPAQUE")
@@ -194,7 +216,15 @@ def calendar(
         if redact(meeting):
             cal.add_component(busy_event(meeting, stamp=stamp))
         else:
-            cal.add_component(event(meeting, participants, stamp=stamp, alarm=method != "CANCEL"))
+            cal.add_component(
+                event(
+                    meeting,
+                    participants,
+                    stamp=stamp,
+                    alarm=method != "CANCEL",
+                    uninvite=method == "CANCEL" and not meeting.is_cancelled,
+                )
+            )
     return cal
 
 

@@ -96,6 +96,8 @@ def _message(
     context = {
         "official": official,
         "meeting": meeting,
+        "title": ical.public_title(meeting),
+        "details": not ical.is_secret(meeting),
         "kind": kind,
         "when": format_in_zone(meeting.start, zone, beside=meeting.timezone),
         "until": format_in_zone(meeting.end, zone, kind="time", beside=meeting.timezone),
@@ -113,7 +115,7 @@ def _message(
         if token
         else [],
     }
-    subject = SUBJECTS[kind]() % {"title": meeting.title}
+    subject = SUBJECTS[kind]() % {"title": ical.public_title(meeting)}
     text = loader.render_to_string("meetings/email/invitation.txt", context)
     html = loader.render_to_string("meetings/email/invitation.html", context)
     message = RakorEmail(
@@ -121,7 +123,9 @@ def _message(
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[official.email],
-        reply_to=[settings.RAKOR_SCHEDULING_MAILBOX],
+        # A person's reply reaches the organiser; calendar clients answer ORGANIZER (the
+        # scheduling mailbox) whatever Reply-To says.
+        reply_to=[meeting.organiser.email or settings.RAKOR_SCHEDULING_MAILBOX],
     )
     message.attach_alternative(html, "text/html")
     message.attach_alternative(calendar, f"text/calendar; method={method}")

@@ -115,11 +115,22 @@ def reply_receive(
         and not permissions.may_view_meeting(by, services.meeting_facts(meeting))
     ):
         raise NotFound(_("No meeting has this UID."), fields={"UID": [_("Unknown to Rakor.")]})
-    participant = (
-        Participant.objects.select_related("official")
-        .filter(meeting=meeting, official__email__iexact=reply.attendee)
-        .first()
+    matches = list(
+        Participant.objects.select_related("official").filter(
+            meeting=meeting, official__email__iexact=reply.attendee
+        )[:2]
     )
+    if len(matches) > 1:
+        # A shared mailbox (a secretariat's, say): the reply cannot tell whose answer it is.
+        raise Conflict(
+            _(
+                "%(address)s belongs to more than one participant of this meeting; they answer "
+                "in Rakor instead."
+            )
+            % {"address": reply.attendee},
+            fields={"ATTENDEE": [_("Shared by several participants.")]},
+        )
+    participant = matches[0] if matches else None
     if participant is None:
         raise NotFound(
             _("%(address)s is not a participant of this meeting.") % {"address": reply.attendee},
@@ -145,7 +156,9 @@ def reply_receive(
                 _("This meeting is cancelled."),
                 current={"status": meeting.status, "sequence": meeting.sequence},
             )
-        if reply.sequence != meeting.sequence:
+        # Current: it answers the last significant change or later (removing someone raises
+        # SEQUENCE for them, but does not make the others' invitations stale).
+        if not meeting.answers_sequence <= reply.sequence <= meeting.sequence:
             raise Conflict(
                 _(
                     "This reply answers version %(theirs)s of the invitation; the meeting is "

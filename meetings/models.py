@@ -59,6 +59,11 @@ class Meeting(models.Model):
     video_room = models.CharField(max_length=200, blank=True)
     # RFC 5546 SEQUENCE: raised by significant changes (time, place, status).
     sequence = models.PositiveIntegerField(default=0)
+    # SEQUENCE of the last significant change: replies to it or later are current (a removal
+    # raises SEQUENCE for those removed, but the others' answers stand).
+    answers_sequence = models.PositiveIntegerField(default=0)
+    # Every saved change raises it: an edit made on an older version is a conflict.
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=dj_timezone.now)
     updated_at = models.DateTimeField(default=dj_timezone.now)
 
@@ -72,7 +77,9 @@ class Meeting(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        # Not the title: this is how logs and the audit log (which administrators read, and
+        # administrators do not read content) name a meeting.
+        return f"meeting {self.pk}"
 
     @property
     def is_cancelled(self) -> bool:

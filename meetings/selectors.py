@@ -17,20 +17,25 @@ from messaging.models import Room
 
 
 def delivery_states(meeting: Meeting) -> dict[int, dict[str, Any]]:
-    """The latest invitation mail of each participant: its state, for the organiser."""
-    latest: dict[int, OutboundMail] = {}
-    for mail in OutboundMail.objects.filter(topic=f"meeting:{meeting.pk}").order_by("id"):
-        if mail.official_id is not None:
-            latest[mail.official_id] = mail
+    """The latest invitation mail of each participant: its state, for the organiser. Reads
+    the rows' states only, never their bodies."""
+    rows = (
+        OutboundMail.objects.filter(topic=f"meeting:{meeting.pk}", official__isnull=False)
+        .order_by("id")
+        .values("official_id", "state", "kind", "attempts", "last_error", "sent_at")
+    )
+    latest: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        latest[row["official_id"]] = row
     return {
         official_id: {
-            "state": mail.state,
-            "kind": mail.kind,
-            "attempts": mail.attempts,
-            "error": mail.last_error[:200] if mail.state != OutboundMail.State.SENT else "",
-            "sent_at": mail.sent_at.isoformat() if mail.sent_at else None,
+            "state": row["state"],
+            "kind": row["kind"],
+            "attempts": row["attempts"],
+            "error": row["last_error"][:200] if row["state"] != OutboundMail.State.SENT else "",
+            "sent_at": row["sent_at"].isoformat() if row["sent_at"] else None,
         }
-        for official_id, mail in latest.items()
+        for official_id, row in latest.items()
     }
 
 
@@ -48,6 +53,7 @@ def meeting_summary(meeting: Meeting, viewer: Official) -> dict[str, Any]:
         "id": meeting.pk,
         "uid": meeting.uid,
         "sequence": meeting.sequence,
+        "version": meeting.version,
         "title": meeting.title,
         "start": meeting.start.isoformat(),
         "end": meeting.end.isoformat(),
@@ -107,6 +113,9 @@ def meeting_rows(meetings: list[Meeting], viewer: Official) -> list[Meeting]:
         mine = next((p for p in meeting.participants.all() if p.official_id == viewer.pk), None)
         meeting.my_rsvp = mine.rsvp if mine else None
     return meetings
+
+
+CALENDAR_YEARS = (1971, 9000)  # pages outside these show today's
 
 
 def calendar_grid(

@@ -26,7 +26,7 @@ from coordination.errors import Conflict, Forbidden, InvalidInput, NotFound
 from coordination.models import Agency, Classification, Language, Official
 from coordination.schemas import reject_unstorable_text
 from meetings import events, invitations
-from meetings.models import Meeting, MeetingAgency, Participant
+from meetings.models import Attendance, Meeting, MeetingAgency, Participant
 from meetings.video import provider as video_provider
 from messaging.services import meeting_room_sync
 
@@ -178,12 +178,10 @@ def meetings_between(
     # Only meetings the official could see: theirs, their agency's, their agency invited.
     from django.db.models import Q
 
-    candidates = candidates.filter(
-        Q(participants__official=official)
-        | Q(organiser=official)
-        | Q(agency_id=official.agency_id)
-        | Q(agencies__agency_id=official.agency_id)
-    ).distinct()
+    mine = Q(participants__official=official) | Q(organiser=official)
+    if official.agency_id is not None:
+        mine |= Q(agency_id=official.agency_id) | Q(agencies__agency_id=official.agency_id)
+    candidates = candidates.filter(mine).distinct()
     return [
         m
         for m in candidates.order_by("start", "id")[:1000]
@@ -450,19 +448,25 @@ def meeting_update(
     changes: dict[str, Any],
     participants: object = None,
     agencies: object = None,
+    version: object = None,
 ) -> tuple[Meeting, list[dict[str, Any]]]:
     """Change a meeting. Significant changes (time, place, video, status) raise SEQUENCE and
     ask everyone to answer again; others are re-sent with the same SEQUENCE. Participants
-    added are invited; those removed receive a CANCEL (and SEQUENCE rises for them)."""
+    added are invited; those removed receive a CANCEL (and SEQUENCE rises for them).
+
+    `version`, when given, is the version the caller edited: a meeting changed since then is
+    a Conflict carrying the current version, so no edit silently overwrites another."""
     meeting = meeting_editable(by, meeting_id)
-    if meeting.is_cancelled:
-        raise InvalidInput(_("This meeting is cancelled; it can no longer be changed."))
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise InvalidInput(
             _("These fields cannot be changed: %(f)s") % {"f": ", ".join(sorted(unknown))},
             fields={f: [_("Not editable.")] for f in sorted(unknown)},
         )
+    if version is not None and (
+        not isinstance(version, int) or isinstance(version, bool) or version < 1
+    ):
+        raise InvalidInput(_("version is a whole number."), fields={"version": [_("Invalid.")]})
     cleaned: dict[str, Any] = {}
     for name, value in changes.items():
         if name == "title":
@@ -480,27 +484,47 @@ def meeting_update(
         elif name == "classification":
             cleaned[name] = _clean_choice(value, "classification", Classification.values)
     if "start" in changes or "end" in changes:
+        start_given = changes.get("start", meeting.start)
+        # A meeting under way can still be changed (its agenda, its end, its people); only a
+        # new start must lie ahead.
+        moved = (
+            isinstance(start_given, datetime.datetime)
+            and start_given.tzinfo is not None
+            and start_given != meeting.start
+        )
         start, end = _clean_times(
-            changes.get("start", meeting.start),
-            changes.get("end", meeting.end),
-            must_be_future=True,
+            start_given, changes.get("end", meeting.end), must_be_future=moved
         )
         cleaned["start"], cleaned["end"] = start, end
     invitees = _clean_invitees(participants) if participants is not None else None
     agency_list = _agencies(agencies) if agencies is not None else None
-    classification = cleaned.get("classification", meeting.classification)
-    current_agencies = [a.agency for a in meeting.agencies.select_related("agency")]
-    if classification == Classification.RAHASIA and (
-        agency_list if agency_list is not None else current_agencies
-    ):
-        raise InvalidInput(
-            _("A rahasia meeting invites officials by name only."),
-            fields={"agencies": [_("Not allowed.")]},
-        )
     officials = _officials(invitees) if invitees is not None else {}
 
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        # Checked under the lock: a cancellation or another edit may have just committed.
+        if meeting.is_cancelled:
+            raise Conflict(
+                _("This meeting is cancelled; it can no longer be changed."),
+                current={"status": meeting.status, "version": meeting.version},
+            )
+        if version is not None and version != meeting.version:
+            raise Conflict(
+                _(
+                    "Someone else changed this meeting meanwhile. Reload it and make your change "
+                    "again."
+                ),
+                current={"version": meeting.version, "sequence": meeting.sequence},
+            )
+        current_agencies = [a.agency for a in meeting.agencies.select_related("agency")]
+        classification = cleaned.get("classification", meeting.classification)
+        if classification == Classification.RAHASIA and (
+            agency_list if agency_list is not None else current_agencies
+        ):
+            raise InvalidInput(
+                _("A rahasia meeting invites officials by name only."),
+                fields={"agencies": [_("Not allowed.")]},
+            )
         changed = [name for name, value in cleaned.items() if getattr(meeting, name) != value]
         if "video" in changed:
             video_provider(meeting.video).end(meeting)
@@ -511,8 +535,9 @@ def meeting_update(
         before = {p.official_id: p for p in participants_of(meeting)}
         removed: list[Participant] = []
         added_ids: set[int] = set()
+        regrouped = False
         if invitees is not None or agency_list is not None:
-            removed, added_ids = _replace_participants(
+            removed, added_ids, regrouped = _replace_participants(
                 meeting,
                 before,
                 invitees,
@@ -520,10 +545,13 @@ def meeting_update(
                 agency_list if agency_list is not None else current_agencies,
             )
         significant = any(name in SIGNIFICANT for name in changed)
-        if not changed and not removed and not added_ids:
+        if not changed and not removed and not added_ids and not regrouped:
             return meeting, []
         if significant or removed:
             meeting.sequence += 1
+        if significant:
+            meeting.answers_sequence = meeting.sequence
+        meeting.version += 1
         meeting.updated_at = timezone.now()
         meeting.save()
         if significant:
@@ -533,7 +561,14 @@ def meeting_update(
             ).update(rsvp=Participant.Rsvp.NEEDS_ACTION, rsvp_at=None)
         everyone = participants_of(meeting)
         _sync_room(meeting, everyone)
-        invitations.queue(meeting, everyone, recipients=everyone, method="REQUEST", kind="update")
+        newcomers = [p for p in everyone if p.official_id in added_ids]
+        others = [p for p in everyone if p.official_id not in added_ids]
+        if newcomers:
+            invitations.queue(
+                meeting, everyone, recipients=newcomers, method="REQUEST", kind="invitation"
+            )
+        if others:
+            invitations.queue(meeting, everyone, recipients=others, method="REQUEST", kind="update")
         if removed:
             invitations.queue(meeting, removed, recipients=removed, method="CANCEL", kind="removal")
         audit_record(
@@ -545,7 +580,7 @@ def meeting_update(
             removed=len(removed),
             sequence=meeting.sequence,
         )
-        events.meeting_changed_on_commit(meeting, everyone + removed)
+        events.meeting_changed_on_commit(meeting, everyone, removed=removed)
     clashes = []
     if significant or added_ids:
         clashes = busy(
@@ -564,9 +599,10 @@ def _replace_participants(
     invitees: list[Invitee] | None,
     officials: dict[str, Official],
     agencies: list[Agency],
-) -> tuple[list[Participant], set[int]]:
+) -> tuple[list[Participant], set[int], bool]:
     """Make the participants those named (or, when not given, the named ones kept) plus the
-    officials of the agencies; answers of those who stay are kept."""
+    officials of the agencies; answers of those who stay are kept. Returns those removed,
+    the ids added, and whether anyone's role (or invitation by name or agency) changed."""
     if invitees is None:
         roles = {pk: p.role for pk, p in before.items() if p.named}
     else:
@@ -585,6 +621,7 @@ def _replace_participants(
     removed = [p for pk, p in before.items() if pk not in wanted]
     Participant.objects.filter(pk__in=[p.pk for p in removed]).delete()
     added: set[int] = set()
+    regrouped = False
     for pk, (role, named, via) in wanted.items():
         current = before.get(pk)
         if current is None:
@@ -596,12 +633,16 @@ def _replace_participants(
             Participant.objects.filter(pk=current.pk).update(
                 role=role, named=named, via_agency_id=via
             )
-    MeetingAgency.objects.filter(meeting=meeting).exclude(agency__in=agencies).delete()
+            regrouped = True
+    dropped, _kinds = (
+        MeetingAgency.objects.filter(meeting=meeting).exclude(agency__in=agencies).delete()
+    )
     have = set(MeetingAgency.objects.filter(meeting=meeting).values_list("agency_id", flat=True))
     MeetingAgency.objects.bulk_create(
         MeetingAgency(meeting=meeting, agency=a) for a in agencies if a.pk not in have
     )
-    return removed, added
+    regrouped = regrouped or bool(dropped) or any(a.pk not in have for a in agencies)
+    return removed, added, regrouped
 
 
 def meeting_cancel(*, by: Official, meeting_id: object) -> Meeting:
@@ -614,8 +655,12 @@ def meeting_cancel(*, by: Official, meeting_id: object) -> Meeting:
             return meeting
         meeting.status = Meeting.Status.CANCELLED
         meeting.sequence += 1
+        meeting.answers_sequence = meeting.sequence
+        meeting.version += 1
         meeting.updated_at = timezone.now()
-        meeting.save(update_fields=["status", "sequence", "updated_at"])
+        meeting.save(
+            update_fields=["status", "sequence", "answers_sequence", "version", "updated_at"]
+        )
         everyone = participants_of(meeting)
         _sync_room(meeting, everyone)
         video_provider(meeting.video).end(meeting)
@@ -684,6 +729,21 @@ def rsvp_by_attendee(*, meeting: Meeting, participant: Participant, response: st
     return participant
 
 
+def meeting_join(*, official: Official, meeting_id: object) -> str:
+    """Where a participant joining the video meeting goes; each join is recorded. Only
+    participants and the organiser join, and only a scheduled meeting with a video room."""
+    meeting = meeting_visible(official, meeting_id)
+    is_participant = any(p.official_id == official.pk for p in meeting.participants.all())
+    if not is_participant and meeting.organiser_id != official.pk:
+        raise Forbidden(_("Only the meeting's participants can join its video meeting."))
+    if meeting.is_cancelled:
+        raise Conflict(_("This meeting is cancelled."), current={"status": meeting.status})
+    if meeting.video == Meeting.Video.NONE:
+        raise Conflict(_("This meeting has no video room."), current={"video": meeting.video})
+    Attendance.objects.create(meeting=meeting, official=official)
+    return video_provider(meeting.video).join_url(meeting, official)
+
+
 def _sync_room(meeting: Meeting, participants: list[Participant]) -> None:
     meeting_room_sync(
         source_key=f"meeting:{meeting.pk}",
@@ -702,3 +762,64 @@ def _uid_domain() -> str:
     from urllib.parse import urlsplit
 
     return urlsplit(settings.RAKOR_SITE_URL).hostname or "rakor.localhost"
+
+
+def agency_member_moved(*, official_id: int, old_agency_id: int | None, new_agency_id: int | None):
+    """An official joined or left an agency: upcoming meetings that invited the agency whole
+    follow. Leaving: a participant through the old agency only is removed (with a CANCEL).
+    Joining: the official is invited to the new agency's upcoming meetings."""
+    official = Official.objects.filter(pk=official_id).first()
+    if official is None:
+        return
+    upcoming = Meeting.objects.filter(status=Meeting.Status.SCHEDULED, end__gt=timezone.now())
+    if old_agency_id is not None:
+        leaving = Participant.objects.filter(
+            official_id=official_id,
+            named=False,
+            via_agency_id=old_agency_id,
+            meeting__in=upcoming,
+        ).values_list("meeting_id", flat=True)
+        for meeting_id in list(leaving):
+            with transaction.atomic():
+                meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
+                gone = list(
+                    Participant.objects.select_related("official").filter(
+                        meeting=meeting, official_id=official_id, named=False
+                    )
+                )
+                if not gone:
+                    continue
+                Participant.objects.filter(pk__in=[p.pk for p in gone]).delete()
+                meeting.sequence += 1
+                meeting.version += 1
+                meeting.updated_at = timezone.now()
+                meeting.save(update_fields=["sequence", "version", "updated_at"])
+                everyone = participants_of(meeting)
+                _sync_room(meeting, everyone)
+                invitations.queue(meeting, gone, recipients=gone, method="CANCEL", kind="removal")
+                events.meeting_changed_on_commit(meeting, everyone, removed=gone)
+    if new_agency_id is not None and official.is_active:
+        joining = upcoming.filter(agencies__agency_id=new_agency_id).exclude(
+            participants__official_id=official_id
+        )
+        for meeting_id in list(joining.values_list("pk", flat=True)):
+            with transaction.atomic():
+                meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
+                if Participant.objects.filter(meeting=meeting, official_id=official_id).exists():
+                    continue
+                Participant.objects.create(
+                    meeting=meeting,
+                    official_id=official_id,
+                    role=Participant.Role.REQUIRED,
+                    named=False,
+                    via_agency_id=new_agency_id,
+                )
+                meeting.version += 1
+                meeting.save(update_fields=["version"])
+                everyone = participants_of(meeting)
+                newcomer = [p for p in everyone if p.official_id == official_id]
+                _sync_room(meeting, everyone)
+                invitations.queue(
+                    meeting, everyone, recipients=newcomer, method="REQUEST", kind="invitation"
+                )
+                events.meeting_changed_on_commit(meeting, newcomer)

@@ -23,8 +23,7 @@ from coordination import permissions
 from coordination.errors import DomainError
 from coordination.timefmt import ZONE_LABELS, zone_of
 from meetings import feeds, forms, invitations, itip, selectors, services
-from meetings.models import Attendance, Meeting, Participant
-from meetings.video import provider as video_provider
+from meetings.models import Meeting, Participant
 
 RSVP_LABELS = {
     Participant.Rsvp.ACCEPTED: gettext_lazy("Accept"),
@@ -70,12 +69,10 @@ def meeting_calendar(request: HttpRequest, view: str) -> HttpResponse:
     zone = zoneinfo.ZoneInfo(zone_of(official))
     today = timezone.now().astimezone(zone).date()
     try:
-        day = (
-            datetime.date.fromisoformat(request.GET.get("date", ""))
-            if request.GET.get("date")
-            else today
-        )
+        day = datetime.date.fromisoformat(request.GET.get("date") or today.isoformat())
     except ValueError:
+        day = today
+    if not selectors.CALENDAR_YEARS[0] <= day.year <= selectors.CALENDAR_YEARS[1]:
         day = today
     grid = selectors.calendar_grid(official, view=view, day=day, today=today)
     return render(
@@ -135,6 +132,7 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
                     changes=forms.changes(data),
                     participants=data["participants"],
                     agencies=data["agencies"],
+                    version=form.cleaned_data.get("version"),
                 ),
             )
             if outcome is not None:
@@ -171,10 +169,10 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     official = request.user
     meeting = _visible_or_404(official, meeting_id)
     detail = selectors.meeting_detail(meeting, official)
-    delivery = selectors.delivery_states(meeting) if detail["may_edit"] else {}
+    delivery = {row["username"]: row["delivery"] for row in detail["participants"]}
     participants = selectors.participant_rows(meeting)
     for participant in participants:
-        participant.delivery = delivery.get(participant.official_id)
+        participant.delivery = delivery.get(participant.official.username)
     return render(
         request,
         "meetings/detail.html",
@@ -259,22 +257,16 @@ def meeting_reply_upload(request: HttpRequest, meeting_id: int) -> HttpResponse:
 def meeting_join(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """Rakor's join page: only participants and the organiser are sent on to the room, and
     each click is recorded."""
-    official = request.user
-    meeting = _visible_or_404(official, meeting_id)
-    is_participant = any(p.official_id == official.pk for p in meeting.participants.all())
-    problem = None
-    if not is_participant and meeting.organiser_id != official.pk:
-        problem = _("Only the meeting's participants can join its video meeting.")
-    elif meeting.is_cancelled:
-        problem = _("This meeting is cancelled.")
-    elif meeting.video == Meeting.Video.NONE:
-        problem = _("This meeting has no video room.")
-    if problem:
+    try:
+        url = services.meeting_join(official=request.user, meeting_id=meeting_id)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise Http404(exc.message) from exc
+        meeting = services.meeting_visible(request.user, meeting_id)
         return render(
-            request, "meetings/join.html", {"meeting": meeting, "problem": problem}, status=403
+            request, "meetings/join.html", {"meeting": meeting, "problem": exc.message}, status=403
         )
-    Attendance.objects.create(meeting=meeting, official=official)
-    return HttpResponseRedirect(video_provider(meeting.video).join_url(meeting, official))
+    return HttpResponseRedirect(url)
 
 
 # --- one-click answers from mail ----------------------------------------------------------

@@ -71,16 +71,40 @@ def test_nothing_is_lost_while_smtp_is_down(smtp_settings, smtp_port):
         server.stop()
 
 
-def test_after_the_last_attempt_a_mail_fails_and_an_operator_can_send_it_again(
+class RefusingServer:
+    """A real SMTP server that refuses every recipient for good (550)."""
+
+    def __init__(self, port: int) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self, hostname="127.0.0.1", port=port)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        return "550 5.1.1 No such mailbox here"
+
+    def __enter__(self):
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.controller.stop()
+
+
+def test_a_mail_refused_for_good_fails_after_its_attempts_and_an_operator_can_resend_it(
     smtp_settings, smtp_port
 ):
     from tests.conftest import SmtpServer
 
     [mail] = queue("Undangan")
-    OutboundMail.objects.filter(pk=mail.pk).update(max_attempts=1)
-    outbox_deliver()
+    OutboundMail.objects.filter(pk=mail.pk).update(max_attempts=2)
+    with RefusingServer(smtp_port):
+        outbox_deliver()
+        mail.refresh_from_db()
+        assert mail.state == "queued" and "550" in mail.last_error
+        OutboundMail.objects.filter(pk=mail.pk).update(next_attempt_at=timezone.now())
+        outbox_deliver()
     mail.refresh_from_db()
-    assert mail.state == "failed" and mail.last_error
+    assert mail.state == "failed" and mail.attempts == 2
     [later] = queue("Perubahan")  # a failed head no longer holds the recipient's queue
     server = SmtpServer(smtp_port).start()
     try:
@@ -91,6 +115,21 @@ def test_after_the_last_attempt_a_mail_fails_and_an_operator_can_send_it_again(
         assert [m["Subject"] for m in server.messages] == ["Perubahan", "Undangan"]
     finally:
         server.stop()
+
+
+def test_a_long_outage_loses_nothing_until_the_mail_is_days_old(settings, smtp_settings):
+    settings.RAKOR_MAIL_KEEP_TRYING_DAYS = 5
+    [recent, old] = queue("Undangan"), queue("Pengingat")
+    # Many attempts while the server was away, over four days: still waiting.
+    OutboundMail.objects.filter(pk=recent[0].pk).update(
+        attempts=80, max_attempts=12, created_at=timezone.now() - timedelta(days=4)
+    )
+    OutboundMail.objects.filter(pk=old[0].pk).update(
+        recipient="other@example.test", created_at=timezone.now() - timedelta(days=6)
+    )
+    outbox_deliver()
+    assert OutboundMail.objects.get(pk=recent[0].pk).state == "queued"
+    assert OutboundMail.objects.get(pk=old[0].pk).state == "failed"
 
 
 def test_a_mail_whose_worker_died_is_sent_again_with_the_same_message_id(smtp_server):

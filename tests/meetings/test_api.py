@@ -461,11 +461,12 @@ def test_cancelling_sends_cancel_to_everyone(api, schedule):
     meeting.refresh_from_db()
     assert meeting.status == "cancelled" and meeting.sequence == 1
     # A cancelled meeting is no longer changed.
-    assert_error(
+    body = assert_error(
         api("budi").patch(f"/api/v1/meetings/{meeting.pk}", {"title": "x"}, content_type=JSON),
-        400,
-        "invalid",
+        409,
+        "conflict",
     )
+    assert body["current"]["status"] == "cancelled"
 
 
 def test_only_editors_cancel(api, schedule):
@@ -553,6 +554,12 @@ def test_the_invitation_downloads_as_icalendar(api, schedule, world):
     assert event.decoded("DTSTART") == meeting.start
     assert len(event["ATTENDEE"]) == 3
     assert_error(api("outsider").get(f"/api/v1/meetings/{meeting.pk}/invite.ics"), 404, "not_found")
+    # A colleague who may see the meeting but is not invited gets it without METHOD: an
+    # event to keep, not an invitation to answer.
+    colleague = Calendar.from_ical(
+        api("sari").get(f"/api/v1/meetings/{meeting.pk}/invite.ics").content
+    )
+    assert "METHOD" not in colleague and colleague.walk("VEVENT")[0]["UID"] == meeting.uid
     services.meeting_cancel(by=world["budi"], meeting_id=meeting.pk)
     cancelled = Calendar.from_ical(
         api("andi").get(f"/api/v1/meetings/{meeting.pk}/invite.ics").content
