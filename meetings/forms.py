@@ -4,6 +4,7 @@ the values meetings.services takes; the services hold every rule."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 import zoneinfo
 from typing import Any
 
@@ -101,7 +102,9 @@ class MeetingForm(forms.Form):
         help_text=_("Every official of the agency is invited. Not for rahasia meetings."),
         widget=forms.SelectMultiple(attrs={"size": 5, "data-filterable": "1"}),
     )
-    confirm_busy = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # What the organiser confirmed despite the busy warning: a digest of the times and the
+    # people, so changing either checks again.
+    confirm_busy = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(
@@ -185,6 +188,17 @@ class MeetingForm(forms.Form):
             "agencies": list(data.get("agencies", [])),
         }
 
+    @staticmethod
+    def busy_digest(data: dict[str, Any]) -> str:
+        people = sorted(p["username"] for p in data["participants"])
+        text = "|".join(
+            [data["start"].isoformat(), data["end"].isoformat(), *people, "#", *data["agencies"]]
+        )
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+    def busy_confirmed(self, data: dict[str, Any]) -> bool:
+        return self.cleaned_data.get("confirm_busy") == self.busy_digest(data)
+
     def busy_check(self, data: dict[str, Any]) -> bool:
         """Who would be busy; when someone is, the form asks to confirm (True)."""
         try:
@@ -201,7 +215,7 @@ class MeetingForm(forms.Form):
             return True
         if self.busy:
             self.data = self.data.copy()
-            self.data["confirm_busy"] = "on"
+            self.data["confirm_busy"] = self.busy_digest(data)
         return bool(self.busy)
 
     def add_domain_error(self, exc: DomainError) -> None:

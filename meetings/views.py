@@ -148,10 +148,8 @@ def _save(request: HttpRequest, form: forms.MeetingForm, save) -> HttpResponse |
     """Save unless someone is busy and the organiser has not yet confirmed; then the form is
     shown again with who is busy and a button to schedule anyway."""
     data = form.service_data()
-    if not form.cleaned_data.get("confirm_busy"):
-        clash = form.busy_check(data)
-        if clash:
-            return None
+    if not form.busy_confirmed(data) and form.busy_check(data):
+        return None
     try:
         meeting, _busy = save(data)
     except DomainError as exc:

@@ -66,8 +66,13 @@ def test_the_form_warns_who_is_busy_and_saves_only_when_confirmed(client, world,
     busy = response.context["busy"]
     assert [b["username"] for b in busy] == ["andi"] and busy[0]["meeting"] == "Rapat lain"
     assert "Rapat lain" in response.content.decode()
-    # The form asks again with confirm_busy set; sending it saves.
-    response = client.post("/meetings/new/", {**data, "confirm_busy": "on"})
+    # The form asks again, holding what was confirmed; sending it saves. A different time
+    # (or different people) is checked again.
+    confirmed = response.context["form"].data["confirm_busy"]
+    moved = {**data, "end_time": "23:58", "confirm_busy": confirmed}
+    assert client.post("/meetings/new/", moved).status_code == 200
+    assert Meeting.objects.count() == 1
+    response = client.post("/meetings/new/", {**data, "confirm_busy": confirmed})
     assert response.status_code == 302 and Meeting.objects.count() == 2
 
 
@@ -167,7 +172,7 @@ def test_editing_keeps_participants_and_raises_the_sequence_for_a_new_time(clien
     data["date"] = data["date"].isoformat()
     data["start_time"] = "13:00"
     data["end_time"] = "14:00"
-    response = client.post(f"/meetings/{meeting.pk}/edit", {**data, "confirm_busy": "on"})
+    response = client.post(f"/meetings/{meeting.pk}/edit", data)
     assert response.status_code == 302, response.context and response.context["form"].errors
     meeting.refresh_from_db()
     assert meeting.sequence == 1
