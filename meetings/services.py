@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -69,9 +70,16 @@ def meeting_facts(meeting: Meeting) -> permissions.MeetingFacts:
     )
 
 
-def _meetings() -> Any:
+def _meetings(viewer: Official) -> Any:
+    """Meetings with what visibility and the viewer's own answer need: the named
+    participants and the viewer's own row (not every official of an agency invited whole),
+    and the agencies invited."""
     return Meeting.objects.select_related("organiser", "agency").prefetch_related(
-        "agencies", "participants"
+        "agencies",
+        Prefetch(
+            "participants",
+            queryset=Participant.objects.filter(Q(named=True) | Q(official_id=viewer.pk)),
+        ),
     )
 
 
@@ -79,7 +87,7 @@ def meeting_visible(official: Official, meeting_id: object) -> Meeting:
     """The meeting, when `official` may see it; otherwise NotFound (its existence is not
     revealed)."""
     pk = _clean_id(meeting_id)
-    meeting = _meetings().filter(pk=pk).first()
+    meeting = _meetings(official).filter(pk=pk).first()
     if meeting is None or not permissions.may_view_meeting(official, meeting_facts(meeting)):
         raise NotFound(_("No such meeting."))
     return meeting
@@ -121,7 +129,10 @@ def busy(
         )
         .exclude(rsvp=Participant.Rsvp.DECLINED)
         .select_related("official", "meeting")
-        .prefetch_related("meeting__agencies", "meeting__participants")
+        .prefetch_related(
+            "meeting__agencies",
+            Prefetch("meeting__participants", queryset=Participant.objects.filter(named=True)),
+        )
         .order_by("meeting__start")
     )
     if exclude is not None:
@@ -170,14 +181,12 @@ def meetings_between(
     official: Official, start: datetime.datetime | None, end: datetime.datetime | None
 ) -> list[Meeting]:
     """The meetings `official` may see that overlap [start, end), in order."""
-    candidates = _meetings()
+    candidates = _meetings(official)
     if start is not None:
         candidates = candidates.filter(end__gt=start)
     if end is not None:
         candidates = candidates.filter(start__lt=end)
     # Only meetings the official could see: theirs, their agency's, their agency invited.
-    from django.db.models import Q
-
     mine = Q(participants__official=official) | Q(organiser=official)
     if official.agency_id is not None:
         mine |= Q(agency_id=official.agency_id) | Q(agencies__agency_id=official.agency_id)
