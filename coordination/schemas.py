@@ -74,12 +74,20 @@ NonBlankText = Annotated[
 
 # An instant: ISO 8601 text with a UTC offset ("2026-12-01T09:00:00+07:00" or "…Z"), never a
 # number (pydantic would read 0 as 1970) and never a naive time.
-INSTANT_PATTERN = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|z|[+-]\d{2}:?\d{2})$"
+# Years 1970 to 9000 and offsets within ±14:00 are in the pattern too, so the schema says
+# exactly what is accepted.
+INSTANT_PATTERN = (
+    r"^(19[7-9]\d|[2-8]\d{3}|9000)-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?"
+    r"(Z|z|[+-]((0\d|1[0-3]):?[0-5]\d|14:?00))$"
+)
 
 
 def _iso_instant_text(value: Any) -> Any:
     if not isinstance(value, str) or not re.match(INSTANT_PATTERN, value):
-        raise ValueError("an instant in ISO 8601 with its UTC offset, e.g. 2026-12-01T09:00+07:00")
+        raise ValueError(
+            "an instant in ISO 8601 with its UTC offset (years 1970 to 9000), "
+            "e.g. 2026-12-01T09:00+07:00"
+        )
     return value
 
 
