@@ -36,10 +36,12 @@ def test_the_api_keeps_its_schema(daphne_server, bearer, mode):
     assert len(operations) >= 2
     # Rules a JSON schema cannot state, so "schema-valid" random input is rightly refused:
     # an upload's content (a real image, PDF, …: 415), a meeting's times (the end after the
-    # start, the start in the future: 400), an iTIP reply (a real iCalendar REPLY: 400).
-    # Every other check still runs on these operations.
+    # start, the start in the future: 400), a directive's due date (not passed: 400), an
+    # iTIP reply (a real iCalendar REPLY: 400). Every other check still runs on these
+    # operations.
     content_checked = {
         ("post", "/attachments"),
+        ("post", "/rooms/{room_id}/messages"),
         ("post", "/meetings"),
         ("patch", "/meetings/{meeting_id}"),
         ("post", "/itip"),
