@@ -29,6 +29,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "300"))
+# Scheduling writes a meeting, its room and its mail: fewer rounds, and a feed that size.
+MEETING_ROUNDS = int(os.environ.get("BENCH_MEETING_ROUNDS", "100"))
 
 
 def free_port() -> int:
@@ -149,9 +151,9 @@ def postgres_admin(url: str, statement: str) -> str:
     return urlunsplit(parts._replace(path=f"/{statement.split()[-1]}"))
 
 
-def timed_http(url: str, headers: dict[str, str]) -> list[float]:
+def timed_http(url: str, headers: dict[str, str], *, rounds: int = ROUNDS) -> list[float]:
     samples = []
-    for _ in range(ROUNDS):
+    for _ in range(rounds):
         request = urllib.request.Request(url, headers=headers)
         start = time.perf_counter()
         with urllib.request.urlopen(request, timeout=10) as response:
@@ -162,15 +164,15 @@ def timed_http(url: str, headers: dict[str, str]) -> list[float]:
 
 
 def timed_meetings(base: str, token: str) -> tuple[list[float], list[float], list[float]]:
-    """Schedule ROUNDS meetings (each on its own day, 4 officials invited: their invitations
-    go to the outbox), then fetch budi's subscription feed holding them all, in full and
-    answered 304 by its ETag."""
+    """Schedule MEETING_ROUNDS meetings (each on its own day, 4 officials invited: their
+    invitations go to the outbox), then fetch budi's subscription feed holding them all, in
+    full and answered 304 by its ETag, MEETING_ROUNDS times each."""
     from datetime import UTC, datetime, timedelta
 
     auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     first = datetime.now(UTC).replace(hour=2, minute=0, second=0, microsecond=0)
     created = []
-    for n in range(ROUNDS):
+    for n in range(MEETING_ROUNDS):
         start = first + timedelta(days=n + 1)
         body = {
             "title": f"Rakor bench {n}",
@@ -191,10 +193,10 @@ def timed_meetings(base: str, token: str) -> tuple[list[float], list[float], lis
     request = urllib.request.Request(f"{base}/api/v1/me/calendar-feed", headers=auth)
     feed_url = json.load(urllib.request.urlopen(request))["url"]
     path = feed_url[feed_url.index("/calendar/") :]
-    feed = timed_http(f"{base}{path}", {})
+    feed = timed_http(f"{base}{path}", {}, rounds=MEETING_ROUNDS)
     etag = urllib.request.urlopen(f"{base}{path}").headers["ETag"]
     unchanged = []
-    for _ in range(ROUNDS):
+    for _ in range(MEETING_ROUNDS):
         request = urllib.request.Request(f"{base}{path}", headers={"If-None-Match": etag})
         begin = time.perf_counter()
         try:

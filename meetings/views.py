@@ -316,14 +316,13 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
             status=404,
             content_type="text/plain; charset=utf-8",
         )
-    body = feeds.feed_body(feed)
-    tag = feeds.etag(body)
+    tag = feeds.feed_etag(feed)
     feeds.note_fetched(feed)
     asked = [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]
     if tag in asked or f"W/{tag}" in asked or "*" in asked:
         response = HttpResponse(status=304)
     else:
-        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response = HttpResponse(feeds.feed_body(feed), content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = 'inline; filename="rakor.ics"'
     response["ETag"] = tag
     response["Cache-Control"] = "private, no-cache"
