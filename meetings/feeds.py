@@ -25,7 +25,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from coordination.audit import audit_record
-from coordination.models import Classification, Official
+from coordination.models import Official
 from meetings import ical
 from meetings.models import CalendarFeed, Meeting, Participant
 
@@ -127,7 +127,7 @@ def feed_body(feed: CalendarFeed) -> bytes:
         method=None,
         name=name,
         stamp=newest,
-        redact=lambda m: m.classification == Classification.RAHASIA,
+        redact=ical.is_secret,
     )
     cal.add("refresh-interval", datetime.timedelta(hours=1), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT1H")

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress, vText, vUri
 
+from coordination.models import Classification
 from meetings.models import Meeting, Participant
 
 PRODID = "-//Rakor//Rakor coordination hub//ID"
@@ -87,7 +88,7 @@ def vtimezone(tzid: str, first: datetime.datetime, last: datetime.datetime) -> T
 
 
 def is_secret(meeting: Meeting) -> bool:
-    return meeting.classification == "rahasia"
+    return meeting.classification == Classification.RAHASIA
 
 
 def public_title(meeting: Meeting) -> str:
