@@ -19,11 +19,14 @@ install: $(VENV)/.installed
 migrate: install
 	$(PY) manage.py migrate --noinput
 
+# The site's address in mailed links and feeds follows where daphne listens.
+run: export RAKOR_HOST = $(HOST)
+run: export RAKOR_PORT = $(PORT)
 run: migrate
 	$(PY) manage.py seed_demo
 	@echo
 	@echo "Rakor is starting at http://$(HOST):$(PORT)/  (sign in with a demo official above; Ctrl+C stops it)"
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) coordination.asgi:application
+	exec $(VENV)/bin/daphne -b $(HOST) -p $(PORT) coordination.asgi:application
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from coordination.mail import mail_queue
 from coordination.models import Language, Official, Zone
 from coordination.services import TOKEN_NAME_MAX
+from coordination.widgets import IsoTimeInput
 
 WEEKDAYS = [
     (0, _("Monday")),
@@ -33,11 +34,11 @@ class PreferencesForm(forms.Form):
     )
     work_start = forms.TimeField(
         label=_("Working hours start"),
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        widget=IsoTimeInput(),
     )
     work_end = forms.TimeField(
         label=_("Working hours end"),
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        widget=IsoTimeInput(),
     )
     work_days = forms.TypedMultipleChoiceField(
         label=_("Working days"),

@@ -46,6 +46,32 @@ def _read_key(path: Path) -> str:
     return key
 
 
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
+WILDCARD_HOSTS = {"", "0.0.0.0", "::", "[::]"}
+
+
+def _url_host(host: str) -> str:
+    host = host.strip()
+    if host in WILDCARD_HOSTS:
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
+def embedded_site_url(host: str, port: int) -> str:
+    """The embedded default's address for links (mail, feeds): where daphne listens, with a
+    listen-everywhere address read as this machine's loopback."""
+    return f"http://{_url_host(host)}:{port}"
+
+
+def embedded_allowed_hosts(host: str) -> list[str]:
+    """The loopback names, and the address daphne was told to listen on when it is one."""
+    hosts = list(LOOPBACK_HOSTS)
+    named = _url_host(host)
+    if named not in hosts:
+        hosts.append(named)
+    return hosts
+
+
 def embedded_database(var_dir: Path) -> dict[str, Any]:
     var_dir.mkdir(parents=True, exist_ok=True)
     return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(var_dir / "rakor.sqlite3")}

@@ -4,7 +4,9 @@ Two modes (CONTRACT.md):
 
 * embedded default (``RAKOR_ENV`` unset or ``embedded``): SQLite under ``var/`` in WAL mode,
   the in-memory channel layer, a local-memory cache, a secret key generated once and kept
-  under ``var/``, DEBUG on, the worker's jobs running inside the daphne process;
+  under ``var/``, DEBUG off unless ``DEBUG=1`` (Rakor's own error pages), the site's address
+  following ``RAKOR_HOST`` and ``RAKOR_PORT`` (which ``make run`` sets from ``HOST`` and
+  ``PORT``), the worker's jobs running inside the daphne process;
 * production (``RAKOR_ENV=production``): refuses to start without ``SECRET_KEY``,
   ``ALLOWED_HOSTS``, ``DATABASE_URL`` and ``REDIS_URL``; DEBUG off unless set; HSTS, secure
   cookies and an SSL redirect that can be switched off behind a TLS-terminating proxy.
@@ -47,15 +49,22 @@ VAR_DIR = Path(env.str("RAKOR_VAR_DIR", default=str(BASE_DIR / "var")))
 
 # --- core -------------------------------------------------------------------------------
 
-DEBUG = env.bool("DEBUG", default=not PRODUCTION)
+# Off in both modes unless DEBUG=1: Django's debug pages list every URL pattern and setting,
+# and a new user of `make run` should meet Rakor's own error pages.
+DEBUG = env.bool("DEBUG", default=False)
 
 if PRODUCTION:
     SECRET_KEY = env.str("SECRET_KEY")
 else:
     SECRET_KEY = env.str("SECRET_KEY", default="") or modes.embedded_secret_key(VAR_DIR)
 
+# Where the embedded default's one daphne process listens (`make run` passes HOST and PORT).
+RAKOR_HOST = env.str("RAKOR_HOST", default="127.0.0.1")
+RAKOR_PORT = env.int("RAKOR_PORT", default=8000)
+
 ALLOWED_HOSTS = env.list(
-    "ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"]
+    "ALLOWED_HOSTS",
+    default=[] if PRODUCTION else modes.embedded_allowed_hosts(RAKOR_HOST),
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Browser WebSocket handshakes are accepted from the page's own origin (Origin equal to the
@@ -221,20 +230,26 @@ LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
-if DEBUG:
-    # WhiteNoise serves from the finders in DEBUG, but expects the root to exist.
+# Production serves what `collectstatic` wrote, under hashed names cached for a year. The
+# embedded default serves static/ as it is, straight from the finders, so a fresh clone's
+# `make run` needs no collectstatic, with DEBUG on or off.
+STATIC_FROM_FINDERS = not PRODUCTION or DEBUG
+if STATIC_FROM_FINDERS:
+    # WhiteNoise reads the files from the finders, but expects the root to exist.
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if STATIC_FROM_FINDERS
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
-WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_USE_FINDERS = STATIC_FROM_FINDERS
+# Files answered at the site's root: /favicon.ico and /robots.txt.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 
 # --- mail -------------------------------------------------------------------------------
 
@@ -252,10 +267,12 @@ EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Rakor <rakor@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The public address in mailed links and feeds; in production, by default https:// and the
-# first allowed host.
+# first allowed host; in the embedded default, where its daphne process listens.
 RAKOR_SITE_URL = env.str(
     "RAKOR_SITE_URL",
-    default=f"https://{ALLOWED_HOSTS[0].lstrip('.')}" if PRODUCTION else "http://127.0.0.1:8000",
+    default=f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
+    if PRODUCTION
+    else modes.embedded_site_url(RAKOR_HOST, RAKOR_PORT),
 ).rstrip("/")
 # Invitations name this mailbox as ORGANIZER, so calendar clients send their replies (iTIP
 # REPLY) to it; the site's mail server forwards it to `manage.py run_mail_inbox`.
@@ -274,6 +291,7 @@ RAKOR_RSVP_LINK_DAYS = env.int("RAKOR_RSVP_LINK_DAYS", default=60)
 
 # --- security ---------------------------------------------------------------------------
 
+CSRF_FAILURE_VIEW = "coordination.views.errors.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -73,6 +73,11 @@ urlpatterns = [
     path("api/v1/", api.urls),
 ]
 
+handler400 = "coordination.views.errors.bad_request"
+handler403 = "coordination.views.errors.permission_denied"
+handler404 = "coordination.views.errors.page_not_found"
+handler500 = "coordination.views.errors.server_error"
+
 admin.site.site_header = "Rakor"
 admin.site.site_title = "Rakor"
 admin.site.index_title = "Administrasi / Administration"

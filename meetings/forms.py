@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from coordination.errors import DomainError
 from coordination.models import Agency, Classification, Language, Official
 from coordination.timefmt import zone_label
+from coordination.widgets import IsoDateInput, IsoTimeInput
 from meetings import itip, services
 from meetings.models import Meeting, Participant
 
@@ -60,12 +61,12 @@ class MeetingForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=IsoDateInput())
     start_time = forms.TimeField(
-        label=_("Starts at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+        label=_("Starts at"), widget=IsoTimeInput()
     )
     end_time = forms.TimeField(
-        label=_("Ends at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+        label=_("Ends at"), widget=IsoTimeInput()
     )
     timezone = forms.ChoiceField(
         label=_("Time zone of the meeting"),

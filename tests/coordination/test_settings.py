@@ -31,12 +31,14 @@ def test_embedded_default(var_dir):
         " 'layer': settings.CHANNEL_LAYERS['default']['BACKEND'],"
         " 'cache': settings.CACHES['default']['BACKEND'],"
         " 'inprocess': settings.RAKOR_INPROCESS_JOBS, 'tz': settings.TIME_ZONE,"
+        " 'site': settings.RAKOR_SITE_URL,"
         " 'use_tz': settings.USE_TZ, 'key': settings.SECRET_KEY,"
         " 'journal': connection.cursor().execute('PRAGMA journal_mode').fetchone()[0],"
         " 'busy': connection.cursor().execute('PRAGMA busy_timeout').fetchone()[0]}",
         env,
     )
-    assert values["debug"] is True
+    # Rakor's own error pages, not Django's debug page (DEBUG=1 turns it on).
+    assert values["debug"] is False
     assert values["db"]["ENGINE"] == "django.db.backends.sqlite3"
     assert values["db"]["NAME"] == str(var_dir / "rakor.sqlite3")
     assert values["db"]["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
@@ -46,6 +48,7 @@ def test_embedded_default(var_dir):
     assert values["layer"] == "channels.layers.InMemoryChannelLayer"
     assert values["cache"].endswith("LocMemCache")
     assert values["inprocess"] is True
+    assert values["site"] == "http://127.0.0.1:8000"
     assert (values["tz"], values["use_tz"]) == ("Asia/Jakarta", True)
 
     key_file = var_dir / "secret_key"

@@ -4,6 +4,7 @@ meeting page, answers, cancelling, joining, replies uploaded, and the calendar."
 from __future__ import annotations
 
 import datetime
+import re
 import zoneinfo
 
 import pytest
@@ -270,3 +271,24 @@ def test_the_page_speaks_each_officials_language(client, world, schedule):
         assert f"/meetings/{meeting.pk}/reply" not in page
     client.force_login(world["budi"])
     assert f"/meetings/{meeting.pk}/reply" in client.get(f"/meetings/{meeting.pk}").content.decode()
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_the_form_carries_iso_dates_and_times_in_each_language(
+    client, world, schedule, soon, language
+):
+    """Browsers drop a localised value (`04-12-2026`) from <input type=date>: the form, new
+    and edited, must carry ISO values whatever the page's language."""
+    world["budi"].language = language
+    world["budi"].save(update_fields=["language"])
+    client.force_login(world["budi"])
+    client.cookies["rakor_language"] = language
+    meeting = schedule(timezone_name="Asia/Makassar")
+    local = meeting.start.astimezone(MAKASSAR)
+    for url in ("/meetings/new/", f"/meetings/{meeting.pk}/edit"):
+        html = client.get(url).content.decode()
+        date = re.search(r'<input type="date"[^>]*value="([^"]*)"', html).group(1)
+        times = re.findall(r'<input type="time"[^>]*value="([^"]*)"', html)
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", date), (url, date)
+        assert all(re.fullmatch(r"\d{2}:\d{2}", t) for t in times) and len(times) == 2, times
+    assert date == local.date().isoformat() and times[0] == local.strftime("%H:%M")
