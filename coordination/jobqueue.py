@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.utils import timezone
+from django.db.models.functions import Now
 
 from coordination.models import Job
 
@@ -133,8 +133,8 @@ def enqueue(
     return Job.objects.create(
         name=name,
         payload=payload,
-        run_at=run_at or timezone.now(),
         max_attempts=job.max_attempts,
+        **({"run_at": run_at} if run_at is not None else {}),  # else the database's now
     )
 
 
@@ -144,7 +144,7 @@ def jobs_retry_failed(job_ids: list[int]) -> int:
     return Job.objects.filter(pk__in=job_ids, status=Job.Status.FAILED).update(
         status=Job.Status.PENDING,
         attempts=0,
-        run_at=timezone.now(),
+        run_at=Now(),
         finished_at=None,
         last_error="",
     )

@@ -86,9 +86,7 @@ def mail_queue(
             )
         # One delivery run for the whole change (a meeting of 1,000 people queues 1,000 rows
         # but one job); the periodic `mail.outbox` job catches anything a run misses.
-        waiting = Job.objects.filter(
-            name=MAIL_JOB, status=Job.Status.PENDING, run_at__lte=timezone.now()
-        )
+        waiting = Job.objects.filter(name=MAIL_JOB, status=Job.Status.PENDING, run_at__lte=Now())
         if not waiting.exists():
             jobqueue.enqueue(MAIL_JOB)
     return rows
@@ -225,7 +223,7 @@ def _backoff(attempts: int) -> timedelta:
 def outbox_retry_failed(mail_ids: list[int]) -> int:
     """Queue failed mail again from its first attempt (an operator's decision)."""
     return OutboundMail.objects.filter(pk__in=mail_ids, state=OutboundMail.State.FAILED).update(
-        state=OutboundMail.State.QUEUED, attempts=0, next_attempt_at=timezone.now(), last_error=""
+        state=OutboundMail.State.QUEUED, attempts=0, next_attempt_at=Now(), last_error=""
     )
 
 

@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -253,7 +254,9 @@ class Job(models.Model):
     name = models.CharField(_("job"), max_length=100)
     payload = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    run_at = models.DateTimeField(_("run at"), default=timezone.now)
+    # The database's clock, as every "due" comparison of the worker (`run_at <= Now()`): a row
+    # written with the Python clock could be a fraction of a millisecond "ahead" of it.
+    run_at = models.DateTimeField(_("run at"), db_default=Now())
     attempts = models.PositiveIntegerField(default=0)
     max_attempts = models.PositiveIntegerField(default=8)
     locked_by = models.CharField(max_length=200, blank=True)
@@ -327,7 +330,7 @@ class OutboundMail(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     attempts = models.PositiveIntegerField(default=0)
     max_attempts = models.PositiveIntegerField(default=12)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(db_default=Now())  # the database's clock, as run_at
     locked_by = models.CharField(max_length=200, blank=True)
     locked_until = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)

@@ -62,12 +62,8 @@ class MeetingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     date = forms.DateField(label=_("Date"), widget=IsoDateInput())
-    start_time = forms.TimeField(
-        label=_("Starts at"), widget=IsoTimeInput()
-    )
-    end_time = forms.TimeField(
-        label=_("Ends at"), widget=IsoTimeInput()
-    )
+    start_time = forms.TimeField(label=_("Starts at"), widget=IsoTimeInput())
+    end_time = forms.TimeField(label=_("Ends at"), widget=IsoTimeInput())
     timezone = forms.ChoiceField(
         label=_("Time zone of the meeting"),
         help_text=_(

@@ -27,9 +27,7 @@ def page(client, path, *, language="id"):
 @pytest.mark.parametrize(
     ("language", "title"), [("id", "Halaman tidak ditemukan"), ("en", "Page not found")]
 )
-def test_a_wrong_address_gets_rakors_404_in_the_readers_language(
-    client, world, language, title
-):
+def test_a_wrong_address_gets_rakors_404_in_the_readers_language(client, world, language, title):
     world["budi"].language = language
     world["budi"].save(update_fields=["language"])
     client.force_login(world["budi"])
@@ -46,9 +44,7 @@ def test_anonymous_visitors_get_the_404_page_too(client, db):
     assert 'class="site-nav"' not in html  # no navigation for someone signed out
 
 
-@pytest.mark.parametrize(
-    ("language", "title"), [("id", "Tidak diizinkan"), ("en", "Not allowed")]
-)
+@pytest.mark.parametrize(("language", "title"), [("id", "Tidak diizinkan"), ("en", "Not allowed")])
 def test_a_refusal_gets_rakors_403(client, world, failing_urls, language, title):
     client.force_login(world["sari"])
     world["sari"].language = language

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from coordination.mail import mail_queue, outbox_deliver, outbox_retry_failed
@@ -41,7 +42,7 @@ def test_a_later_mail_never_overtakes_an_earlier_one_to_the_same_recipient(smtp_
     )
     assert outbox_deliver() == 1
     assert [m["Subject"] for m in smtp_server.messages] == ["Undangan lain"]
-    OutboundMail.objects.filter(pk=first.pk).update(next_attempt_at=timezone.now())
+    OutboundMail.objects.filter(pk=first.pk).update(next_attempt_at=Now())
     assert outbox_deliver() == 2  # the first, then the update behind it
     assert [m["Subject"] for m in smtp_server.messages] == [
         "Undangan lain",
@@ -50,6 +51,16 @@ def test_a_later_mail_never_overtakes_an_earlier_one_to_the_same_recipient(smtp_
     ]
     assert OutboundMail.objects.get(pk=update.pk).state == "sent"
     assert OutboundMail.objects.get(pk=other.pk).state == "sent"
+
+
+def test_a_mail_is_due_by_the_databases_clock_the_moment_it_is_queued(smtp_server):
+    from unittest import mock
+
+    ahead = timezone.now() + timedelta(seconds=30)
+    with mock.patch("django.utils.timezone.now", return_value=ahead):
+        [mail] = queue("Undangan")
+    assert OutboundMail.objects.filter(pk=mail.pk, next_attempt_at__lte=Now()).exists()
+    assert outbox_deliver() == 1
 
 
 def test_nothing_is_lost_while_smtp_is_down(smtp_settings, smtp_port):
@@ -64,7 +75,7 @@ def test_nothing_is_lost_while_smtp_is_down(smtp_settings, smtp_port):
     assert OutboundMail.objects.get(pk=mail.pk).attempts == 1
     server = SmtpServer(smtp_port).start()
     try:
-        OutboundMail.objects.filter(pk=mail.pk).update(next_attempt_at=timezone.now())
+        OutboundMail.objects.filter(pk=mail.pk).update(next_attempt_at=Now())
         assert outbox_deliver() == 1
         assert [m["Message-ID"] for m in server.messages] == [mail.message_id]
     finally:
@@ -101,7 +112,7 @@ def test_a_mail_refused_for_good_fails_after_its_attempts_and_an_operator_can_re
         outbox_deliver()
         mail.refresh_from_db()
         assert mail.state == "queued" and "550" in mail.last_error
-        OutboundMail.objects.filter(pk=mail.pk).update(next_attempt_at=timezone.now())
+        OutboundMail.objects.filter(pk=mail.pk).update(next_attempt_at=Now())
         outbox_deliver()
     mail.refresh_from_db()
     assert mail.state == "failed" and mail.attempts == 2

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 
@@ -184,8 +185,8 @@ def test_reset_mail_is_kept_while_smtp_is_down_and_sent_once_it_is_up(
 
     server = SmtpServer(smtp_port).start()
     try:
-        OutboundMail.objects.filter(pk=mail.pk).update(next_attempt_at=timezone.now())
-        PeriodicJobState.objects.filter(name="mail.outbox").update(next_run_at=timezone.now())
+        OutboundMail.objects.filter(pk=mail.pk).update(next_attempt_at=Now())
+        PeriodicJobState.objects.filter(name="mail.outbox").update(next_run_at=Now())
         Worker().tick()  # the periodic run retries
         Worker().tick()
         assert len(server.messages) == 1

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connections
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from coordination import jobqueue, worker
@@ -59,6 +60,20 @@ def test_a_queued_job_runs_once_and_is_marked_done(jobs, calls):
 
 
 @pytest.mark.django_db
+def test_a_job_queued_by_a_process_whose_clock_runs_ahead_is_due_at_once(jobs, calls):
+    """"Due" is the database's clock on both sides: a job queued by a process whose own clock
+    is ahead (another machine, or the same millisecond as SQLite's Now()) is not held back."""
+    from unittest import mock
+
+    ahead = timezone.now() + timedelta(seconds=30)
+    with mock.patch("django.utils.timezone.now", return_value=ahead):
+        job = enqueue("test.record", {"n": 1})
+    assert Worker(jobs=jobs).run_due_queued() == 1
+    job.refresh_from_db()
+    assert calls[1] == 1 and job.status == Job.Status.DONE
+
+
+@pytest.mark.django_db
 def test_enqueue_refuses_unknown_jobs_and_non_json_payloads(jobs):
     with pytest.raises(LookupError):
         enqueue("no.such.job", {})
@@ -87,7 +102,7 @@ def test_a_failing_job_is_retried_with_backoff_then_fails_for_good(jobs, calls):
         if attempt < 3:
             assert job.status == Job.Status.PENDING
             delays.append(round((job.run_at - before).total_seconds()))
-            Job.objects.filter(pk=job.pk).update(run_at=timezone.now())
+            Job.objects.filter(pk=job.pk).update(run_at=Now())
     assert job.status == Job.Status.FAILED and job.finished_at
     assert delays == [10, 20]
     Worker(jobs=jobs).tick()

@@ -185,5 +185,3 @@ def test_the_site_url_follows_host_and_port_unless_given(tmp_path):
         "http://10.1.2.3:8000",
         ["127.0.0.1", "localhost", "[::1]", "testserver", "10.1.2.3"],
     ]
-
-
