@@ -41,10 +41,19 @@ class AgencyNode:
         return len(self.officials)
 
 
-def agency_directory(*, q: str = "") -> tuple[list[AgencyNode], int]:
+@dataclass
+class Directory:
+    roots: list[AgencyNode]
+    official_count: int
+    # With a search: the agencies whose name or code matched, whose officials are all listed.
+    matched_agencies: list[Agency] = field(default_factory=list)
+
+
+def agency_directory(*, q: str = "") -> Directory:
     """The agency tree with each agency's active officials (two queries), and how many
-    officials it holds. With `q`, only agencies that match (name or code) or hold a matching
-    official (name, username, position), with the agencies above them for context."""
+    officials it lists. With `q`: the agencies that match (name or code), with all their
+    officials, and the officials who match (name, username, position) wherever they are,
+    with the agencies above each hit for context."""
     agencies = {a.pk: a for a in Agency.objects.filter(is_active=True)}
     officials = list(
         Official.objects.filter(is_active=True, agency_id__in=agencies).order_by(
@@ -53,15 +62,17 @@ def agency_directory(*, q: str = "") -> tuple[list[AgencyNode], int]:
     )
     nodes = {pk: AgencyNode(agency) for pk, agency in agencies.items()}
     q = q.strip().lower()
-    for official in officials:
-        if q and not _official_matches(official, q):
-            continue
-        official.agency = agencies[official.agency_id]  # known already: no query per official
-        nodes[official.agency_id].officials.append(official)
-    keep = set(nodes)
     if q:
         for node in nodes.values():
-            node.matched = q in node.agency.name.lower() or q in node.agency.code
+            node.matched = _agency_matches(node.agency, q)
+    for official in officials:
+        node = nodes[official.agency_id]
+        if q and not node.matched and not _official_matches(official, q):
+            continue
+        official.agency = node.agency  # known already: no query per official
+        node.officials.append(official)
+    keep = set(nodes)
+    if q:
         keep = {pk for pk, node in nodes.items() if node.matched or node.officials}
         for pk in list(keep):  # the agencies above each hit, for context
             parent = agencies[pk].parent_id
@@ -78,7 +89,16 @@ def agency_directory(*, q: str = "") -> tuple[list[AgencyNode], int]:
     for node in nodes.values():
         node.children.sort(key=_tree_order)
     roots.sort(key=_tree_order)
-    return roots, sum(len(n.officials) for pk, n in nodes.items() if pk in keep)
+    matched = sorted((n.agency for n in nodes.values() if n.matched), key=lambda a: a.name)
+    return Directory(
+        roots=roots,
+        official_count=sum(len(n.officials) for pk, n in nodes.items() if pk in keep),
+        matched_agencies=matched,
+    )
+
+
+def _agency_matches(agency: Agency, q: str) -> bool:
+    return q in agency.name.lower() or q in agency.code.lower()
 
 
 def _tree_order(node: AgencyNode) -> tuple[int, str]:
@@ -104,13 +124,17 @@ def agency_detail(code: str) -> tuple[Agency, list[Official], list[Agency]] | No
 
 
 def official_list(*, q: str = "", agency_code: str = "") -> QuerySet[Official]:
+    """Active officials; with `q`, those whose name, username, position or agency (name or
+    code) holds it, as the participant pickers search."""
     officials = Official.objects.filter(is_active=True).select_related("agency")
-    if q:
+    for word in q.split():
         officials = officials.filter(
-            Q(username__icontains=q)
-            | Q(first_name__icontains=q)
-            | Q(last_name__icontains=q)
-            | Q(position_title__icontains=q)
+            Q(username__icontains=word)
+            | Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(position_title__icontains=word)
+            | Q(agency__name__icontains=word)
+            | Q(agency__code__icontains=word)
         )
     if agency_code:
         officials = officials.filter(agency__code=agency_code)

@@ -52,16 +52,17 @@ def directory(request: HttpRequest) -> HttpResponse:
     )
     form = DirectorySearchForm(request.GET or None)
     q = form.cleaned_data["q"] if form.is_valid() else ""
-    roots, official_count = selectors.agency_directory(q=q)
+    found = selectors.agency_directory(q=q)
     return render(
         request,
         "coordination/directory.html",
         {
             "form": form,
             "q": q,
-            "roots": roots,
-            "official_count": official_count,
-            "inline_officials": official_count <= selectors.DIRECTORY_INLINE_LIMIT,
+            "roots": found.roots,
+            "official_count": found.official_count,
+            "matched_agencies": found.matched_agencies,
+            "inline_officials": found.official_count <= selectors.DIRECTORY_INLINE_LIMIT,
             "now": timezone.now(),
         },
         status=200 if form.is_valid() or not request.GET else 400,

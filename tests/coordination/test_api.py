@@ -215,3 +215,27 @@ def test_an_unreadable_upload_body_is_a_400_not_a_500(client, bearer):
         "POST", "/api/v1/attachments", b"", content_type="multipart/form-data", **bearer
     )
     assert response.status_code == 400 and response.json()["code"] == "invalid"
+
+
+def test_officials_are_found_by_name_username_position_or_agency(client, official, bearer):
+    papua = AgencyFactory(code="papua", name="Provinsi Papua", timezone="Asia/Jayapura")
+    OfficialFactory(
+        username="yohanes",
+        first_name="Yohanes",
+        last_name="Wenda",
+        agency=papua,
+        position_title="Asisten Pemerintahan",
+    )
+    OfficialFactory(username="maria", first_name="Maria", last_name="Rumbiak", agency=papua)
+
+    def found(q):
+        response = client.get("/api/v1/officials", {"q": q}, **bearer)
+        assert response.status_code == 200
+        return sorted(o["username"] for o in response.json()["items"])
+
+    assert found("papua") == ["maria", "yohanes"]  # the agency's name
+    assert found("makassar") == ["andi"]  # the agency's code
+    assert found("asisten") == ["yohanes"]
+    assert found("wenda") == ["yohanes"]
+    assert found("maria papua") == ["maria"]  # every word must match somewhere
+    assert found("maria sulsel") == []

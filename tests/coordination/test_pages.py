@@ -119,6 +119,30 @@ def test_directory_search_by_agency_code(client, demo):
     assert "Kabupaten Gowa" in html and "Kota Makassar" not in html
 
 
+def test_directory_search_matching_an_agency_lists_and_counts_its_officials(client, demo):
+    from coordination.models import Official
+
+    response = signed_in(client, demo["agus"]).get(reverse("directory"), {"q": "papua"})
+    html = response.content.decode()
+    papuans = Official.objects.filter(agency__name="Provinsi Papua", is_active=True)
+    assert papuans.count() >= 1
+    for official in papuans:
+        assert official.display_name in html
+    assert f"{papuans.count()} pejabat ditemukan" in html and "0 pejabat" not in html
+    # The page says the agency matched, beside officials matched by their own name.
+    assert "Instansi yang cocok, dengan semua pejabatnya:" in html
+    assert response.context["matched_agencies"] == [papuans[0].agency]
+
+
+def test_directory_search_lists_agency_matches_beside_officials_matched_by_name(client, demo):
+    from coordination.models import Official
+
+    budi = Official.objects.get(username="budi")
+    response = signed_in(client, demo["agus"]).get(reverse("directory"), {"q": "budi"})
+    html = response.content.decode()
+    assert budi.display_name in html and response.context["matched_agencies"] == []
+
+
 def test_directory_refuses_an_overlong_search(client, demo):
     response = signed_in(client, demo["agus"]).get(reverse("directory"), {"q": "x" * 101})
     assert response.status_code == 400

@@ -61,7 +61,7 @@ def test_a_queued_job_runs_once_and_is_marked_done(jobs, calls):
 
 @pytest.mark.django_db
 def test_a_job_queued_by_a_process_whose_clock_runs_ahead_is_due_at_once(jobs, calls):
-    """"Due" is the database's clock on both sides: a job queued by a process whose own clock
+    """ "Due" is the database's clock on both sides: a job queued by a process whose own clock
     is ahead (another machine, or the same millisecond as SQLite's Now()) is not held back."""
     from unittest import mock
 
