@@ -242,7 +242,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if STATIC_FROM_FINDERS
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "coordination.storage.StaticFilesStorage"
     },
 }
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))

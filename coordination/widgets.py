@@ -27,3 +27,34 @@ class IsoTimeInput(forms.TimeInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs=attrs, format=ISO_TIME)
+
+
+class _PickerMixin:
+    """A select that static/js/lib/picker.js turns into a searchable picker: each option
+    carries its name and a detail line (username, position, agency) to search and show;
+    without scripts it is a plain select."""
+
+    option_data: dict[str, dict[str, str]]
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs={"data-picker": "1", **(attrs or {})})
+        self.option_data = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        data = self.option_data.get(str(value))
+        if data:
+            option["attrs"] = {
+                **option["attrs"],
+                "data-name": data["name"],
+                "data-detail": data["detail"],
+            }
+        return option
+
+
+class PickerSelect(_PickerMixin, forms.Select):
+    pass
+
+
+class PickerSelectMultiple(_PickerMixin, forms.SelectMultiple):
+    pass

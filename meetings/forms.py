@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import zoneinfo
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from coordination.errors import DomainError
 from coordination.models import Agency, Classification, Language, Official
 from coordination.timefmt import zone_label
-from coordination.widgets import IsoDateInput, IsoTimeInput
+from coordination.widgets import IsoDateInput, IsoTimeInput, PickerSelect, PickerSelectMultiple
 from meetings import itip, services
 from meetings.models import Meeting, Participant
 
@@ -38,19 +39,36 @@ def zone_choices() -> list[Any]:
     ]
 
 
-def official_choices() -> list[tuple[str, str]]:
+@dataclass
+class Options:
+    """Choices for a picker: (value, label) pairs and each value's name and detail line."""
+
+    choices: list[tuple[str, str]]
+    data: dict[str, dict[str, str]]
+
+
+def official_options() -> Options:
+    """Active officials, with their username, position and agency to search by."""
     rows = (
         Official.objects.filter(is_active=True)
         .select_related("agency")
         .order_by("agency__name", "first_name", "last_name", "username")
     )
-    return [
-        (o.username, f"{o.display_name} ({o.agency.name if o.agency_id else '—'})") for o in rows
-    ]
+    choices, data = [], {}
+    for o in rows:
+        agency = o.agency.name if o.agency_id else "—"
+        detail = " · ".join(part for part in (f"@{o.username}", o.position_title, agency) if part)
+        choices.append((o.username, f"{o.display_name} ({detail})"))
+        data[o.username] = {"name": o.display_name, "detail": detail}
+    return Options(choices, data)
 
 
-def agency_choices() -> list[tuple[str, str]]:
-    return [(a.code, f"{a.name} (@{a.code})") for a in Agency.objects.order_by("name")]
+def agency_options() -> Options:
+    choices, data = [], {}
+    for a in Agency.objects.order_by("name"):
+        choices.append((a.code, f"{a.name} (@{a.code})"))
+        data[a.code] = {"name": a.name, "detail": f"@{a.code} · {a.get_level_display()}"}
+    return Options(choices, data)
 
 
 class MeetingForm(forms.Form):
@@ -80,24 +98,24 @@ class MeetingForm(forms.Form):
     video = forms.ChoiceField(label=_("Video meeting"), choices=Meeting.Video.choices)
     language = forms.ChoiceField(label=_("Language of the invitation"), choices=Language.choices)
     classification = forms.ChoiceField(label=_("Classification"), choices=Classification.choices)
-    chair = forms.ChoiceField(label=_("Chair"), required=False)
-    note_taker = forms.ChoiceField(label=_("Note taker"), required=False)
+    chair = forms.ChoiceField(label=_("Chair"), required=False, widget=PickerSelect())
+    note_taker = forms.ChoiceField(label=_("Note taker"), required=False, widget=PickerSelect())
     required = forms.MultipleChoiceField(
         label=_("Participants"),
         required=False,
-        help_text=_("Officials invited by name."),
-        widget=forms.SelectMultiple(attrs={"size": 8, "data-filterable": "1"}),
+        help_text=_("Officials invited by name. You take part as the organiser anyway."),
+        widget=PickerSelectMultiple(attrs={"size": 8}),
     )
     optional = forms.MultipleChoiceField(
         label=_("Optional participants"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 5, "data-filterable": "1"}),
+        widget=PickerSelectMultiple(attrs={"size": 5}),
     )
     agencies = forms.MultipleChoiceField(
         label=_("Whole agencies"),
         required=False,
         help_text=_("Every official of the agency is invited. Not for rahasia meetings."),
-        widget=forms.SelectMultiple(attrs={"size": 5, "data-filterable": "1"}),
+        widget=PickerSelectMultiple(attrs={"size": 5}),
     )
     # What the organiser confirmed despite the busy warning: a digest of the times and the
     # people, so changing either checks again.
@@ -117,7 +135,10 @@ class MeetingForm(forms.Form):
         self.organiser = meeting.organiser if meeting is not None else official
         self.original_roles = named_roles(meeting) if meeting is not None else {}
         self.busy: list[dict[str, Any]] = []
-        people = official_choices()
+        # The organiser takes part anyway (as chair unless another is chosen), so is not
+        # offered as a participant; they may still take the notes while another chairs.
+        everyone = official_options()
+        people = [c for c in everyone.choices if c[0] != self.organiser.username]
         self.fields["timezone"].choices = zone_choices()
         organiser_label = (
             _("Me (the organiser)")
@@ -125,10 +146,14 @@ class MeetingForm(forms.Form):
             else _("The organiser (%(name)s)") % {"name": meeting.organiser.display_name}
         )
         self.fields["chair"].choices = [("", organiser_label), *people]
-        self.fields["note_taker"].choices = [("", _("Nobody in particular")), *people]
+        self.fields["note_taker"].choices = [("", _("Nobody in particular")), *everyone.choices]
         self.fields["required"].choices = people
         self.fields["optional"].choices = people
-        self.fields["agencies"].choices = agency_choices()
+        for name in ("chair", "note_taker", "required", "optional"):
+            self.fields[name].widget.option_data = everyone.data
+        agencies = agency_options()
+        self.fields["agencies"].choices = agencies.choices
+        self.fields["agencies"].widget.option_data = agencies.data
         if meeting is None:
             self.initial.setdefault("timezone", official.zone_name)
             self.initial.setdefault("language", official.language)

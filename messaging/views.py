@@ -118,4 +118,5 @@ def js_text() -> dict[str, str]:
         "directConversation": _("Direct conversation"),
         "archived": _("archived"),
         "unread": _("unread"),
+        "chooseSomeone": _("Choose at least one official."),
     }

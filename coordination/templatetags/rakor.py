@@ -37,3 +37,17 @@ def in_zone(value, viewer=None) -> str:
 @register.filter
 def zone_abbr(viewer) -> str:
     return zone_label(zone_of(viewer))
+
+
+@register.simple_tag
+def js_catalogue(*names: str):
+    """The named catalogues of page-script words (coordination.catalogues), as JSON in a
+    <script type="application/json" data-catalogue> element that static/js/lib/i18n.js reads."""
+    from django.utils.html import json_script
+    from django.utils.safestring import mark_safe
+
+    from coordination.catalogues import catalogue
+
+    html = json_script(catalogue(*names))  # safe: the JSON's <, > and & are escaped
+    tag = format_html('<script data-catalogue="{}" ', "+".join(names))
+    return mark_safe(html.replace("<script ", tag, 1))  # noqa: S308

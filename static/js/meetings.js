@@ -1,24 +1,24 @@
-// Rakor meeting pages: filter boxes on the participant lists, confirmation before cancelling,
-// and on a meeting's page the answers tally, live over the /ws/ socket (docs/protocol.md:
-// subscribe, rsvp_updated, meeting_updated).
+// Rakor meeting pages: searchable pickers on the form, confirmation before cancelling, and on
+// a meeting's page the answers tally, live over the /ws/ socket (docs/protocol.md: subscribe,
+// rsvp_updated, meeting_updated).
 
-// --- the form: a filter box above each long list ---------------------------------------
-for (const select of document.querySelectorAll("select[data-filterable]")) {
-  const box = document.createElement("input");
-  box.type = "search";
-  box.className = "select-filter";
-  box.placeholder = document.documentElement.lang === "en" ? "Find…" : "Cari…";
-  box.setAttribute("aria-label", `${box.placeholder} ${select.labels[0]?.textContent || ""}`);
-  box.setAttribute("aria-controls", select.id);
-  select.before(box);
-  box.addEventListener("input", () => {
-    const words = box.value.toLowerCase().trim().split(/\s+/).filter(Boolean);
-    for (const option of select.options) {
-      const text = option.textContent.toLowerCase();
-      // Chosen officials stay visible, so nobody is unselected unseen.
-      option.hidden = !option.selected && !words.every((w) => text.includes(w));
-    }
-  });
+import { enhanceSelect } from "./lib/picker.js";
+
+// --- the form: searchable pickers for the chair, note taker, participants and agencies ---
+// Each keeps its <select> in step, so the form posts as it would without scripts. Someone
+// chosen in one role is not suggested in another that the meeting's rules exclude.
+const pickerSelects = {};
+const chosenIn = (...names) => () => new Set(names.flatMap((name) =>
+  [...(pickerSelects[name]?.selectedOptions || [])].map((option) => option.value).filter(Boolean)));
+const EXCLUDES = {
+  id_required: chosenIn("id_optional"),
+  id_optional: chosenIn("id_required", "id_chair"),
+  id_chair: chosenIn("id_note_taker", "id_optional"),
+  id_note_taker: chosenIn("id_chair"),
+};
+for (const select of document.querySelectorAll("select[data-picker]")) {
+  pickerSelects[select.id] = select;
+  enhanceSelect(select, { exclude: EXCLUDES[select.id] });
 }
 
 for (const form of document.querySelectorAll("form[data-confirm]")) {

@@ -5,9 +5,13 @@
 // same client_id, which the server stores once. Rooms are rejoined from the last seq seen, and
 // frames are de-duplicated by seq.
 
+import { api, errorText } from "./lib/api.js";
+import { $, el } from "./lib/dom.js";
+import { format } from "./lib/i18n.js";
+import { createPicker } from "./lib/picker.js";
+
 const config = JSON.parse(document.getElementById("messages-config").textContent);
 const T = config.text;
-const $ = (selector, root = document) => root.querySelector(selector);
 
 const els = {
   chat: $("#chat"),
@@ -36,42 +40,6 @@ const els = {
 
 // --- small helpers ------------------------------------------------------------------------
 
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value === true ? "" : value);
-  }
-  for (const child of children) {
-    if (child !== null && child !== undefined) node.append(child);
-  }
-  return node;
-}
-
-function csrfToken() {
-  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-  return match ? decodeURIComponent(match[1]) : "";
-}
-
-async function api(path, options = {}) {
-  const headers = { "X-CSRFToken": csrfToken(), ...(options.headers || {}) };
-  if (options.json !== undefined) {
-    headers["Content-Type"] = "application/json";
-    options.body = JSON.stringify(options.json);
-  }
-  const response = await fetch(path, { credentials: "same-origin", ...options, headers });
-  const body = response.status === 204 ? null : await response.json().catch(() => null);
-  if (!response.ok) {
-    const error = new Error((body && body.message) || response.statusText);
-    error.body = body;
-    throw error;
-  }
-  return body;
-}
-
 function uuid() {
   if (crypto.randomUUID) return crypto.randomUUID();
   const bytes = crypto.getRandomValues(new Uint8Array(16));
@@ -79,10 +47,6 @@ function uuid() {
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
   const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-function format(template, values) {
-  return template.replace(/%\((\w+)\)s/g, (_, key) => values[key] ?? "");
 }
 
 // Times in the official's zone, labelled WIB/WITA/WIT (else the UTC offset), like the server.
@@ -1091,70 +1055,72 @@ els.roomFilter.addEventListener("input", () => {
   }
 });
 
-function pickDialog(dialog, { input, results, chosen, multiple, onDone }) {
-  // Returns a function giving the usernames picked so far.
-  const picked = new Map();
-  // Enter in the search box searches; it does not submit the dialog with a partial choice.
-  input.addEventListener("keydown", (event) => { if (event.key === "Enter") event.preventDefault(); });
-  let timer;
-  input.addEventListener("input", () => {
-    clearTimeout(timer);
-    timer = setTimeout(async () => {
-      const q = input.value.trim();
-      const page = q ? await api(`/api/v1/officials?q=${encodeURIComponent(q)}&limit=10`).catch(() => ({ items: [] })) : { items: [] };
-      results.replaceChildren(...page.items.filter((o) => o.username !== config.username).map((o) => el("li", {},
-        el("button", { type: "button", class: "linklike", text: `${o.name} — ${o.position_title || ""} ${o.agency ? `(${o.agency.name})` : ""}`,
-          onclick: () => {
-            if (!multiple) picked.clear();
-            picked.set(o.username, o.name);
-            chosen.textContent = [...picked.values()].join(", ");
-          } }))));
-    }, 200);
-  });
-  dialog.addEventListener("close", () => {
-    if (onDone && dialog.returnValue !== "cancel" && picked.size) onDone([...picked.keys()]);
-    picked.clear();
-    chosen.textContent = "";
-    input.value = "";
-    results.replaceChildren();
-  });
-  return () => [...picked.keys()];
+// Officials are found through the API (name, username, position or agency); oneself is
+// never offered.
+async function findOfficials(q) {
+  if (!q) return [];
+  const page = await api(`/api/v1/officials?q=${encodeURIComponent(q)}&limit=30`);
+  return page.items.filter((o) => o.username !== config.username).map((o) => ({
+    value: o.username,
+    name: o.name,
+    detail: [`@${o.username}`, o.position_title, o.agency && o.agency.name].filter(Boolean).join(" · "),
+  }));
+}
+
+function pickerIn(container, id) {
+  const picker = createPicker({ id, search: findOfficials, multiple: true });
+  container.replaceChildren(picker.element);
+  return picker;
 }
 
 const directDialog = $("#direct-dialog");
-$("#open-direct").addEventListener("click", () => directDialog.showModal());
-pickDialog(directDialog, {
-  input: $("#direct-q"), results: $("#direct-results"), chosen: $("#direct-chosen"), multiple: true,
-  onDone: async (usernames) => {
+const directPicker = pickerIn($("#direct-picker"), "direct-picker");
+$("#open-direct").addEventListener("click", () => {
+  $("#direct-error").hidden = true;
+  directDialog.showModal();
+});
+$("#direct-form").addEventListener("submit", async (event) => {
+  if (event.submitter && event.submitter.value === "cancel") return;
+  event.preventDefault();
+  const box = $("#direct-error");
+  const usernames = directPicker.values();
+  if (!usernames.length) {
+    box.hidden = false;
+    box.textContent = T.chooseSomeone;
+    directPicker.input.focus();
+    return;
+  }
+  try {
     const room = await api("/api/v1/direct", { method: "POST", json: { usernames } });
     location.assign(`/messages/${room.id}`);
-  },
+  } catch (error) {
+    box.hidden = false;
+    box.textContent = errorText(error);
+  }
 });
+directDialog.addEventListener("close", () => directPicker.clear());
 
 const roomDialog = $("#room-dialog");
 if (roomDialog) {
+  const members = pickerIn($("#room-picker"), "room-picker");
   $("#open-room").addEventListener("click", () => {
     $("#room-error").hidden = true;
     roomDialog.showModal();
   });
-  const form = $("#room-form");
-  const members = pickDialog(roomDialog, {
-    input: $("#room-q"), results: $("#room-results"), chosen: $("#room-chosen"), multiple: true,
-  });
-  form.addEventListener("submit", async (event) => {
+  roomDialog.addEventListener("close", () => members.clear());
+  $("#room-form").addEventListener("submit", async (event) => {
     if (event.submitter && event.submitter.value === "cancel") return;
     event.preventDefault();
     const box = $("#room-error");
     try {
       const room = await api("/api/v1/rooms", { method: "POST", json: {
         name: $("#room-name").value, classification: $("#room-classification").value,
-        members: members(),
+        members: members.values(),
       } });
       location.assign(`/messages/${room.id}`);
     } catch (error) {
-      const fields = error.body && error.body.fields ? Object.values(error.body.fields).flat().join(" ") : "";
       box.hidden = false;
-      box.textContent = fields ? `${error.message} ${fields}` : error.message;
+      box.textContent = errorText(error);
     }
   });
 }

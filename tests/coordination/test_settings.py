@@ -135,3 +135,20 @@ def test_production_has_no_fallback_secret(var_dir):
 def test_unknown_mode_is_refused():
     result = probe_settings("settings.DEBUG", clean_env(RAKOR_ENV="staging"))
     assert result.returncode != 0 and "RAKOR_ENV" in result.stderr
+
+
+def test_production_static_files_are_hashed_and_so_are_the_modules_they_import(tmp_path):
+    """collectstatic as a deployment runs it: each page module's imports name the hashed
+    files, so a browser never mixes a new page script with a cached old module."""
+    import re
+
+    root = tmp_path / "static"
+    result = manage(
+        "collectstatic", "--noinput", env=clean_env(**PRODUCTION, STATIC_ROOT=str(root))
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = __import__("json").loads((root / "staticfiles.json").read_text())["paths"]
+    meetings = (root / manifest["js/meetings.js"]).read_text()
+    imported = re.findall(r'from "([^"]+)"', meetings)
+    assert imported and all(re.search(r"\.[0-9a-f]{12}\.js$", name) for name in imported)
+    assert (root / manifest["js/lib/picker.js"]).with_suffix(".js.gz").exists()

@@ -12,6 +12,7 @@ from tests.e2e.test_messages_browser import Watch
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.browser]
 
 MAKASSAR = zoneinfo.ZoneInfo("Asia/Makassar")
+JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
 
 
 def sign_in(browser, base, username):
@@ -28,27 +29,56 @@ def sign_in(browser, base, username):
     return context, page, watch
 
 
+def pick(page, field, text, choice):
+    """Type `text` in the picker of `field` and choose the suggestion holding `choice`."""
+    box = page.locator(f"#id_{field}-search")
+    box.fill(text)
+    option = page.locator(f"#id_{field}-options [role=option]", has_text=choice)
+    option.first.wait_for()
+    option.first.click()
+
+
 def test_a_meeting_scheduled_through_the_form_is_in_the_calendar_and_answers_arrive_live(
     site, browser, screenshots
 ):
-    # Three days ahead at 10.00 WITA: 09.00 for budi, who is in WIB.
-    day = (datetime.datetime.now(MAKASSAR) + datetime.timedelta(days=3)).date()
+    # budi's page is in Bahasa Indonesia (the default): the date input must carry the ISO
+    # default (tomorrow in his zone), not a localised value the browser drops.
     budi, page, watch = sign_in(browser, site, "budi")
+    assert page.locator("html").get_attribute("lang") == "id"
     page.goto(f"{site}/meetings/")
     page.get_by_role("link", name="Jadwalkan rapat").first.click()
     page.wait_for_url(f"{site}/meetings/new/")
+    tomorrow = (datetime.datetime.now(JAKARTA) + datetime.timedelta(days=1)).date()
+    assert page.locator("#id_date").input_value() == tomorrow.isoformat()
+    assert page.locator("#id_start_time").input_value() == "09:00"
+    day = tomorrow  # kept as the form offers it; 10.00 WITA is 09.00 for budi (WIB)
     page.locator("#id_title").fill("Rakor percepatan penurunan stunting")
     page.locator("#id_description").fill("1. Data per kabupaten\n2. Tindak lanjut")
-    page.locator("#id_date").fill(day.isoformat())
     page.locator("#id_start_time").fill("10:00")
     page.locator("#id_end_time").fill("11:30")
     page.locator("#id_timezone").select_option("Asia/Makassar")
-    # The filter box narrows the long list; the choice is made in the list itself.
-    filter_box = page.locator("input.select-filter[aria-controls=id_required]")
-    filter_box.fill("andi")
-    assert page.locator("#id_required option:not([hidden])").count() == 1
-    page.locator("#id_required").select_option(["andi", "yohanes"])
-    page.locator("#id_note_taker").select_option("sari")
+    # The pickers: by name, by agency ("papua" finds Yohanes), by keyboard; the organiser
+    # is never offered as a participant.
+    assert page.locator("#id_required-search").get_attribute("placeholder") == (
+        "Ketik nama, nama pengguna, jabatan, atau instansi…"
+    )
+    pick(page, "required", "andi", "Andi Makkasau")
+    page.locator("#id_required-search").fill("papua")  # Provinsi Papua: by keyboard
+    page.locator("#id_required-options [role=option]", has_text="Yohanes").first.wait_for()
+    assert page.locator("#id_required-options .picker__option").count() == 1
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    chips = page.locator("#id_required-search").locator("xpath=..").locator(".picker__chip-name")
+    assert sorted(chips.all_inner_texts()) == ["Andi Makkasau", "Yohanes Wenda"]
+    page.locator("#id_required-search").fill("@budi")
+    page.locator("#id_required-options .picker__note").wait_for()
+    assert page.locator("#id_required-options .picker__option").count() == 0
+    page.keyboard.press("Escape")
+    pick(page, "note_taker", "sari", "Sari Wulandari")
+    assert page.locator("#id_required").evaluate(
+        "s => [...s.selectedOptions].map(o => o.value).sort()"
+    ) == ["andi", "yohanes"]
+    assert page.locator("#id_note_taker").input_value() == "sari"
     page.screenshot(path=str(screenshots / "meeting-form.png"), full_page=True)
     page.locator("form.meeting-form button.button--primary").click()
     page.wait_for_url(f"{site}/meetings/*")
@@ -82,6 +112,21 @@ def test_a_meeting_scheduled_through_the_form_is_in_the_calendar_and_answers_arr
     andi_page.goto(f"{site}/meetings/week/?date={day.isoformat()}")
     andi_cell = andi_page.locator(f".calendar__day:has(time[datetime='{day.isoformat()}'])")
     assert "10.00 WITA" in andi_cell.inner_text()
+
+    # budi changes the meeting, the page still in Indonesian: the form shows the meeting's
+    # own date and times, and saving needs no retyping.
+    page.goto(meeting_url)
+    page.get_by_role("link", name="Ubah rapat").click()
+    page.wait_for_url(f"{meeting_url}/edit")
+    assert page.locator("#id_date").input_value() == day.isoformat()
+    assert page.locator("#id_start_time").input_value() == "10:00"
+    assert sorted(chips.all_inner_texts()) == ["Andi Makkasau", "Yohanes Wenda"]
+    page.locator("#id_end_time").fill("12:00")
+    page.locator("form.meeting-form button.button--primary").click()
+    page.wait_for_url(meeting_url)
+    lead = page.locator(".lead").inner_text()
+    assert "11.00 WIB" in lead and "12.00 WITA" in lead, lead
+    assert "Versi" not in page.locator("main").inner_text()
     assert watch.problems == [] and andi_watch.problems == []
     budi.close()
     andi.close()

@@ -251,9 +251,14 @@ def test_a_coordination_room_made_in_the_dialog_reaches_its_members_live(site, b
     sari_ctx, sari, sari_watch = sign_in(browser, site, "sari")
     budi.locator("#open-room").click()
     budi.locator("#room-name").fill("Rakor Inflasi Daerah")
-    budi.locator("#room-q").fill("sari")
-    budi.locator("#room-results button").first.click()
-    assert "Sari Wulandari" in budi.locator("#room-chosen").inner_text()
+    budi.locator("#room-picker-search").fill("sari")
+    budi.locator("#room-picker-options [role=option]", has_text="Sari Wulandari").click()
+    chips = budi.locator("#room-picker .picker__chip-name")
+    assert chips.all_inner_texts() == ["Sari Wulandari"]
+    # Found by agency too, and by keyboard; oneself is never offered.
+    budi.locator("#room-picker-search").fill("budi")
+    budi.locator("#room-picker-options .picker__note").wait_for()
+    assert budi.locator("#room-picker-options .picker__option").count() == 0
     budi.get_by_role("button", name="Buat").click()
     budi.wait_for_url(re.compile(r"/messages/\d+$"))
     budi.wait_for_selector("#connection[data-state=connected]")

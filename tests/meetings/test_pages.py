@@ -292,3 +292,32 @@ def test_the_form_carries_iso_dates_and_times_in_each_language(
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", date), (url, date)
         assert all(re.fullmatch(r"\d{2}:\d{2}", t) for t in times) and len(times) == 2, times
     assert date == local.date().isoformat() and times[0] == local.strftime("%H:%M")
+
+
+def test_the_form_offers_everyone_but_the_organiser_with_what_the_picker_searches(
+    client, world, schedule
+):
+    client.force_login(world["budi"])
+    form = client.get("/meetings/new/").context["form"]
+    for name in ("required", "optional", "chair"):
+        offered = {value for value, _label in form.fields[name].choices}
+        assert "budi" not in offered and "andi" in offered, name
+    # The organiser may still take the notes while another chairs.
+    assert "budi" in {value for value, _label in form.fields["note_taker"].choices}
+    html = client.get("/meetings/new/").content.decode()
+    option = re.search(r'<option value="andi"[^>]*>', html).group(0)
+    assert 'data-name="' in option and "@andi" in option and "Provinsi Sulawesi Selatan" in option
+    assert re.search(r'<select name="required"[^>]*data-picker', html)
+    assert 'data-catalogue="picker"' in html
+    # A coordinator of the organising agency editing budi's meeting: budi is left out, the
+    # editor is offered (editors are not added to meetings they edit).
+    from coordination.models import Role
+    from tests.factories import OfficialFactory
+
+    colleague = OfficialFactory(username="rina", agency=world["ministry"], role=Role.COORDINATOR)
+    meeting = schedule()
+    client.force_login(colleague)
+    edit = client.get(f"/meetings/{meeting.pk}/edit")
+    assert edit.status_code == 200
+    offered = {value for value, _label in edit.context["form"].fields["required"].choices}
+    assert "budi" not in offered and "rina" in offered
