@@ -5,20 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('coordination', '0006_meeting_audit_events'),
+        ("coordination", "0006_meeting_audit_events"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='job',
-            name='run_at',
-            field=models.DateTimeField(db_default=django.db.models.functions.datetime.Now(), verbose_name='run at'),
+            model_name="job",
+            name="run_at",
+            field=models.DateTimeField(
+                db_default=django.db.models.functions.datetime.Now(), verbose_name="run at"
+            ),
         ),
         migrations.AlterField(
-            model_name='outboundmail',
-            name='next_attempt_at',
+            model_name="outboundmail",
+            name="next_attempt_at",
             field=models.DateTimeField(db_default=django.db.models.functions.datetime.Now()),
         ),
     ]
