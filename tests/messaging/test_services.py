@@ -429,10 +429,14 @@ def test_hostile_bodies_render_inert(world, body):
             if tag not in ALLOWED_TAGS:
                 self.problems.append(tag)
             for name, value in attrs:
-                if name not in ("href", "rel") or (
-                    name == "href" and not value.startswith(("http:", "https:", "mailto:"))
+                if (
+                    name not in ("href", "rel", "target")
+                    or (name == "href" and not value.startswith(("http:", "https:", "mailto:")))
+                    or (name == "target" and value != "_blank")
                 ):
                     self.problems.append(f"{tag}[{name}={value}]")
+            if dict(attrs).get("target") and "noopener" not in (dict(attrs).get("rel") or ""):
+                self.problems.append(f"{tag} opens a tab with its opener")
 
     html = render_body(body)
     inspector = Inspect()
@@ -446,4 +450,7 @@ def test_links_render_with_safe_rel(world):
     from messaging.render import render_body
 
     html = render_body("[BPS](https://bps.go.id)")
-    assert html == ('<p><a href="https://bps.go.id" rel="noopener noreferrer nofollow">BPS</a></p>')
+    assert html == (
+        '<p><a href="https://bps.go.id" target="_blank" rel="noopener noreferrer nofollow">'
+        "BPS</a></p>"
+    )
