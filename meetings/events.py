@@ -47,6 +47,7 @@ def rsvp_frame(meeting: Meeting, participant: Participant) -> dict[str, Any]:
         "meeting": meeting.pk,
         "username": participant.official.username,
         "name": participant.official.display_name,
+        "role": participant.role,
         "response": participant.rsvp,
         "tally": tally(meeting.pk),
     }

@@ -247,14 +247,11 @@ class MeetingForm(forms.Form):
             "start": "date",
             "end": "end_time",
         }
-        placed = False
-        for name, problems in (exc.fields or {}).items():
-            field = names.get(name, name)
-            if field in self.fields:
-                self.add_error(field, f"{exc.message} ({', '.join(map(str, problems))})")
-                placed = True
-        if not placed:
-            self.add_error(None, exc.message)
+        # The service's message is one whole sentence; it is shown once, on the first field it
+        # concerns (the per-field words, "Before the start.", are for API clients).
+        fields = [names.get(name, name) for name in (exc.fields or {})]
+        field = next((f for f in fields if f in self.fields), None)
+        self.add_error(field, exc.message)
 
 
 def changes(data: dict[str, Any]) -> dict[str, Any]:

@@ -47,6 +47,16 @@ def participant_rows(meeting: Meeting) -> list[Participant]:
     )
 
 
+LEADING_ROLES = (Participant.Role.CHAIR, Participant.Role.NOTE_TAKER)
+
+
+def leads_declined(participants: list[Participant]) -> list[Participant]:
+    """The chairs and note takers who declined: the meeting needs someone else for the role."""
+    return [
+        p for p in participants if p.role in LEADING_ROLES and p.rsvp == Participant.Rsvp.DECLINED
+    ]
+
+
 def meeting_summary(meeting: Meeting, viewer: Official) -> dict[str, Any]:
     mine = next((p for p in meeting.participants.all() if p.official_id == viewer.pk), None)
     return {

@@ -119,4 +119,13 @@ def js_text() -> dict[str, str]:
         "archived": _("archived"),
         "unread": _("unread"),
         "chooseSomeone": _("Choose at least one official."),
+        "charsLeft": _("%(count)s characters left"),
+        "charsOver": _("%(count)s characters over the limit of %(max)s"),
+        "tooLong": _(
+            "This message is %(count)s characters over the limit of %(max)s. Shorten it, or "
+            "send it in two parts."
+        ),
+        "newBelow": _("New messages"),
+        "newOne": _("1 new message ↓"),
+        "newMany": _("%(count)s new messages ↓"),
     }

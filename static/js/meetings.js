@@ -51,6 +51,24 @@ if (configNode) {
     if (cell && sample) cell.replaceChildren(sample.content.cloneNode(true));
   };
 
+  // The organiser hears at once when the chair or the note taker declines (and the warning
+  // goes when they accept after all).
+  const showLeadDeclined = (frame) => {
+    const box = document.getElementById("leads-declined");
+    const words = config.leadDeclined?.[frame.role];
+    if (!box || !words) return;
+    const line = [...box.children].find((p) => p.dataset.username === frame.username);
+    if (frame.response === "declined" && !line) {
+      const text = document.createElement("p");
+      text.dataset.username = frame.username;
+      text.textContent = words.replace("%(name)s", frame.name);
+      box.append(text);
+    } else if (frame.response !== "declined" && line) {
+      line.remove();
+    }
+    box.hidden = !box.children.length;
+  };
+
   const showChanged = () => {
     if (notice) return;
     notice = document.createElement("div");
@@ -84,6 +102,7 @@ if (configNode) {
       } else if (frame.type === "rsvp_updated" && frame.meeting === config.meeting) {
         showTally(frame.tally);
         showAnswer(frame.username, frame.response);
+        showLeadDeclined(frame);
       } else if (frame.type === "meeting_updated" && frame.meeting?.id === config.meeting) {
         showChanged();
       }

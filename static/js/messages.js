@@ -26,6 +26,8 @@ const els = {
   file: $("#composer-file"),
   files: $("#pending-files"),
   error: $("#composer-error"),
+  count: $("#composer-count"),
+  newer: $("#newer-messages"),
   replyPreview: $("#reply-preview"),
   mentionMenu: $("#mention-menu"),
   directives: $("#directives"),
@@ -63,6 +65,20 @@ const ZONE = zoneLabel();
 function when(iso) {
   return `${timeFormat.format(new Date(iso))} ${ZONE}`;
 }
+// A calendar date (YYYY-MM-DD, as the API gives it) the way the official's language writes
+// it: "5 Desember 2026", "5 December 2026".
+const dateFormat = new Intl.DateTimeFormat(config.language === "id" ? "id-ID" : "en-GB", {
+  timeZone: "UTC", day: "numeric", month: "long", year: "numeric",
+});
+function day(isoDate) {
+  return dateFormat.format(new Date(`${isoDate}T00:00:00Z`));
+}
+function dueNode(isoDate, overdue) {
+  return el("span", { class: overdue ? "tag tag--danger" : "muted" }, ` ${T.due} `,
+    el("time", { datetime: isoDate, text: day(isoDate) }));
+}
+// Characters as the server counts them (code points: an emoji is one).
+const length = (text) => [...text].length;
 
 // --- state --------------------------------------------------------------------------------
 
@@ -93,6 +109,7 @@ const state = {
   maxSeq: 0, // highest seq of a message shown in the open room
   headSeen: 0, // highest seq of any event received for the open room
   joined: false,
+  newerCount: 0, // messages arrived below while reading older ones
   acknowledged: new Set(), // directives this official (or their agency) acknowledged
 };
 
@@ -413,9 +430,10 @@ function onError(frame) {
   showError(`${T.errorPrefix} ${frame.message}`);
 }
 
-function showError(text) {
+function showError(text, kind = "") {
   els.error.textContent = text;
   els.error.hidden = !text;
+  els.error.dataset.kind = text ? kind : "";
 }
 
 function onTyping(frame) {
@@ -443,12 +461,27 @@ function onPresence(frame) {
   renderPresence();
 }
 
+// Who is here, by name: the count in a summary (its title names them on hover), the names
+// in a list that a tap or Enter opens.
+function memberName(username) {
+  return state.members.find((m) => m.username === username)?.name || username;
+}
+
 function renderPresence() {
-  const online = [...here.values()].filter((s) => s === "online").length;
-  const away = here.size - online;
-  els.presence.textContent = here.size
-    ? `● ${online} ${T.online}${away ? ` · ${away} ${T.away}` : ""}`
-    : "";
+  const people = [...here.entries()].map(([username, status]) => ({ name: memberName(username), status }))
+    .sort((a, b) => (a.status === b.status ? a.name.localeCompare(b.name) : a.status === "online" ? -1 : 1));
+  const online = people.filter((p) => p.status === "online");
+  const away = people.length - online.length;
+  if (!people.length) { els.presence.replaceChildren(); return; }
+  const open = $("details", els.presence)?.open;
+  const summary = el("summary", {
+    title: people.map((p) => `${p.name} (${p.status === "online" ? T.online : T.away})`).join(", "),
+    text: `● ${online.length} ${T.online}${away ? ` · ${away} ${T.away}` : ""}`,
+  });
+  const list = el("ul", { class: "chat-presence__list" }, ...people.map((p) =>
+    el("li", { class: `chat-presence__person is-${p.status}` }, p.name,
+      el("span", { class: "muted", text: ` · ${p.status === "online" ? T.online : T.away}` }))));
+  els.presence.replaceChildren(el("details", { open: open || null }, summary, list));
 }
 
 // --- rendering ----------------------------------------------------------------------------
@@ -484,10 +517,12 @@ function messageNode(frame) {
     for (const file of frame.attachments) {
       const link = el("a", { href: file.url, download: file.name },
         file.thumbnail_url
-          ? el("img", { src: file.thumbnail_url, alt: file.name, class: "msg__thumb", loading: "lazy" })
-          : el("span", {}, el("span", { class: "file-kind", text: (file.name.split(".").pop() || "").toUpperCase() }), ` ${file.name}`),
+          ? el("img", { src: file.thumbnail_url, alt: "", class: "msg__thumb", loading: "lazy" })
+          : el("span", { class: "file-kind", text: (file.name.split(".").pop() || "").toUpperCase() }),
+        el("span", { class: "msg__file-name", text: ` ${file.name}` }),
       );
-      list.append(el("li", {}, link, el("span", { class: "muted", text: ` ${Math.ceil(file.size / 1024)} KB` })));
+      list.append(el("li", { class: file.thumbnail_url ? "msg__file msg__file--image" : "msg__file" }, link,
+        el("span", { class: "muted", text: ` ${Math.ceil(file.size / 1024)} KB` })));
     }
     node.append(list);
   }
@@ -506,9 +541,9 @@ function messageNode(frame) {
 
 function directiveNode(frame) {
   const mine = frame.author.username === config.username;
-  const due = frame.directive.due ? ` · ${T.due} ${frame.directive.due}` : "";
   const box = el("div", { class: "msg__directive", id: `directive-${frame.id}` },
-    el("strong", { text: `${T.directive} · ${frame.directive.ack_by === "agency" ? T.ackByAgency : T.ackByMember}${due}` }),
+    el("strong", {}, `${T.directive} · ${frame.directive.ack_by === "agency" ? T.ackByAgency : T.ackByMember}`,
+      frame.directive.due ? " ·" : null, frame.directive.due ? dueNode(frame.directive.due) : null),
   );
   if (!mine) {
     box.append(el("button", {
@@ -580,7 +615,33 @@ function renderMessage(frame) {
     else els.log.insertBefore(node, $(".msg--pending", els.log));
   }
   if (atBottom || frame.author.username === config.username) els.log.scrollTop = els.log.scrollHeight;
+  else if (frame.seq === state.maxSeq && state.joined) showNewer(node);
 }
+
+// Someone reading older history is not pulled down by new messages: a marker says how many
+// arrived below (and a line shows where they begin); it goes once they are in view.
+function showNewer(node) {
+  if (!state.newerCount) {
+    for (const line of els.log.querySelectorAll(".chat-new-line")) line.remove();
+    node.before(el("div", { class: "chat-new-line", role: "separator", "aria-label": T.newBelow },
+      el("span", { text: T.newBelow })));
+  }
+  state.newerCount = (state.newerCount || 0) + 1;
+  els.newer.textContent = format(state.newerCount === 1 ? T.newOne : T.newMany, { count: state.newerCount });
+  els.newer.hidden = false;
+}
+
+function hideNewer() {
+  state.newerCount = 0;
+  els.newer.hidden = true;
+}
+
+els.newer.addEventListener("click", () => {
+  const line = $(".chat-new-line", els.log);
+  if (line) line.scrollIntoView({ block: "start" });
+  else els.log.scrollTop = els.log.scrollHeight;
+  hideNewer();
+});
 
 let outboxShown = "";
 function renderOutbox() {
@@ -732,6 +793,7 @@ els.body.addEventListener("input", () => {
     send({ type: "typing", room: state.room });
   }
   updateMentionMenu();
+  updateCount();
   clearTimeout(draftTimer);
   draftTimer = setTimeout(saveDraft, 400);
 });
@@ -747,10 +809,29 @@ function saveDraft() {
   store.set("drafts", drafts);
 }
 
+// Near the limit the composer says how many characters remain, and over it how many too
+// many; a message over the limit is not sent (nothing is cut: the text stays to shorten).
+const COUNT_FROM = Math.min(1000, Math.floor(config.maxChars / 10));
+function updateCount() {
+  const left = config.maxChars - length(els.body.value);
+  const over = left < 0;
+  els.count.hidden = left >= COUNT_FROM;
+  els.count.textContent = over ? format(T.charsOver, { count: -left, max: config.maxChars })
+    : format(T.charsLeft, { count: left });
+  els.count.classList.toggle("error", over);
+  if (over) els.body.setAttribute("aria-invalid", "true");
+  else els.body.removeAttribute("aria-invalid");
+  if (!over && els.error.dataset.kind === "length") showError("");
+}
+
 function submitMessage() {
   const body = els.body.value;
   if (!state.room || (!body.trim() && !state.pendingFiles.length)) return;
-  if (body.length > config.maxChars) { showError(`${T.errorPrefix} ${config.maxChars}`); return; }
+  if (length(body) > config.maxChars) {
+    showError(format(T.tooLong, { count: length(body) - config.maxChars, max: config.maxChars }), "length");
+    els.body.focus();
+    return;
+  }
   const item = { room: state.room, body, client_id: uuid(), created: Date.now() };
   if (state.replyTo) item.reply_to = state.replyTo.id;
   if (state.pendingFiles.length) {
@@ -797,7 +878,7 @@ function editMessage(frame) {
   const node = document.getElementById(`message-${frame.id}`);
   const body = node && $(".msg__body", node);
   if (!body || $(".msg__editor", node)) return;
-  const box = el("textarea", { class: "msg__editor", rows: 3, maxlength: config.maxChars, "aria-label": T.editPrompt });
+  const box = el("textarea", { class: "msg__editor", rows: 3, "aria-label": T.editPrompt });
   box.value = frame.body;
   const restore = () => {
     editsInFlight.delete(frame.id);
@@ -810,6 +891,11 @@ function editMessage(frame) {
   const save = () => {
     const text = box.value;
     if (!text.trim() || text === frame.body) { restore(); return; }
+    if (length(text) > config.maxChars) {
+      showError(format(T.tooLong, { count: length(text) - config.maxChars, max: config.maxChars }), "length");
+      box.focus();
+      return;
+    }
     if (!send({ type: "edit", message: frame.id, body: text, ref: `edit:${frame.id}` })) {
       showError(`${T.errorPrefix} ${T.notSent}`);
       return;
@@ -943,6 +1029,10 @@ function pickMention(value) {
 
 // --- older history, directives, search, dialogs --------------------------------------------
 
+els.log.addEventListener("scroll", () => {
+  if (state.newerCount && els.log.scrollHeight - els.log.scrollTop - els.log.clientHeight < 80) hideNewer();
+});
+
 els.log.addEventListener("scroll", async () => {
   if (els.log.scrollTop > 60 || state.loadingOlder || state.reachedStart || !state.room || !state.oldest) return;
   state.loadingOlder = true;
@@ -983,7 +1073,7 @@ async function showDirectives() {
   els.directives.replaceChildren(...page.items.slice(0, 3).map((item) => el("div", { class: "chat-directive-banner", role: "status" },
     el("strong", { text: `${T.directive} · ${item.author.name}: ` }),
     el("a", { href: item.link, text: item.body.slice(0, 160) || T.attachment }),
-    item.due ? el("span", { class: item.overdue ? "tag tag--danger" : "muted", text: ` ${T.due} ${item.due}` }) : null,
+    item.due ? dueNode(item.due, item.overdue) : null,
     el("button", { type: "button", class: "button button--small button--primary banner-ack", text: T.acknowledge,
       "data-message": item.message, onclick: () => acknowledge(item.message) }),
   )));
@@ -1143,12 +1233,15 @@ async function openRoom(roomId) {
   els.log.replaceChildren();
   setComposerArchived(Boolean(room && room.archived));
   els.body.value = store.get("drafts", {})[roomId] || "";
+  updateCount();
+  hideNewer();
   try {
     const page = await api(`/api/v1/rooms/${roomId}/members`);
     state.members = page.items;
   } catch {
     state.members = [];
   }
+  renderPresence(); // names for those already known to be here
   renderOutbox();
 }
 

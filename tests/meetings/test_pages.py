@@ -321,3 +321,42 @@ def test_the_form_offers_everyone_but_the_organiser_with_what_the_picker_searche
     assert edit.status_code == 200
     offered = {value for value, _label in edit.context["form"].fields["required"].choices}
     assert "budi" not in offered and "rina" in offered
+
+
+def test_a_refused_meeting_says_each_problem_once_in_one_sentence(client, world, soon):
+    world["budi"].language = "id"
+    world["budi"].save(update_fields=["language"])
+    client.force_login(world["budi"])
+    day = soon.astimezone(MAKASSAR).date() + datetime.timedelta(days=1)
+    response = client.post("/meetings/new/", form_data(day, start_time="11:00", end_time="10:00"))
+    assert response.status_code == 200 and not Meeting.objects.exists()
+    errors = response.context["form"].errors
+    assert errors["end_time"] == ["Rapat harus selesai setelah dimulai."]
+    html = response.content.decode()
+    assert html.count("Rapat harus selesai setelah dimulai.") == 1 and "(Sebelum" not in html
+
+
+def test_the_organiser_is_warned_when_the_chair_or_note_taker_declines(
+    client, world, schedule
+):
+    meeting = schedule(
+        participants=[
+            {"username": "andi", "role": "chair"},
+            {"username": "nurul", "role": "note_taker"},
+            {"username": "sari", "role": "required"},
+        ]
+    )
+    for who in ("nurul", "sari"):
+        services.meeting_rsvp(official=world[who], meeting_id=meeting.pk, response="declined")
+    world["budi"].language = "id"
+    world["budi"].save(update_fields=["language"])
+    client.force_login(world["budi"])
+    html = client.get(f"/meetings/{meeting.pk}").content.decode()
+    nurul = world["nurul"].display_name
+    assert f"{nurul}, notulis, menolak hadir." in html
+    assert f"{world['sari'].display_name}, notulis" not in html  # a plain participant: no warning
+    warning = html[html.index('id="leads-declined"') :].split("</div>")[0]
+    assert "pimpinan rapat, menolak" not in warning  # the chair has not declined
+    # Participants who do not edit the meeting are not told to choose someone else.
+    client.force_login(world["andi"])
+    assert 'id="leads-declined"' not in client.get(f"/meetings/{meeting.pk}").content.decode()

@@ -41,6 +41,7 @@ async def test_the_organiser_sees_answers_live(world, meeting):
     )
     [frame] = await frames_until(socket, "rsvp_updated")
     assert frame["username"] == "andi" and frame["response"] == "declined"
+    assert frame["role"] == "required"  # the organiser's page warns when a chair declines
     assert frame["tally"] == {"needs_action": 1, "accepted": 1, "declined": 1, "tentative": 0}
     # The same answer again changes nothing and says nothing.
     await database_sync_to_async(services.meeting_rsvp)(
