@@ -6,6 +6,8 @@ import datetime
 import zoneinfo
 from typing import Any
 
+from django.db.models import Prefetch, Q
+
 from coordination import permissions
 from coordination.models import Official, OutboundMail
 from coordination.timefmt import zone_of
@@ -189,3 +191,48 @@ def meetings_today(official: Official, now: datetime.datetime) -> list[Meeting]:
         for m in meeting_rows(meetings, official)
         if m.my_rsvp is not None or m.organiser_id == official.pk
     ]
+
+
+def invitations_awaiting(official: Official, now: datetime.datetime, *, limit: int = 10):
+    """The official's invitations still waiting for an answer (meetings not over, not
+    cancelled), soonest first; with how many there are in all."""
+    waiting = (
+        Participant.objects.filter(
+            official=official,
+            rsvp=Participant.Rsvp.NEEDS_ACTION,
+            meeting__end__gt=now,
+            meeting__status=Meeting.Status.SCHEDULED,
+        )
+        .select_related("meeting__organiser", "meeting__agency")
+        .order_by("meeting__start", "meeting_id")
+    )
+    return list(waiting[:limit]), waiting.count()
+
+
+def meetings_coming(
+    official: Official, now: datetime.datetime, *, days: int = 7
+) -> list[dict[str, Any]]:
+    """The official's own meetings (as participant or organiser) from tomorrow for `days`
+    days in their zone, grouped by day: [{"day": date, "meetings": [...]}, ...]."""
+    zone = zoneinfo.ZoneInfo(zone_of(official))
+    tomorrow = now.astimezone(zone).date() + datetime.timedelta(days=1)
+    opens = datetime.datetime.combine(tomorrow, datetime.time(), tzinfo=zone)
+    closes = opens + datetime.timedelta(days=days)
+    meetings = (
+        Meeting.objects.filter(start__lt=closes, end__gt=opens)
+        .filter(Q(participants__official=official) | Q(organiser=official))
+        .distinct()
+        .select_related("organiser")
+        .prefetch_related(
+            Prefetch(
+                "participants",
+                queryset=Participant.objects.filter(official=official),
+            )
+        )
+        .order_by("start", "id")[:200]
+    )
+    by_day: dict[datetime.date, list[Meeting]] = {}
+    for meeting in meeting_rows(list(meetings), official):
+        first = max(meeting.start.astimezone(zone).date(), tomorrow)
+        by_day.setdefault(first, []).append(meeting)
+    return [{"day": day, "meetings": items} for day, items in sorted(by_day.items())]

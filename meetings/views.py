@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coordination import permissions
 from coordination.errors import DomainError
 from coordination.timefmt import ZONE_LABELS, zone_of
+from coordination.views.common import safe_next
 from meetings import feeds, forms, invitations, itip, selectors, services
 from meetings.models import Meeting, Participant
 
@@ -221,7 +222,9 @@ def meeting_rsvp(request: HttpRequest, meeting_id: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Your answer is recorded."))
-    return redirect("meetings:detail", meeting_id)
+    # The dashboard answers in place: back to where the answer was given.
+    fallback = reverse("meetings:detail", args=[meeting_id])
+    return redirect(safe_next(request, request.POST.get("next"), default=fallback))
 
 
 @login_required

@@ -23,11 +23,13 @@ REFERENCE_ZONE = "Asia/Jakarta"
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    from meetings.selectors import meetings_today
+    from meetings.selectors import invitations_awaiting, meetings_coming, meetings_today
+    from meetings.views import RSVP_LABELS
     from messaging import dashboard as messaging_dashboard
 
     official = request.user
     now = timezone.now()
+    invitations, invitations_count = invitations_awaiting(official, now)
     return render(
         request,
         "coordination/dashboard.html",
@@ -36,6 +38,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "now": now,
             "reference_zone": REFERENCE_ZONE,
             "meetings_today": meetings_today(official, now),
+            "meetings_coming": meetings_coming(official, now),
+            "invitations": invitations,
+            "invitations_count": invitations_count,
+            "answers": RSVP_LABELS,
             "suggest_second_factor": not second_factor.enrolled(official),
             "may_schedule": permissions.may_schedule_meeting(official),
             **messaging_dashboard.sections(official),

@@ -336,9 +336,7 @@ def test_a_refused_meeting_says_each_problem_once_in_one_sentence(client, world,
     assert html.count("Rapat harus selesai setelah dimulai.") == 1 and "(Sebelum" not in html
 
 
-def test_the_organiser_is_warned_when_the_chair_or_note_taker_declines(
-    client, world, schedule
-):
+def test_the_organiser_is_warned_when_the_chair_or_note_taker_declines(client, world, schedule):
     meeting = schedule(
         participants=[
             {"username": "andi", "role": "chair"},
@@ -360,3 +358,71 @@ def test_the_organiser_is_warned_when_the_chair_or_note_taker_declines(
     # Participants who do not edit the meeting are not told to choose someone else.
     client.force_login(world["andi"])
     assert 'id="leads-declined"' not in client.get(f"/meetings/{meeting.pk}").content.decode()
+
+
+def test_the_dashboard_lists_invitations_waiting_and_answers_them_in_place(
+    client, world, schedule, soon
+):
+    meeting = schedule(title="Rakor kesiapan Natal dan Tahun Baru")
+    cancelled = schedule(
+        title="Rapat yang dibatalkan",
+        start=soon + datetime.timedelta(hours=3),
+        end=soon + datetime.timedelta(hours=4),
+    )
+    services.meeting_cancel(by=world["budi"], meeting_id=cancelled.pk)
+    world["andi"].language = "id"
+    world["andi"].save(update_fields=["language"])
+    client.force_login(world["andi"])
+    html = client.get("/").content.decode()
+    assert "1 undangan menunggu jawaban Anda" in html
+    assert "Rakor kesiapan Natal dan Tahun Baru" in html.split('id="invitations"')[1]
+    assert "Rapat yang dibatalkan" not in html.split('id="invitations"')[1].split("</section>")[0]
+    assert f'action="/meetings/{meeting.pk}/rsvp"' in html
+    response = client.post(
+        f"/meetings/{meeting.pk}/rsvp", {"response": "accepted", "next": "/#invitations"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/#invitations"
+    assert Participant.objects.get(meeting=meeting, official=world["andi"]).rsvp == "accepted"
+    html = client.get("/").content.decode()
+    assert 'id="invitations"' not in html  # nothing waits any more
+    # A `next` that leads off the site is ignored.
+    response = client.post(
+        f"/meetings/{meeting.pk}/rsvp", {"response": "tentative", "next": "https://evil.example/"}
+    )
+    assert response["Location"] == f"/meetings/{meeting.pk}"
+
+
+def test_the_dashboard_lists_the_meetings_of_the_coming_days(client, world, schedule):
+    from django.utils import timezone
+
+    jakarta = zoneinfo.ZoneInfo("Asia/Jakarta")
+    today = timezone.now().astimezone(jakarta).date()
+
+    def at(days, hour):
+        return datetime.datetime.combine(
+            today + datetime.timedelta(days=days), datetime.time(hour), tzinfo=jakarta
+        )
+
+    schedule(title="Rapat lusa", start=at(2, 9), end=at(2, 10))
+    schedule(title="Rapat minggu depan", start=at(6, 13), end=at(6, 14))
+    schedule(title="Rapat bulan depan", start=at(12, 9), end=at(12, 10))
+    client.force_login(world["budi"])
+    html = client.get("/").content.decode()
+    coming = html.split("Beberapa hari ke depan")[1].split("</section>")[0]
+    assert "Rapat lusa" in coming and "Rapat minggu depan" in coming
+    assert "Rapat bulan depan" not in coming
+    assert coming.index("Rapat lusa") < coming.index("Rapat minggu depan")
+    assert "09.00 WIB" in coming
+
+
+def test_the_dashboard_query_count_does_not_grow_with_invitations(
+    client, world, schedule, soon, django_assert_max_num_queries
+):
+    for n in range(12):
+        start = soon + datetime.timedelta(days=n % 6, hours=n)
+        schedule(title=f"Rapat {n}", start=start, end=start + datetime.timedelta(hours=1))
+    client.force_login(world["andi"])
+    client.get("/")  # warm the session and caches
+    with django_assert_max_num_queries(15):
+        html = client.get("/").content.decode()
+    assert "12 undangan menunggu jawaban Anda" in html
