@@ -181,18 +181,6 @@ def calendar_grid(
     }
 
 
-def meetings_today(official: Official, now: datetime.datetime) -> list[Meeting]:
-    """The official's own meetings (as participant or organiser) today in their zone."""
-    zone = zoneinfo.ZoneInfo(zone_of(official))
-    opens = datetime.datetime.combine(now.astimezone(zone).date(), datetime.time(), tzinfo=zone)
-    meetings = services.meetings_between(official, opens, opens + datetime.timedelta(days=1))
-    return [
-        m
-        for m in meeting_rows(meetings, official)
-        if m.my_rsvp is not None or m.organiser_id == official.pk
-    ]
-
-
 def invitations_awaiting(official: Official, now: datetime.datetime, *, limit: int = 10):
     """The official's invitations still waiting for an answer (meetings not over, not
     cancelled), soonest first; with how many there are in all."""
@@ -206,33 +194,36 @@ def invitations_awaiting(official: Official, now: datetime.datetime, *, limit: i
         .select_related("meeting__organiser", "meeting__agency")
         .order_by("meeting__start", "meeting_id")
     )
-    return list(waiting[:limit]), waiting.count()
+    shown = list(waiting[:limit])
+    return shown, len(shown) if len(shown) < limit else waiting.count()
 
 
-def meetings_coming(
+def meetings_ahead(
     official: Official, now: datetime.datetime, *, days: int = 7
-) -> list[dict[str, Any]]:
-    """The official's own meetings (as participant or organiser) from tomorrow for `days`
-    days in their zone, grouped by day: [{"day": date, "meetings": [...]}, ...]."""
+) -> tuple[list[Meeting], list[dict[str, Any]]]:
+    """The official's own meetings (as participant or organiser), each with `my_rsvp`: today's
+    in their zone, and those of the next `days` days grouped by the day they start on,
+    [{"day": date, "meetings": [...]}, ...]. Two queries."""
     zone = zoneinfo.ZoneInfo(zone_of(official))
-    tomorrow = now.astimezone(zone).date() + datetime.timedelta(days=1)
-    opens = datetime.datetime.combine(tomorrow, datetime.time(), tzinfo=zone)
-    closes = opens + datetime.timedelta(days=days)
+    today = now.astimezone(zone).date()
+    opens = datetime.datetime.combine(today, datetime.time(), tzinfo=zone)
+    tomorrow = opens + datetime.timedelta(days=1)
+    closes = tomorrow + datetime.timedelta(days=days)
     meetings = (
         Meeting.objects.filter(start__lt=closes, end__gt=opens)
         .filter(Q(participants__official=official) | Q(organiser=official))
         .distinct()
-        .select_related("organiser")
         .prefetch_related(
-            Prefetch(
-                "participants",
-                queryset=Participant.objects.filter(official=official),
-            )
+            Prefetch("participants", queryset=Participant.objects.filter(official=official))
         )
-        .order_by("start", "id")[:200]
+        .order_by("start", "id")[:500]
     )
+    todays: list[Meeting] = []
     by_day: dict[datetime.date, list[Meeting]] = {}
     for meeting in meeting_rows(list(meetings), official):
-        first = max(meeting.start.astimezone(zone).date(), tomorrow)
-        by_day.setdefault(first, []).append(meeting)
-    return [{"day": day, "meetings": items} for day, items in sorted(by_day.items())]
+        if meeting.start < tomorrow:
+            todays.append(meeting)
+        if meeting.end > tomorrow:
+            first = max(meeting.start.astimezone(zone).date(), tomorrow.date())
+            by_day.setdefault(first, []).append(meeting)
+    return todays, [{"day": day, "meetings": items} for day, items in sorted(by_day.items())]

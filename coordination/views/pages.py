@@ -23,13 +23,14 @@ REFERENCE_ZONE = "Asia/Jakarta"
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    from meetings.selectors import invitations_awaiting, meetings_coming, meetings_today
+    from meetings.selectors import invitations_awaiting, meetings_ahead
     from meetings.views import RSVP_LABELS
     from messaging import dashboard as messaging_dashboard
 
     official = request.user
     now = timezone.now()
     invitations, invitations_count = invitations_awaiting(official, now)
+    today, coming = meetings_ahead(official, now)
     return render(
         request,
         "coordination/dashboard.html",
@@ -37,8 +38,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "official": official,
             "now": now,
             "reference_zone": REFERENCE_ZONE,
-            "meetings_today": meetings_today(official, now),
-            "meetings_coming": meetings_coming(official, now),
+            "meetings_today": today,
+            "meetings_coming": coming,
             "invitations": invitations,
             "invitations_count": invitations_count,
             "answers": RSVP_LABELS,
