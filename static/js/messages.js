@@ -110,6 +110,7 @@ const state = {
   headSeen: 0, // highest seq of any event received for the open room
   joined: false,
   newerCount: 0, // messages arrived below while reading older ones
+  pinned: true, // the reader is at the newest message (keepPinned)
   acknowledged: new Set(), // directives this official (or their agency) acknowledged
 };
 
@@ -517,7 +518,7 @@ function messageNode(frame) {
     for (const file of frame.attachments) {
       const link = el("a", { href: file.url, download: file.name },
         file.thumbnail_url
-          ? el("img", { src: file.thumbnail_url, alt: "", class: "msg__thumb", loading: "lazy" })
+          ? el("img", { src: file.thumbnail_url, alt: "", class: "msg__thumb", loading: "lazy", onload: keepPinned })
           : el("span", { class: "file-kind", text: (file.name.split(".").pop() || "").toUpperCase() }),
         el("span", { class: "msg__file-name", text: ` ${file.name}` }),
       );
@@ -601,10 +602,17 @@ function renderTally(tally) {
   );
 }
 
+// Whether the reader is at the newest message: set by their scrolling, kept while pictures
+// above load (an image's height arrives after the message), so they stay at the bottom.
+const nearBottom = () => els.log.scrollHeight - els.log.scrollTop - els.log.clientHeight < 80;
+function keepPinned() {
+  if (state.pinned) els.log.scrollTop = els.log.scrollHeight;
+}
+
 function renderMessage(frame) {
   const empty = $(".empty", els.log);
   if (empty) empty.remove();
-  const atBottom = els.log.scrollHeight - els.log.scrollTop - els.log.clientHeight < 80;
+  const atBottom = state.pinned || nearBottom();
   const node = messageNode(frame);
   if (frame.seq > state.maxSeq) {  // the usual case: a new message at the end
     state.maxSeq = frame.seq;
@@ -1030,7 +1038,8 @@ function pickMention(value) {
 // --- older history, directives, search, dialogs --------------------------------------------
 
 els.log.addEventListener("scroll", () => {
-  if (state.newerCount && els.log.scrollHeight - els.log.scrollTop - els.log.clientHeight < 80) hideNewer();
+  state.pinned = nearBottom();
+  if (state.newerCount && state.pinned) hideNewer();
 });
 
 els.log.addEventListener("scroll", async () => {
