@@ -201,9 +201,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 "meeting": meeting.pk,
                 "sequence": meeting.sequence,
                 "mayEdit": detail["may_edit"],
-                "leadDeclined": {
-                    role: str(text) for role, text in LEAD_DECLINED.items()
-                },
+                "leadDeclined": {role: str(text) for role, text in LEAD_DECLINED.items()},
             },
         },
     )
