@@ -8,12 +8,13 @@ import datetime
 import zoneinfo
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -291,6 +292,16 @@ def meeting_join(request: HttpRequest, meeting_id: int) -> HttpResponse:
 # --- one-click answers from mail ----------------------------------------------------------
 
 
+def _speak_the_participants_language(request: HttpRequest, official) -> None:
+    """The link was mailed to one official, in their language: the page speaks it too,
+    unless the visitor is signed in or chose a language with the switch."""
+    if request.user.is_authenticated or settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+        return
+    if official.language in dict(settings.LANGUAGES):
+        translation.activate(official.language)
+        request.LANGUAGE_CODE = official.language
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def rsvp_answer(request: HttpRequest, token: str) -> HttpResponse:
@@ -307,6 +318,7 @@ def rsvp_answer(request: HttpRequest, token: str) -> HttpResponse:
             {"problem": "expired" if expired else "invalid"},
             status=410 if expired else 400,
         )
+    _speak_the_participants_language(request, participant.official)
     response = request.POST.get("response") or request.GET.get("response") or ""
     context: dict[str, Any] = {
         "meeting": meeting,

@@ -185,3 +185,90 @@ def test_the_site_url_follows_host_and_port_unless_given(tmp_path):
         "http://10.1.2.3:8000",
         ["127.0.0.1", "localhost", "[::1]", "testserver", "10.1.2.3"],
     ]
+
+
+def delivered_mail(var_dir) -> list:
+    """Every message the embedded default wrote under var/mail/ (the file backend), parsed."""
+    from email import message_from_bytes, policy
+
+    messages = []
+    for path in sorted((var_dir / "mail").glob("*.log")):
+        for chunk in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
+            if chunk.strip():
+                messages.append(message_from_bytes(chunk.lstrip(), policy=policy.default))
+    return messages
+
+
+def text_of(message) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+@pytest.mark.browser
+def test_a_new_user_on_another_port_schedules_edits_and_answers_from_the_mailed_link(make_run):
+    """In Indonesian, through `make run` on its own port: budi schedules and then changes a
+    meeting with yohanes; yohanes answers from the link in the mail; no page is broken."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.conftest import CHROMIUM
+    from tests.e2e.conftest import CHROMIUM_ARGS
+    from tests.e2e.test_messages_browser import Watch
+
+    base, var_dir, _process = make_run
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        watch = Watch(page)
+        failed: list[str] = []
+        page.on(
+            "response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None
+        )
+        page.goto(f"{base}/accounts/login/")
+        page.get_by_label("Nama pengguna").fill("budi")
+        page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Masuk").click()
+        page.wait_for_url(f"{base}/")
+        page.get_by_role("link", name="Jadwalkan rapat").first.click()
+        page.locator("#id_title").fill("Rakor evaluasi dana desa")
+        page.locator("#id_start_time").fill("14:00")
+        page.locator("#id_end_time").fill("15:00")
+        page.locator("#id_timezone").select_option("Asia/Jayapura")
+        page.locator("#id_required-search").fill("yohanes")
+        page.locator("#id_required-options [role=option]", has_text="Yohanes Wenda").click()
+        page.locator("form.meeting-form button.button--primary").click()
+        page.wait_for_url(re.compile(r"/meetings/\d+$"))
+        meeting_url = page.url
+        assert page.locator("h1").inner_text() == "Rakor evaluasi dana desa"
+        page.get_by_role("link", name="Ubah rapat").click()
+        page.locator("#id_end_time").fill("15:30")
+        page.locator("form.meeting-form button.button--primary").click()
+        page.wait_for_url(meeting_url)
+        assert "15.30 WIT" in page.locator(".lead").inner_text()
+
+        # yohanes's mail: the invitation, then the update; the update's link answers.
+        def update_for_yohanes():
+            mine = [
+                m
+                for m in delivered_mail(var_dir)
+                if "yohanes@" in str(m["To"]) and "Rakor evaluasi dana desa" in text_of(m)
+            ]
+            return mine if len(mine) >= 2 else None
+
+        mails = wait_for(update_for_yohanes, timeout=60, what="yohanes's invitation and update")
+        link = re.search(
+            rf"{re.escape(base)}/meetings/answer/\S+response=accepted", text_of(mails[-1])
+        ).group(0)
+        guest = browser.new_context()  # yohanes is not signed in on this browser
+        answer = guest.new_page()
+        answer_watch = Watch(answer)
+        answer.goto(link)
+        assert answer.locator("html").get_attribute("lang") == "id"
+        assert answer.locator("h1").inner_text() == "Rakor evaluasi dana desa"
+        answer.get_by_role("button", name="Hadir", exact=True).click()
+        answer.get_by_text("Terima kasih. Jawaban Anda tercatat:").wait_for()
+        page.reload()
+        row = page.locator("#participants tr[data-username=yohanes] td[data-rsvp]")
+        assert row.inner_text().strip() == "hadir"
+        assert watch.problems == [] and answer_watch.problems == []
+        assert failed == []
+        browser.close()

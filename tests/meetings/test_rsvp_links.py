@@ -266,3 +266,23 @@ def test_an_unknown_answer_is_refused_and_changes_nothing(invited, browser, valu
     response = browser.post(f"/meetings/answer/{token}", value)
     assert response.status_code == 400
     assert state(meeting, "andi") == ("needs_action", None)
+
+
+def test_the_answer_page_speaks_the_language_of_the_official_it_was_mailed_to(
+    schedule, smtp_server, world, browser
+):
+    world["andi"].language = "en"
+    world["andi"].save(update_fields=["language"])
+    meeting = schedule()
+    andi = answer_links(smtp_server, "andi@example.test")
+    nurul = answer_links(smtp_server, "nurul@example.test")
+    english = browser.get(andi["accepted"]).content.decode()
+    assert (
+        '<html lang="en">' in english and "Nothing is recorded until you press a button." in english
+    )
+    indonesian = Browser().get(nurul["accepted"]).content.decode()
+    assert '<html lang="id">' in indonesian and meeting.title in indonesian
+    # A visitor who chose a language with the switch keeps it.
+    chooser = Browser()
+    chooser.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
+    assert '<html lang="id">' in chooser.get(andi["accepted"]).content.decode()
