@@ -14,7 +14,18 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
-install: $(VENV)/.installed
+# ical.js (Thunderbird's iCalendar parser) for the calendar tests, from npm, pinned by the
+# lock file. Without npm the tests that need it are skipped (and fail under
+# RAKOR_REQUIRE_SERVICES=1).
+ICALJS := tests/meetings/icaljs
+$(ICALJS)/node_modules/.installed: $(ICALJS)/package.json $(ICALJS)/package-lock.json
+	@if command -v npm >/dev/null; then \
+		cd $(ICALJS) && npm ci --no-audit --no-fund --silent && touch node_modules/.installed; \
+	else \
+		echo "npm is missing: the tests that read invitations with ical.js are skipped (apt-get install nodejs npm)"; \
+	fi
+
+install: $(VENV)/.installed $(ICALJS)/node_modules/.installed
 
 migrate: install
 	$(PY) manage.py migrate --noinput

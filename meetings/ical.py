@@ -16,10 +16,11 @@ from collections.abc import Callable, Iterable
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress, vText, vUri
+from icalendar import Alarm, Calendar, Event, vCalAddress, vText, vUri
 
 from coordination.models import Classification
 from meetings.models import Meeting, Participant
+from meetings.vtimezone import vtimezone
 
 PRODID = "-//Rakor//Rakor coordination hub//ID"
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
@@ -75,16 +76,6 @@ def attendee(participant: Participant, *, rsvp: bool = True) -> vCalAddress:
     address.params["PARTSTAT"] = PARTSTATS[participant.rsvp]
     address.params["RSVP"] = "TRUE" if rsvp else "FALSE"
     return address
-
-
-def vtimezone(tzid: str, first: datetime.datetime, last: datetime.datetime) -> Timezone:
-    """The VTIMEZONE of a zone, covering a year either side of the meetings that use it
-    (enough for every client to place DTSTART and DTEND, daylight saving included)."""
-    return Timezone.from_tzid(
-        tzid,
-        first_date=first.date() - datetime.timedelta(days=366),
-        last_date=last.date() + datetime.timedelta(days=366),
-    )
 
 
 def is_secret(meeting: Meeting) -> bool:

@@ -9,16 +9,19 @@ other databases.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 REQUIRE_SERVICES = os.environ.get("RAKOR_REQUIRE_SERVICES") == "1"
-SERVICE_MARKERS = ("needs_postgres", "needs_redis", "browser")
+SERVICE_MARKERS = ("needs_postgres", "needs_redis", "browser", "needs_node")
 CHROMIUM = "/usr/bin/chromium"
+ICALJS = Path(__file__).resolve().parent / "meetings" / "icaljs" / "node_modules" / "ical.js"
 
 
 def db_vendor() -> str:
@@ -33,6 +36,8 @@ def missing_service(item: pytest.Item) -> str | None:
         return "needs Redis: set REDIS_URL=redis://..."
     if item.get_closest_marker("browser") and not os.access(CHROMIUM, os.X_OK):
         return f"needs chromium at {CHROMIUM} (apt-get install chromium)"
+    if item.get_closest_marker("needs_node") and not (shutil.which("node") and ICALJS.exists()):
+        return "needs node and ical.js (apt-get install nodejs npm; make test runs npm ci)"
     return None
 
 
