@@ -82,8 +82,10 @@ def _yearly_rule(group: list[Transition]) -> vRecur | None:
     first = walls[0]
     if any(w.year != first.year + n for n, w in enumerate(walls)):
         return None
-    if any((w.month, w.time(), w.weekday()) != (first.month, first.time(), first.weekday())
-           for w in walls):
+    if any(
+        (w.month, w.time(), w.weekday()) != (first.month, first.time(), first.weekday())
+        for w in walls
+    ):
         return None
     weekday = WEEKDAYS[first.weekday()]
     last_week = all(w.day + 7 > calendar.monthrange(w.year, w.month)[1] for w in walls)
