@@ -149,12 +149,31 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
+# Redis timeouts, set on purpose (docs/deploy/README.md). redis-py gives every connection a
+# 5-second socket timeout by default, and the channel layer blocks in BZPOPMIN for 5 seconds
+# (`brpop_timeout`): on a busy event loop (a connect burst) the answer was read after the
+# client had given up, and sockets closed with 1011. The layer's reads wait well past the
+# blocking pop; the cache's calls (rate limits, lockouts, presence) are short but share the
+# same busy moments. Connecting fails fast: a Redis that does not answer is away.
+RAKOR_REDIS_SOCKET_TIMEOUT = env.float("RAKOR_REDIS_SOCKET_TIMEOUT", default=30.0)
+RAKOR_REDIS_CONNECT_TIMEOUT = env.float("RAKOR_REDIS_CONNECT_TIMEOUT", default=5.0)
+# A socket whose channel layer stays unreachable this long closes with 4503 (the client
+# reconnects and resumes); shorter failures are retried (coordination.realtime).
+RAKOR_LAYER_OUTAGE_SECONDS = env.float("RAKOR_LAYER_OUTAGE_SECONDS", default=10.0)
+
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": RAKOR_REDIS_SOCKET_TIMEOUT,
+                        "socket_connect_timeout": RAKOR_REDIS_CONNECT_TIMEOUT,
+                        "health_check_interval": 30,
+                    }
+                ],
                 "prefix": env.str("RAKOR_CHANNEL_PREFIX", default="rakor"),
                 "capacity": 1000,
                 "expiry": 60,
@@ -169,6 +188,11 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("RAKOR_CACHE_PREFIX", default="rakor"),
+            "OPTIONS": {
+                "socket_timeout": RAKOR_REDIS_SOCKET_TIMEOUT,
+                "socket_connect_timeout": RAKOR_REDIS_CONNECT_TIMEOUT,
+                "health_check_interval": 30,
+            },
         }
     }
 else:

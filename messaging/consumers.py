@@ -15,13 +15,14 @@ import time
 from typing import Any
 
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
-from coordination import ws_auth
+from coordination import realtime, ws_auth
 from coordination.errors import DomainError
-from coordination.realtime import CLOSE_REVOKED, official_group
+from coordination.realtime import CLOSE_REVOKED, CLOSE_UNAVAILABLE, official_group
 from messaging import directives, events, presence, selectors, services
 from messaging.ordering import Cursors, Verdict
 
@@ -83,6 +84,47 @@ class RakorConsumer(AsyncWebsocketConsumer):
         "unsubscribe": "frame_unsubscribe",
     }
 
+    # channels sets this once per socket, before its receive loop starts; every receive then
+    # retries a slow or restarting channel layer instead of ending the socket with 1011.
+    @property
+    def channel_receive(self):
+        return self._channel_receive
+
+    @channel_receive.setter
+    def channel_receive(self, receive) -> None:
+        self._channel_receive = realtime.retrying_receive(
+            receive, on_recovered=self._renew_groups, on_outage=self._layer_lost
+        )
+
+    async def _renew_groups(self) -> None:
+        """After the layer failed: join every group again (a restarted Redis forgot them)."""
+        try:
+            for group in list(getattr(self, "groups_joined", ())):
+                await realtime.layer_call(self.channel_layer.group_add, group, self.channel_name)
+        except realtime.LayerUnavailable:
+            await self._layer_lost()
+
+    async def _layer_lost(self) -> None:
+        """The layer stayed away: the client reconnects and resumes from its seqs."""
+        await self.close(code=CLOSE_UNAVAILABLE)
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Layer events and the handshake never end the socket with an unhandled error: a
+        layer that stays away closes it with CLOSE_UNAVAILABLE (the client resumes), any
+        other failure is logged and the event dropped (the ordering guarantee refills
+        room events from the database)."""
+        try:
+            await super().dispatch(message)
+        except (realtime.LayerUnavailable, *realtime.transient_layer_errors()):
+            logger.warning("channel layer unavailable while handling %s", message.get("type"))
+            await self._layer_lost()
+        except StopConsumer:
+            raise
+        except Exception:
+            if message.get("type", "").startswith("websocket."):
+                raise
+            logger.exception("layer event %s failed", message.get("type"))
+
     async def connect(self) -> None:
         self.official = self.scope.get("user")
         if self.official is None or not self.official.is_authenticated:
@@ -103,23 +145,34 @@ class RakorConsumer(AsyncWebsocketConsumer):
         for room in self.rooms:
             await self._group_add(events.room_group(room))
         await self.accept()
-        await services.presence_set(
-            official=self.official,
-            channel=self.channel_name,
-            state=presence.ONLINE,
-            rooms=self.rooms,
-        )
+        try:
+            await services.presence_set(
+                official=self.official,
+                channel=self.channel_name,
+                state=presence.ONLINE,
+                rooms=self.rooms,
+            )
+        except Exception:  # presence is ephemeral: a busy cache must not cost the socket
+            logger.warning("presence of %s not recorded", self.official.username, exc_info=True)
 
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "presence_state"):
-            await services.presence_gone(
-                official=self.official, channel=self.channel_name, rooms=self.rooms
-            )
+            try:
+                await services.presence_gone(
+                    official=self.official, channel=self.channel_name, rooms=self.rooms
+                )
+            except Exception:
+                logger.warning("presence of %s not cleared", self.official.username, exc_info=True)
         for group in getattr(self, "groups_joined", ()):
-            await self.channel_layer.group_discard(group, self.channel_name)
+            try:
+                await realtime.layer_call(
+                    self.channel_layer.group_discard, group, self.channel_name, attempts=2
+                )
+            except realtime.LayerUnavailable:
+                break  # the groups expire by themselves (group_expiry)
 
     async def _group_add(self, group: str) -> None:
-        await self.channel_layer.group_add(group, self.channel_name)
+        await realtime.layer_call(self.channel_layer.group_add, group, self.channel_name)
         self.groups_joined.add(group)
 
     async def _reconcile_rooms(self) -> None:
@@ -140,7 +193,7 @@ class RakorConsumer(AsyncWebsocketConsumer):
             await self.send_json({"type": "room_added", "room": room})
 
     async def _group_discard(self, group: str) -> None:
-        await self.channel_layer.group_discard(group, self.channel_name)
+        await realtime.layer_call(self.channel_layer.group_discard, group, self.channel_name)
         self.groups_joined.discard(group)
 
     # --- frames in ----------------------------------------------------------------------

@@ -67,7 +67,8 @@ def test_redis_url_switches_layer_and_cache(var_dir):
         env,
     )
     assert values["layer"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
-    assert values["layer"]["CONFIG"]["hosts"] == ["redis://127.0.0.1:6399/3"]
+    [host] = values["layer"]["CONFIG"]["hosts"]
+    assert host["address"] == "redis://127.0.0.1:6399/3"
     assert values["cache"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert values["cache"]["LOCATION"] == "redis://127.0.0.1:6399/3"
     assert values["inprocess"] is False
@@ -152,3 +153,26 @@ def test_production_static_files_are_hashed_and_so_are_the_modules_they_import(t
     imported = re.findall(r'from "([^"]+)"', meetings)
     assert imported and all(re.search(r"\.[0-9a-f]{12}\.js$", name) for name in imported)
     assert (root / manifest["js/lib/picker.js"]).with_suffix(".js.gz").exists()
+
+
+def test_redis_connections_wait_longer_than_the_layers_blocking_pop(var_dir):
+    """What the channel layer and the cache really build their connections with: a read may
+    wait well past the layer's BZPOPMIN (a busy event loop reads the answer late), else the
+    client gives up first and the socket closes with 1011. Read from the pools themselves,
+    without a Redis to connect to."""
+    env = clean_env(RAKOR_VAR_DIR=str(var_dir), REDIS_URL="redis://127.0.0.1:6399/3")
+    values = probe_json(
+        "(lambda layer, cache: {"
+        " 'brpop': layer.brpop_timeout,"
+        " 'layer': {k: getattr(layer.create_pool(0).make_connection(), k)"
+        "           for k in ('socket_timeout', 'socket_connect_timeout')},"
+        " 'cache': {k: getattr(cache._cache._get_connection_pool(True).make_connection(), k)"
+        "           for k in ('socket_timeout', 'socket_connect_timeout')}})"
+        "(__import__('channels.layers').layers.get_channel_layer(),"
+        " __import__('django.core.cache').core.cache.caches['default'])",
+        env,
+    )
+    assert values["layer"]["socket_timeout"] > 2 * values["brpop"], values
+    assert values["cache"]["socket_timeout"] > values["brpop"], values
+    for pool in ("layer", "cache"):
+        assert 0 < values[pool]["socket_connect_timeout"] <= 10, values
