@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format migrate messages bench check-deploy screenshots clean
+.PHONY: install run test lint format migrate messages bench bench-compare check-deploy screenshots clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Rakor needs Python 3.11 or newer (set PYTHON=python3.11)")'
@@ -63,6 +63,15 @@ screenshots: install
 
 bench: install
 	$(PY) bench/run.py
+	$(PY) bench/fanout.py
+
+# Fan-out of this tree against another revision, alternating in one run:
+# make bench-compare REV=<commit>   (the revision is checked out in a temporary worktree)
+bench-compare: install
+	@test -n "$(REV)" || { echo "make bench-compare REV=<commit>"; exit 2; }
+	rm -rf .bench-tree && git worktree add --detach .bench-tree $(REV)
+	$(PY) bench/fanout.py --tree .bench-tree --tree . ; status=$$?; \
+	git worktree remove --force .bench-tree; exit $$status
 
 check-deploy: install
 	RAKOR_ENV=production SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
