@@ -11,20 +11,19 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from coordination import jobqueue, second_factor, services
-from coordination.audit import audit_export_csv
-from coordination.mail import outbox_retry_failed
-from coordination.models import (
+from coordination.organisation import second_factor, services
+from coordination.organisation.audit import audit_export_csv
+from coordination.organisation.models import (
     Agency,
     ApiToken,
     AuditEntry,
-    Job,
     Official,
-    OutboundMail,
-    PeriodicJobState,
     RoleSecurityPolicy,
 )
-from coordination.timefmt import format_in_zone
+from coordination.organisation.timefmt import format_in_zone
+from coordination.platform import jobqueue
+from coordination.platform.mail import outbox_retry_failed
+from coordination.platform.models import Job, OutboundMail, PeriodicJobState
 
 
 def zoned(field: str, label):
@@ -240,7 +239,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
     def has_view_permission(self, request, obj=None):
-        from coordination import permissions
+        from coordination.organisation import permissions
 
         return permissions.may_read_audit_log(request.user)
 

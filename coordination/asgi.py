@@ -16,9 +16,9 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-from coordination import worker  # noqa: E402
-from coordination.ws_auth import HandshakeAuthMiddlewareStack  # noqa: E402
-from messaging.routing import websocket_urlpatterns  # noqa: E402
+from coordination.organisation.socket_auth import HandshakeAuthMiddlewareStack  # noqa: E402
+from coordination.platform import worker  # noqa: E402
+from coordination.wiring.socket import websocket_urlpatterns  # noqa: E402
 
 router = ProtocolTypeRouter(
     {

@@ -2,16 +2,18 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from coordination.api_site import api
-from coordination.forms import QueuedPasswordResetForm
-from coordination.views import accounts, pages, profile, system
+from coordination.organisation.forms import QueuedPasswordResetForm
+from coordination.organisation.views import accounts, directory, profile
+from coordination.platform import views as system
+from coordination.wiring import dashboard
+from coordination.wiring.api import api
 from meetings import views as meeting_views
 
 urlpatterns = [
-    path("", pages.dashboard, name="dashboard"),
-    path("agencies/", pages.directory, name="directory"),
-    path("agencies/<slug:code>/", pages.agency_detail, name="agency_detail"),
-    path("language/", pages.language_switch, name="language_switch"),
+    path("", dashboard.dashboard, name="dashboard"),
+    path("agencies/", directory.directory, name="directory"),
+    path("agencies/<slug:code>/", directory.agency_detail, name="agency_detail"),
+    path("language/", directory.language_switch, name="language_switch"),
     path("messages/", include("messaging.urls")),
     path("meetings/", include("meetings.urls")),
     path("calendar/<str:token>.ics", meeting_views.calendar_feed, name="calendar_feed"),
@@ -73,10 +75,10 @@ urlpatterns = [
     path("api/v1/", api.urls),
 ]
 
-handler400 = "coordination.views.errors.bad_request"
-handler403 = "coordination.views.errors.permission_denied"
-handler404 = "coordination.views.errors.page_not_found"
-handler500 = "coordination.views.errors.server_error"
+handler400 = "coordination.wiring.errors.bad_request"
+handler403 = "coordination.wiring.errors.permission_denied"
+handler404 = "coordination.wiring.errors.page_not_found"
+handler500 = "coordination.wiring.errors.server_error"
 
 admin.site.site_header = "Rakor"
 admin.site.site_title = "Rakor"

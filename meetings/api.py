@@ -9,8 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import StringConstraints
 
-from coordination.models import Classification
-from coordination.schemas import AUTH_ERRORS, ErrorOut, Id, Instant, NonBlankText, Text
+from coordination.organisation.models import Classification
+from coordination.platform.schemas import AUTH_ERRORS, ErrorOut, Id, Instant, NonBlankText, Text
 from meetings import feeds, ical, itip, selectors, services
 from meetings.models import Meeting
 

@@ -9,7 +9,7 @@ import zoneinfo
 
 from django.utils import timezone
 
-from coordination.models import Official
+from coordination.organisation.models import Official
 from meetings import services
 from meetings.models import Meeting
 

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from coordination import realtime
+from coordination.platform import realtime
 from meetings.models import Meeting, Participant
 
 MEETING_EVENT = "meeting.event"  # the consumer's handler: sends event["frame"] as it is

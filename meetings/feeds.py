@@ -24,8 +24,8 @@ from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from coordination.audit import audit_record
-from coordination.models import Official
+from coordination.organisation.audit import audit_record
+from coordination.organisation.models import Official
 from meetings import ical
 from meetings.models import CalendarFeed, Meeting, Participant
 

@@ -15,10 +15,15 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from coordination.errors import DomainError
-from coordination.models import Agency, Classification, Language, Official
-from coordination.timefmt import zone_label
-from coordination.widgets import IsoDateInput, IsoTimeInput, PickerSelect, PickerSelectMultiple
+from coordination.organisation.models import Agency, Classification, Language, Official
+from coordination.organisation.timefmt import zone_label
+from coordination.platform.errors import DomainError
+from coordination.platform.widgets import (
+    IsoDateInput,
+    IsoTimeInput,
+    PickerSelect,
+    PickerSelectMultiple,
+)
 from meetings import itip, services
 from meetings.models import Meeting, Participant
 

@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Alarm, Calendar, Event, vCalAddress, vText, vUri
 
-from coordination.models import Classification
+from coordination.organisation.models import Classification
 from meetings.models import Meeting, Participant
 from meetings.vtimezone import vtimezone
 

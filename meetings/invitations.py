@@ -18,8 +18,8 @@ from django.template import loader
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from coordination.mail import RakorEmail, mail_queue
-from coordination.timefmt import format_in_zone
+from coordination.organisation.timefmt import format_in_zone
+from coordination.platform.mail import RakorEmail, mail_queue
 from meetings import ical
 from meetings.models import Meeting, Participant
 
@@ -82,7 +82,7 @@ def queue(
             continue
         with translation.override(official.language or meeting.language):
             message = _message(meeting, participant, calendar, method=method, kind=kind)
-        mail_queue(message, official=official, kind=kind, topic=f"meeting:{meeting.pk}")
+        mail_queue(message, official_id=official.pk, kind=kind, topic=f"meeting:{meeting.pk}")
         queued += 1
     return queued
 

@@ -33,8 +33,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from icalendar import Calendar
 
-from coordination import permissions
-from coordination.errors import (
+from coordination.organisation import permissions
+from coordination.organisation.models import Official
+from coordination.platform.errors import (
     Conflict,
     Forbidden,
     InvalidInput,
@@ -42,7 +43,6 @@ from coordination.errors import (
     TooLarge,
     UnsupportedType,
 )
-from coordination.models import Official
 from meetings import services
 from meetings.models import Meeting, Participant
 

@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
 
-from coordination.models import Classification, Language
+from coordination.organisation.models import Classification, Language
 
 
 class Meeting(models.Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.dispatch import receiver
 
-from coordination.hooks import official_agency_changed
+from coordination.organisation.hooks import official_agency_changed
 from meetings.services import agency_member_moved
 
 

@@ -8,9 +8,10 @@ from typing import Any
 
 from django.db.models import Prefetch, Q
 
-from coordination import permissions
-from coordination.models import Official, OutboundMail
-from coordination.timefmt import zone_of
+from coordination.organisation import permissions
+from coordination.organisation.models import Official
+from coordination.organisation.timefmt import zone_of
+from coordination.platform.models import OutboundMail
 from meetings import ical, services
 from meetings.events import tally
 from meetings.models import Meeting, Participant

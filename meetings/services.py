@@ -21,11 +21,11 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coordination import permissions
-from coordination.audit import audit_record
-from coordination.errors import Conflict, Forbidden, InvalidInput, NotFound
-from coordination.models import Agency, Classification, Language, Official
-from coordination.schemas import reject_unstorable_text
+from coordination.organisation import permissions
+from coordination.organisation.audit import audit_record
+from coordination.organisation.models import Agency, Classification, Language, Official
+from coordination.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
+from coordination.platform.schemas import reject_unstorable_text
 from meetings import events, invitations
 from meetings.models import Attendance, Meeting, MeetingAgency, Participant
 from meetings.video import provider as video_provider

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 
-from coordination.models import Official
+from coordination.organisation.models import Official
 from meetings.models import Meeting
 
 

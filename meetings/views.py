@@ -20,10 +20,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from coordination import permissions
-from coordination.errors import DomainError
-from coordination.timefmt import ZONE_LABELS, zone_of
-from coordination.views.common import safe_next
+from coordination.organisation import permissions
+from coordination.organisation.timefmt import ZONE_LABELS, zone_of
+from coordination.platform.errors import DomainError
+from coordination.platform.http import safe_next
 from meetings import feeds, forms, invitations, itip, selectors, services
 from meetings.models import Meeting, Participant
 

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Path, Query, Router, Schema, Status, UploadedFile
 from pydantic import StringConstraints
 
-from coordination.errors import NotFound
-from coordination.models import Classification, Official
-from coordination.schemas import AUTH_ERRORS, ErrorOut, Id, NonBlankText, Seq, Text
+from coordination.organisation.models import Classification, Official
+from coordination.platform.errors import NotFound
+from coordination.platform.schemas import AUTH_ERRORS, ErrorOut, Id, NonBlankText, Seq, Text
 from messaging import attachments, directives, selectors, services
 from messaging.events import message_frame
 from messaging.search import search_messages

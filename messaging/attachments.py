@@ -24,9 +24,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from coordination import permissions
-from coordination.errors import Forbidden, InvalidInput, NotFound, TooLarge, UnsupportedType
-from coordination.models import Official
+from coordination.organisation import permissions
+from coordination.organisation.models import Official
+from coordination.platform.errors import (
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TooLarge,
+    UnsupportedType,
+)
 from messaging.models import Attachment, Membership
 
 THUMBNAIL_SIZE = (320, 320)

@@ -20,9 +20,10 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
-from coordination import realtime, ws_auth
-from coordination.errors import DomainError
-from coordination.realtime import CLOSE_REVOKED, CLOSE_UNAVAILABLE, official_group
+from coordination.organisation import socket_auth as ws_auth
+from coordination.platform import realtime
+from coordination.platform.errors import DomainError
+from coordination.platform.realtime import CLOSE_REVOKED, CLOSE_UNAVAILABLE, official_group
 from messaging import directives, events, presence, selectors, services
 from messaging.ordering import Cursors, Verdict
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from coordination.models import Official
+from coordination.organisation.models import Official
 from messaging import directives, selectors
 
 

@@ -12,10 +12,10 @@ from django.db.models import Count, Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from coordination import permissions
-from coordination.errors import Forbidden, InvalidInput, NotFound
-from coordination.models import Official
-from coordination.notifications import notify_many
+from coordination.organisation import permissions
+from coordination.organisation.models import Official
+from coordination.organisation.notifications import notify_many
+from coordination.platform.errors import Forbidden, InvalidInput, NotFound
 from messaging import events
 from messaging.models import Acknowledgement, Membership, Message
 

@@ -9,11 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-from django.db import transaction
-
-from coordination import realtime
+from coordination.platform import realtime
 from messaging.models import Message, Room, RoomEvent
 
 
@@ -106,20 +102,10 @@ def room_frame(room: Room) -> dict[str, Any]:
     }
 
 
-def _send(group: str, event: dict[str, Any]) -> None:
-    layer = get_channel_layer()
-    if layer is not None:
-        try:
-            async_to_sync(layer.group_send)(group, event)
-        except Exception:
-            # Best effort: sockets fill any gap from the database on the next event or ping.
-            realtime.logger.exception("broadcast to %s failed", group)
-
-
 def room_broadcast_on_commit(room_id: int, frame: dict[str, Any]) -> None:
-    """Send a room event to the room's sockets once the transaction commits."""
-    event = {"type": "room.event", "frame": frame}
-    transaction.on_commit(lambda: _send(room_group(room_id), event), robust=True)
+    """Send a room event to the room's sockets once the transaction commits (best effort:
+    sockets fill any gap from the database on the next event or ping)."""
+    realtime.group_broadcast_on_commit(room_group(room_id), {"type": "room.event", "frame": frame})
 
 
 def membership_changed_on_commit(official_id: int, room: Room, change: str) -> None:
@@ -142,14 +128,14 @@ def official_event_on_commit(
 
 async def typing_announce(room_id: int, official) -> None:
     """Ephemeral: tell the room's sockets that `official` is typing. Never stored."""
-    layer = get_channel_layer()
     frame = {"type": "typing", "room": room_id, "author": author_frame(official)}
-    await layer.group_send(room_group(room_id), {"type": "room.typing", "frame": frame})
+    await realtime.group_send_now(room_group(room_id), {"type": "room.typing", "frame": frame})
 
 
 async def presence_announce(official, rooms: set[int], state: str) -> None:
     """An official's presence changed: each of their rooms' open sockets hears of it."""
-    layer = get_channel_layer()
     for room_id in rooms:
         frame = {"type": "presence", "room": room_id, "username": official.username, "state": state}
-        await layer.group_send(room_group(room_id), {"type": "room.presence", "frame": frame})
+        await realtime.group_send_now(
+            room_group(room_id), {"type": "room.presence", "frame": frame}
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from coordination.jobqueue import registry
+from coordination.platform.jobqueue import registry
 from messaging.attachments import attachments_purge_unsent
 from messaging.services import agency_rooms_sync_all
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from coordination.models import Agency, Official
+from coordination.organisation.models import Agency, Official
 from messaging.models import Membership
 
 # @ followed by a username or an agency code, not inside a word or an e-mail address.

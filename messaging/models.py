@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from coordination.models import Agency, Classification
+from coordination.organisation.models import Agency, Classification
 
 
 class Room(models.Model):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.dispatch import receiver
 
-from coordination.hooks import official_agency_changed
-from coordination.models import Agency
+from coordination.organisation.hooks import official_agency_changed
+from coordination.organisation.models import Agency
 from messaging.services import agency_room_sync
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import F, Q
 
-from coordination.models import Official
+from coordination.organisation.models import Official
 from messaging.models import Membership, Message
 
 START, STOP = "\x02", "\x03"  # never in stored text (control characters are refused)

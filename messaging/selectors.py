@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Count, F, Prefetch, Q
 
-from coordination.models import Official
+from coordination.organisation.models import Official
 from messaging import events
 from messaging.models import Membership, Mention, Message, Room, RoomEvent
 

@@ -18,12 +18,13 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from coordination import permissions, ratelimit
-from coordination.audit import Event, audit_record
-from coordination.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
-from coordination.models import Agency, Classification, Official
-from coordination.notifications import notify_many
-from coordination.schemas import reject_unstorable_text
+from coordination.organisation import permissions
+from coordination.organisation.audit import Event, audit_record
+from coordination.organisation.models import Agency, Classification, Official
+from coordination.organisation.notifications import notify_many
+from coordination.platform import ratelimit
+from coordination.platform.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
+from coordination.platform.schemas import reject_unstorable_text
 from messaging import events, mentions, presence
 from messaging.attachments import attachments_for_message
 from messaging.directives import clean_directive, directive_notify

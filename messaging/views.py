@@ -10,10 +10,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from coordination import permissions
-from coordination.errors import DomainError
-from coordination.models import Classification
-from coordination.timefmt import ZONE_LABELS
+from coordination.organisation import permissions
+from coordination.organisation.models import Classification
+from coordination.organisation.timefmt import ZONE_LABELS
+from coordination.platform.errors import DomainError
 from messaging import selectors, services
 from messaging.models import Room
 

@@ -172,7 +172,7 @@ def smtp_server(smtp_settings, smtp_port) -> Iterator[SmtpServer]:
 def world(db):
     """A ministry and a province below it, five officials, and a coordination room created
     by budi (its room admin) with sari, andi and nurul; "outsider" is in no room."""
-    from coordination.models import Role
+    from coordination.organisation.models import Role
     from messaging import services
     from tests.factories import AgencyFactory, OfficialFactory
 

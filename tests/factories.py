@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import factory
 
-from coordination.models import Agency, Official, Role, Zone
+from coordination.organisation.models import Agency, Official, Role, Zone
 
 TEST_PASSWORD = "correct-horse-battery"
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from django import template
 from django.utils.html import format_html
 
-from coordination.timefmt import format_in_zone, zone_label, zone_of
+from coordination.organisation.timefmt import format_in_zone, zone_label, zone_of
 
 register = template.Library()
 
@@ -46,7 +46,7 @@ def js_catalogue(*names: str):
     from django.utils.html import json_script
     from django.utils.safestring import mark_safe
 
-    from coordination.catalogues import catalogue
+    from coordination.wiring.catalogues import catalogue
 
     html = json_script(catalogue(*names))  # safe: the JSON's <, > and & are escaped
     tag = format_html('<script data-catalogue="{}" ', "+".join(names))

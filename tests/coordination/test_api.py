@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from coordination import services
-from coordination.models import Agency, Role
+from coordination.organisation import services
+from coordination.organisation.models import Agency, Role
 from tests.factories import AgencyFactory, OfficialFactory
 
 pytestmark = pytest.mark.django_db
@@ -183,7 +183,7 @@ def test_docs_are_served_from_local_assets(client):
 
 
 def test_free_text_refuses_what_no_database_stores():
-    from coordination.schemas import reject_unstorable_text
+    from coordination.platform.schemas import reject_unstorable_text
 
     assert reject_unstorable_text("Rapat\tkoordinasi\nbaris dua é 漢字 🇮🇩") is not None
     for bad in ("a\x00b", "\x1b[31m", "\ud800"):
@@ -204,7 +204,7 @@ def test_the_schema_has_no_duplicate_keys(client):
 
 
 def test_error_fields_are_always_lists_of_strings():
-    from coordination.errors import NotFound
+    from coordination.platform.errors import NotFound
 
     body = NotFound("missing", fields={"attachments": [3, 7]}).as_dict()
     assert body["fields"] == {"attachments": ["3", "7"]}

@@ -10,9 +10,9 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from coordination import permissions, services
-from coordination.audit import Event, audit_record
-from coordination.models import AuditEntry, Role
+from coordination.organisation import permissions, services
+from coordination.organisation.audit import Event, audit_record
+from coordination.organisation.models import AuditEntry, Role
 from tests.factories import TEST_PASSWORD, AgencyFactory, OfficialFactory
 
 pytestmark = pytest.mark.django_db
@@ -125,7 +125,7 @@ def test_permission_denials_are_recorded_even_when_the_change_is_refused(officia
 def test_revoking_someone_elses_token_is_a_recorded_denial(official):
     other = OfficialFactory()
     token, _raw = services.token_create(official=other, name="theirs")
-    from coordination.errors import NotFound
+    from coordination.platform.errors import NotFound
 
     with pytest.raises(NotFound):
         services.token_revoke(by=official, token_id=token.pk)

@@ -7,9 +7,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from coordination.demo import AGENCIES, DEMO_PASSWORD, OFFICIALS
-from coordination.models import Agency, ApiToken, Official, Role
-from coordination.services import token_authenticate
+from coordination.organisation.demo import AGENCIES, DEMO_PASSWORD, OFFICIALS
+from coordination.organisation.models import Agency, ApiToken, Official, Role
+from coordination.organisation.services import token_authenticate
 from tests.factories import OfficialFactory
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +89,7 @@ def test_seed_demo_leaves_an_existing_superuser_alone():
 
 
 def test_seed_demo_puts_provinces_under_the_home_affairs_ministry():
-    from coordination.permissions import oversees
+    from coordination.organisation.permissions import oversees
 
     run("seed_demo")
     budi = Official.objects.get(username="budi")  # coordinator at Kemendagri

@@ -7,7 +7,7 @@ import threading
 import pytest
 from django.db import connection, connections, transaction
 
-from coordination.models import Agency
+from coordination.organisation.models import Agency
 from tests.factories import AgencyFactory
 
 

@@ -11,8 +11,8 @@ from django.db import connection
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from coordination.mail import mail_queue, outbox_deliver, outbox_retry_failed
-from coordination.models import OutboundMail
+from coordination.platform.mail import mail_queue, outbox_deliver, outbox_retry_failed
+from coordination.platform.models import OutboundMail
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from coordination.demo import DEMO_PASSWORD, seed_demo
-from coordination.models import Official
+from coordination.organisation.demo import DEMO_PASSWORD, seed_demo
+from coordination.organisation.models import Official
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +120,7 @@ def test_directory_search_by_agency_code(client, demo):
 
 
 def test_directory_search_matching_an_agency_lists_and_counts_its_officials(client, demo):
-    from coordination.models import Official
+    from coordination.organisation.models import Official
 
     response = signed_in(client, demo["agus"]).get(reverse("directory"), {"q": "papua"})
     html = response.content.decode()
@@ -135,7 +135,7 @@ def test_directory_search_matching_an_agency_lists_and_counts_its_officials(clie
 
 
 def test_directory_search_lists_agency_matches_beside_officials_matched_by_name(client, demo):
-    from coordination.models import Official
+    from coordination.organisation.models import Official
 
     budi = Official.objects.get(username="budi")
     response = signed_in(client, demo["agus"]).get(reverse("directory"), {"q": "budi"})

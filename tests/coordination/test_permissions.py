@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from coordination import permissions as p
-from coordination.models import Agency, Classification, Role
+from coordination.organisation import permissions as p
+from coordination.organisation.models import Agency, Classification, Role
 from tests.factories import AgencyFactory, OfficialFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from coordination import realtime
+from coordination.platform import realtime
 
 
 def failing(*errors, then):

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from coordination import second_factor
-from coordination.audit import Event
-from coordination.models import AuditEntry, Role
+from coordination.organisation import second_factor
+from coordination.organisation.audit import Event
+from coordination.organisation.models import AuditEntry, Role
 from tests.factories import TEST_PASSWORD, OfficialFactory
 
 pytestmark = pytest.mark.django_db
@@ -199,7 +199,7 @@ def test_repeated_wrong_codes_are_throttled(client, official):
 
 
 def test_token_clients_are_not_asked_for_the_second_factor(client, official):
-    from coordination.services import token_create
+    from coordination.organisation.services import token_create
 
     enrol(client, official)
     raw = token_create(official=official, name="bot")[1]
@@ -229,7 +229,7 @@ def test_a_password_alone_cannot_replace_the_authenticator(client, official):
 def test_the_services_refuse_replacing_from_an_unverified_session(rf, official, client):
     from django.contrib.sessions.backends.db import SessionStore
 
-    from coordination.errors import Forbidden
+    from coordination.platform.errors import Forbidden
 
     enrol(client, official)
     request = rf.post("/")

@@ -7,9 +7,9 @@ from datetime import time, timedelta
 import pytest
 from django.utils import timezone
 
-from coordination import services
-from coordination.errors import InvalidInput, NotFound
-from coordination.models import ApiToken, Official, Role
+from coordination.organisation import services
+from coordination.organisation.models import ApiToken, Official, Role
+from coordination.platform.errors import InvalidInput, NotFound
 from tests.factories import OfficialFactory
 
 pytestmark = pytest.mark.django_db

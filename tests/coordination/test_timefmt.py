@@ -8,7 +8,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from coordination.timefmt import format_in_zone, zone_label
+from coordination.organisation.timefmt import format_in_zone, zone_label
 from tests.factories import OfficialFactory
 
 # Monday 30 November 2026, 01:52 UTC

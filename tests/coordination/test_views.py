@@ -11,9 +11,10 @@ from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 
-from coordination.models import ApiToken, Job, OutboundMail, PeriodicJobState
-from coordination.services import token_authenticate
-from coordination.worker import Worker
+from coordination.organisation.models import ApiToken
+from coordination.organisation.services import token_authenticate
+from coordination.platform.models import Job, OutboundMail, PeriodicJobState
+from coordination.platform.worker import Worker
 from tests.factories import TEST_PASSWORD, OfficialFactory
 
 pytestmark = pytest.mark.django_db
@@ -224,7 +225,7 @@ def test_profile_refuses_a_nameless_token(client, official):
 
 def test_nobody_revokes_someone_elses_token_from_the_profile(client, official):
     other = OfficialFactory()
-    from coordination.services import token_create
+    from coordination.organisation.services import token_create
 
     token, raw = token_create(official=other, name="theirs")
     client.force_login(official)

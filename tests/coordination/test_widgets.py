@@ -6,22 +6,23 @@ import datetime
 import importlib
 import inspect
 import re
+from pathlib import Path
 
 import pytest
 from django import forms
 from django.utils import translation
 
-from coordination.widgets import IsoDateInput, IsoTimeInput
+from coordination.platform.widgets import IsoDateInput, IsoTimeInput
 
-FORM_MODULES = ["coordination.forms", "meetings.forms", "messaging.forms"]
+BASE_DIR = Path(__file__).resolve().parents[2]
+PACKAGES = ("coordination", "messaging", "meetings")
 
 
 def project_forms():
-    for name in FORM_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError:
-            continue
+    """Every form class defined in a forms.py of the project, wherever it lives."""
+    for path in sorted(p for package in PACKAGES for p in (BASE_DIR / package).rglob("forms.py")):
+        name = ".".join(path.relative_to(BASE_DIR).with_suffix("").parts)
+        module = importlib.import_module(name)
         for _name, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, forms.BaseForm) and cls.__module__ == name:
                 yield cls

@@ -14,10 +14,10 @@ from django.db import connections
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from coordination import jobqueue, worker
-from coordination.jobqueue import JobRegistry, enqueue
-from coordination.models import Job, PeriodicJobState
-from coordination.worker import Worker
+from coordination.platform import jobqueue, worker
+from coordination.platform.jobqueue import JobRegistry, enqueue
+from coordination.platform.models import Job, PeriodicJobState
+from coordination.platform.worker import Worker
 
 
 @pytest.fixture

@@ -38,8 +38,8 @@ def site(daphne_server) -> str:
     refuses database calls once Playwright's event loop runs in this thread."""
     from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
-    from coordination.demo import DEMO_PASSWORD, seed_demo
-    from coordination.models import Official
+    from coordination.organisation.demo import DEMO_PASSWORD, seed_demo
+    from coordination.organisation.models import Official
 
     seed_demo()
     # The suite hashes with MD5 for speed; the server knows only production hashers.

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from coordination.demo import seed_demo
-from coordination.models import Official
-from coordination.services import token_create
+from coordination.organisation.demo import seed_demo
+from coordination.organisation.models import Official
+from coordination.organisation.services import token_create
 from tests.processes import same_stack_env
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from coordination.demo import DEMO_PASSWORD
+from coordination.organisation.demo import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.browser]
 

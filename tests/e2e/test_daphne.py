@@ -11,9 +11,9 @@ import pytest
 import websockets
 from django.core.mail import EmailMultiAlternatives
 
-from coordination.mail import mail_queue
-from coordination.models import OutboundMail
-from coordination.services import token_create
+from coordination.organisation.services import token_create
+from coordination.platform.mail import mail_queue
+from coordination.platform.models import OutboundMail
 from tests.conftest import SmtpServer, free_port, wait_for
 from tests.factories import OfficialFactory
 from tests.processes import same_stack_env

@@ -18,7 +18,7 @@ import urllib.request
 
 import pytest
 
-from coordination.demo import DEMO_PASSWORD
+from coordination.organisation.demo import DEMO_PASSWORD
 from tests.conftest import free_port, wait_for
 from tests.processes import Process, clean_env
 

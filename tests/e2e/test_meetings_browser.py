@@ -16,7 +16,7 @@ JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
 
 
 def sign_in(browser, base, username):
-    from coordination.demo import DEMO_PASSWORD
+    from coordination.organisation.demo import DEMO_PASSWORD
 
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from coordination.demo import DEMO_PASSWORD
+from coordination.organisation.demo import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.browser]
 
@@ -168,8 +168,8 @@ def test_two_officials_talk_through_a_dropped_connection(site, browser, screensh
 
 @pytest.fixture
 def nurul_token(site):
-    from coordination.models import Official
-    from coordination.services import token_create
+    from coordination.organisation.models import Official
+    from coordination.organisation.services import token_create
 
     return token_create(official=Official.objects.get(username="nurul"), name="e2e")[1]
 
@@ -177,7 +177,7 @@ def nurul_token(site):
 def test_a_non_member_cannot_download_a_rooms_file(site, nurul_token, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from coordination.models import Official
+    from coordination.organisation.models import Official
     from messaging import attachments, services
     from messaging.models import Room
 

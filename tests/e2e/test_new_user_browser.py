@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from coordination.demo import DEMO_PASSWORD
+from coordination.organisation.demo import DEMO_PASSWORD
 from tests.e2e.test_messages_browser import Watch
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.browser]
@@ -30,7 +30,7 @@ JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
 def trial(site):
     """What the officials have written, set up before the browser starts (Django refuses
     database calls once Playwright's loop runs in this thread)."""
-    from coordination.models import Agency, Official
+    from coordination.organisation.models import Agency, Official
     from meetings import services as meetings
     from messaging import services as messaging
     from messaging.models import Room

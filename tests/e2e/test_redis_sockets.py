@@ -20,7 +20,7 @@ import uuid
 import pytest
 import websockets
 
-from coordination.services import token_create
+from coordination.organisation.services import token_create
 from tests.conftest import free_port, wait_for
 from tests.processes import same_stack_env
 

@@ -10,7 +10,7 @@ import uuid
 import pytest
 import websockets
 
-from coordination.services import token_create
+from coordination.organisation.services import token_create
 from tests.processes import same_stack_env
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.needs_redis]

@@ -8,8 +8,8 @@ import time
 import pytest
 from django.core.mail import EmailMultiAlternatives
 
-from coordination.mail import mail_queue
-from coordination.models import OutboundMail
+from coordination.platform.mail import mail_queue
+from coordination.platform.models import OutboundMail
 from tests.conftest import SmtpServer, free_port, wait_for
 from tests.processes import Process, same_stack_env
 

@@ -39,7 +39,7 @@ def schedule(world, soon):
 @pytest.fixture
 def api(world):
     """A client per official of `world`, each with its own Bearer token: api("budi")."""
-    from coordination.services import token_create
+    from coordination.organisation.services import token_create
 
     clients: dict[str, Client] = {}
 

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from icalendar import Calendar
 
-from coordination.models import OutboundMail
+from coordination.platform.models import OutboundMail
 from meetings import services
 from meetings.models import Meeting, MeetingAgency, Participant
 

@@ -8,9 +8,10 @@ import datetime
 import pytest
 from icalendar import Calendar
 
-from coordination.errors import Conflict
-from coordination.mail import outbox_deliver
-from coordination.models import AuditEntry, OutboundMail, Role
+from coordination.organisation.models import AuditEntry, Role
+from coordination.platform.errors import Conflict
+from coordination.platform.mail import outbox_deliver
+from coordination.platform.models import OutboundMail
 from meetings import itip, services
 from meetings.models import Meeting, Participant
 
@@ -283,7 +284,7 @@ def test_a_participant_removed_is_told_only_that(
 
     from asgiref.sync import async_to_sync
 
-    from coordination.realtime import official_group
+    from coordination.platform.realtime import official_group
 
     layer = memory_layer
     meeting = schedule()
@@ -319,7 +320,7 @@ def test_a_participant_removed_is_told_only_that(
 def test_meetings_that_invited_an_agency_follow_its_members(
     world, schedule, django_capture_on_commit_callbacks
 ):
-    from coordination.services import official_apply_access
+    from coordination.organisation.services import official_apply_access
     from tests.factories import OfficialFactory
 
     meeting = schedule(participants=[], agencies=["sulsel"])

@@ -10,7 +10,7 @@ import zoneinfo
 import pytest
 import vobject
 
-from coordination.mail import outbox_deliver
+from coordination.platform.mail import outbox_deliver
 
 pytestmark = pytest.mark.django_db
 

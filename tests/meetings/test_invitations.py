@@ -9,8 +9,8 @@ import zoneinfo
 import pytest
 from icalendar import Calendar
 
-from coordination.mail import outbox_deliver
-from coordination.models import OutboundMail
+from coordination.platform.mail import outbox_deliver
+from coordination.platform.models import OutboundMail
 from meetings import ical, services
 from meetings.models import Meeting, Participant
 

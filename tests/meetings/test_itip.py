@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from coordination.errors import Conflict, DomainError, Forbidden, InvalidInput
-from coordination.models import Role
-from coordination.services import token_create
+from coordination.organisation.models import Role
+from coordination.organisation.services import token_create
+from coordination.platform.errors import Conflict, DomainError, Forbidden, InvalidInput
 from meetings import itip, services
 from meetings.models import Meeting, Participant
 from tests.factories import OfficialFactory

@@ -311,7 +311,7 @@ def test_the_form_offers_everyone_but_the_organiser_with_what_the_picker_searche
     assert 'data-catalogue="picker"' in html
     # A coordinator of the organising agency editing budi's meeting: budi is left out, the
     # editor is offered (editors are not added to meetings they edit).
-    from coordination.models import Role
+    from coordination.organisation.models import Role
     from tests.factories import OfficialFactory
 
     colleague = OfficialFactory(username="rina", agency=world["ministry"], role=Role.COORDINATOR)

@@ -14,7 +14,7 @@ from django.core import signing
 from django.test import Client
 from django.utils import timezone
 
-from coordination.mail import outbox_deliver
+from coordination.platform.mail import outbox_deliver
 from meetings import invitations, services
 from meetings.models import Participant
 

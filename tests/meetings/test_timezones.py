@@ -23,7 +23,7 @@ import vobject
 from django.test import Client
 from icalendar import Calendar
 
-from coordination.mail import outbox_deliver
+from coordination.platform.mail import outbox_deliver
 from meetings import feeds
 
 pytestmark = [pytest.mark.django_db, pytest.mark.needs_node]

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from coordination.services import token_create
+from coordination.organisation.services import token_create
 from messaging import services
 from messaging.models import Membership, Message
 

@@ -9,7 +9,7 @@ import uuid
 import pytest
 from django.db import connections
 
-from coordination.errors import Forbidden, NotFound
+from coordination.platform.errors import Forbidden, NotFound
 from messaging import services
 from messaging.models import Message, MessageRevision, Room, RoomEvent
 

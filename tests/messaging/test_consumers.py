@@ -10,7 +10,7 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from coordination.asgi import application
-from coordination.services import token_create, token_revoke
+from coordination.organisation.services import token_create, token_revoke
 from tests.factories import OfficialFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -240,7 +240,7 @@ async def test_revoking_a_token_closes_its_sockets_only():
 
 
 async def test_deactivating_an_official_closes_all_their_sockets():
-    from coordination.services import official_apply_access
+    from coordination.organisation.services import official_apply_access
 
     official = await make_official()
     by_token, _ = await handshake([bearer(await new_token(official))])
@@ -290,8 +290,8 @@ async def test_a_password_change_closes_session_sockets_but_not_token_ones():
 
 
 async def test_a_revocation_the_layer_dropped_is_caught_on_a_later_frame(monkeypatch):
-    from coordination import ws_auth
-    from coordination.models import ApiToken
+    from coordination.organisation import socket_auth as ws_auth
+    from coordination.organisation.models import ApiToken
 
     official = await make_official()
     communicator, _ = await handshake([bearer(await new_token(official))])
@@ -308,7 +308,7 @@ async def test_a_revocation_the_layer_dropped_is_caught_on_a_later_frame(monkeyp
 
 
 async def test_a_still_valid_session_passes_the_recheck(monkeypatch):
-    from coordination import ws_auth
+    from coordination.organisation import socket_auth as ws_auth
 
     official = await make_official()
     communicator, _ = await handshake([*SAME_ORIGIN, await session_cookie(official)])
@@ -326,7 +326,7 @@ async def test_a_still_valid_session_passes_the_recheck(monkeypatch):
 async def test_a_session_that_owes_its_second_factor_cannot_open_the_socket():
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from coordination import second_factor
+    from coordination.organisation import second_factor
     from tests.coordination.test_second_factor import code_for
 
     official = await make_official()
@@ -352,8 +352,8 @@ async def test_a_session_that_owes_its_second_factor_cannot_open_the_socket():
 
 
 async def test_a_role_that_requires_a_second_factor_keeps_unenrolled_sessions_out():
-    from coordination import second_factor
-    from coordination.models import Role
+    from coordination.organisation import second_factor
+    from coordination.organisation.models import Role
 
     official = await make_official()
     admin = await database_sync_to_async(OfficialFactory)(role=Role.ADMINISTRATOR)
@@ -368,7 +368,7 @@ async def test_a_role_that_requires_a_second_factor_keeps_unenrolled_sessions_ou
 
 
 async def test_a_signed_in_officials_refused_handshake_is_audited():
-    from coordination.models import AuditEntry
+    from coordination.organisation.models import AuditEntry
 
     official = await make_official()
     cookie = await session_cookie(official)

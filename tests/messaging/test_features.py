@@ -10,9 +10,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from coordination.errors import Forbidden, InvalidInput, NotFound
-from coordination.models import Notification
-from coordination.services import token_create
+from coordination.organisation.models import Notification
+from coordination.organisation.services import token_create
+from coordination.platform.errors import Forbidden, InvalidInput, NotFound
 from messaging import attachments, directives, search, services
 from messaging.models import Acknowledgement, Attachment, Mention, Message
 

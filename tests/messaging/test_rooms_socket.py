@@ -14,7 +14,8 @@ from channels.testing import WebsocketCommunicator
 from django.db import connections
 
 from coordination.asgi import application
-from coordination.services import token_create
+from coordination.organisation.services import token_create
+from coordination.platform import realtime
 from messaging import events, services
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -326,10 +327,10 @@ async def test_a_dropped_broadcast_is_filled_from_the_database(world, room, monk
     socket = await connect(world["andi"])
     await database_sync_to_async(post)(world, body="satu")
     assert (await socket.receive_json_from(5))["seq"] == 1
-    real_send = events._send
-    monkeypatch.setattr(events, "_send", lambda group, event: None)  # the layer drops seq 2
+    real_send = realtime._group_send
+    monkeypatch.setattr(realtime, "_group_send", lambda group, event: None)  # seq 2 dropped
     await database_sync_to_async(post)(world, body="dua")
-    monkeypatch.setattr(events, "_send", real_send)
+    monkeypatch.setattr(realtime, "_group_send", real_send)
     assert await socket.receive_nothing(0.3)
     await database_sync_to_async(post)(world, body="tiga")
     two, three = await socket.receive_json_from(5), await socket.receive_json_from(5)
@@ -473,7 +474,7 @@ async def test_a_failing_service_answers_unavailable_and_the_socket_lives(world,
 
 
 async def test_a_dropped_membership_event_is_repaired_on_the_next_recheck(world, room, monkeypatch):
-    from coordination import realtime, ws_auth
+    from coordination.organisation import socket_auth as ws_auth
 
     socket = await connect(world["outsider"])
     monkeypatch.setattr(realtime, "_group_send", lambda group, event: None)  # dropped

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from coordination.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
-from coordination.models import Classification
+from coordination.organisation.models import Classification
+from coordination.platform.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
 from messaging import events, selectors, services
 from messaging.models import Membership, Message, MessageRevision, Room, RoomEvent
 from tests.factories import AgencyFactory, OfficialFactory
@@ -28,17 +29,28 @@ def post(world, who="budi", body="Selamat pagi", client_id=None, **kwargs):
 
 
 def test_a_message_takes_the_next_seq_and_is_broadcast_after_commit(
-    world, django_capture_on_commit_callbacks, monkeypatch
+    world, django_capture_on_commit_callbacks
 ):
-    sent = []
-    monkeypatch.setattr(events, "_send", lambda group, event: sent.append((group, event)))
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    listener = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(events.room_group(world["room"].pk), listener)
+
+    def received():
+        try:
+            return async_to_sync(asyncio.wait_for)(layer.receive(listener), 0.5)
+        except TimeoutError:
+            return None
+
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         message, created = post(world, body="**Rapat** pukul 09.00")
-    assert created and message.seq == 1 and sent == []  # nothing before commit
+    assert created and message.seq == 1 and received() is None  # nothing before commit
     for callback in callbacks:
         callback()
-    group, event = sent[-1]
-    assert group == f"room.{world['room'].pk}" and event["type"] == "room.event"
+    event = received()
+    assert event is not None and event["type"] == "room.event"
     frame = event["frame"]
     assert frame["type"] == "message" and frame["seq"] == 1 and frame["id"] == message.pk
     assert frame["body"] == "**Rapat** pukul 09.00"
@@ -271,7 +283,7 @@ def test_agency_rooms_follow_the_agency_and_cannot_be_edited_by_hand(world):
 def test_moving_an_official_moves_their_agency_room_at_once(
     world, django_capture_on_commit_callbacks
 ):
-    from coordination.services import official_apply_access
+    from coordination.organisation.services import official_apply_access
 
     sulsel_room = services.agency_room_sync(agency=world["sulsel"])
     ministry_room = services.agency_room_sync(agency=world["ministry"])
@@ -286,7 +298,7 @@ def test_moving_an_official_moves_their_agency_room_at_once(
 
 
 def test_a_new_official_joins_their_agency_room_at_once(world, django_capture_on_commit_callbacks):
-    from coordination.services import official_apply_access
+    from coordination.organisation.services import official_apply_access
 
     room = services.agency_room_sync(agency=world["sulsel"])
     newcomer = OfficialFactory(agency=world["sulsel"])
@@ -323,7 +335,7 @@ def test_meeting_rooms_hold_exactly_the_participants(world):
 def test_membership_changes_reach_the_officials_sockets(
     world, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from coordination import realtime
+    from coordination.platform import realtime
 
     sent = []
     monkeypatch.setattr(realtime, "_group_send", lambda group, event: sent.append((group, event)))

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from coordination.errors import DomainError
-from coordination.models import Official
-from coordination.services import token_create
+from coordination.organisation.models import Official
+from coordination.organisation.services import token_create
+from coordination.platform.errors import DomainError
 
 
 class Command(BaseCommand):

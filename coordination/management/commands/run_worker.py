@@ -5,7 +5,7 @@ import threading
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from coordination.worker import Worker
+from coordination.platform.worker import Worker
 
 logger = logging.getLogger("rakor.worker")
 

@@ -47,7 +47,7 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 from django.utils import translation
 
-from coordination.errors import DomainError
+from coordination.platform.errors import DomainError
 from meetings import itip
 
 logger = logging.getLogger("rakor.mail_inbox")

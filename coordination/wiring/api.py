@@ -17,9 +17,9 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
-from coordination import permissions
-from coordination.errors import DomainError
-from coordination.services import token_authenticate
+from coordination.organisation import permissions
+from coordination.organisation.services import token_authenticate
+from coordination.platform.errors import DomainError
 
 logger = logging.getLogger("rakor.api")
 
@@ -155,7 +155,7 @@ def on_server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     )
 
 
-from coordination.api import router as coordination_router  # noqa: E402
+from coordination.organisation.api import router as coordination_router  # noqa: E402
 from meetings.api import router as meetings_router  # noqa: E402
 from messaging.api import router as messaging_router  # noqa: E402
 

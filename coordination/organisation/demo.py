@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 
-from coordination.models import Agency, Official, Role, Zone
-from coordination.services import official_apply_access
+from coordination.organisation.models import Agency, Official, Role, Zone
+from coordination.organisation.services import official_apply_access
 
 DEMO_PASSWORD = "rakor-demo-2026"
 DEMO_MAIL_DOMAIN = "demo.rakor.example"

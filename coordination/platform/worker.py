@@ -37,8 +37,9 @@ from django.db.models import F, Q
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from coordination.jobqueue import JobRegistry, PeriodicJob, registry
-from coordination.models import Job, PeriodicJobState
+from coordination.platform.jobqueue import JOB_CLAIMS, JobRegistry, PeriodicJob, registry
+from coordination.platform.leases import Lease
+from coordination.platform.models import Job, PeriodicJobState
 
 logger = logging.getLogger("rakor.worker")
 
@@ -134,7 +135,8 @@ class Worker:
         if not names:
             return 0
         due = list(
-            Job.objects.filter(status=Job.Status.PENDING, run_at__lte=Now(), name__in=names)
+            JOB_CLAIMS.due()
+            .filter(name__in=names)
             .order_by("run_at", "id")
             .values_list("id", "name")[: self.batch_size]
         )
@@ -145,15 +147,7 @@ class Worker:
             spec = self.jobs.queued_jobs[name]
             # Still pending and still due: another worker may have run it and put it back
             # with a backoff delay since the list was read.
-            claimed = Job.objects.filter(
-                pk=job_id, status=Job.Status.PENDING, run_at__lte=Now()
-            ).update(
-                status=Job.Status.RUNNING,
-                locked_by=self.id,
-                locked_until=Now() + spec.timeout,
-                attempts=F("attempts") + 1,
-            )
-            if claimed == 1:
+            if JOB_CLAIMS.claim(job_id, worker_id=self.id, timeout=spec.timeout):
                 self._run_queued(job_id)
                 ran += 1
         return ran
@@ -164,30 +158,18 @@ class Worker:
         label = f"{job.name} #{job.pk}"
         started = time.monotonic()
         try:
-            with Lease(Job.objects.filter(pk=job.pk, locked_by=self.id), spec.timeout):
+            with Lease(JOB_CLAIMS.mine(job.pk, self.id), spec.timeout):
                 spec.handler(job.payload)
         except Exception as exc:
             error = _describe(exc)
             if job.attempts >= job.max_attempts:
-                Job.objects.filter(pk=job.pk, locked_by=self.id).update(
-                    status=Job.Status.FAILED,
-                    locked_by="",
-                    locked_until=None,
-                    last_error=error,
-                    finished_at=Now(),
-                )
+                JOB_CLAIMS.fail(job.pk, worker_id=self.id, error=error, finished_at=Now())
                 logger.error(
                     "job %s failed for good after %d attempts: %s", label, job.attempts, error
                 )
             else:
                 delay = spec.retry_delay(job.attempts)
-                Job.objects.filter(pk=job.pk, locked_by=self.id).update(
-                    status=Job.Status.PENDING,
-                    locked_by="",
-                    locked_until=None,
-                    last_error=error,
-                    run_at=Now() + delay,
-                )
+                JOB_CLAIMS.retry(job.pk, worker_id=self.id, delay=delay, error=error)
                 logger.warning(
                     "job %s failed (attempt %d of %d), retry in %d s: %s",
                     label,
@@ -198,28 +180,24 @@ class Worker:
                 )
             return
         done = {"payload": {}} if spec.forget_payload else {}
-        Job.objects.filter(pk=job.pk, locked_by=self.id).update(
-            status=Job.Status.DONE,
-            locked_by="",
-            locked_until=None,
-            last_error="",
-            finished_at=Now(),
-            **done,
-        )
+        JOB_CLAIMS.done(job.pk, worker_id=self.id, finished_at=Now(), **done)
         logger.info("job %s ok in %d ms", label, _ms_since(started))
 
     def _release_abandoned(self) -> None:
         """Hand back jobs whose worker died: past their lock, they are pending again (or
         failed, when that was their last attempt)."""
-        abandoned = Job.objects.filter(status=Job.Status.RUNNING, locked_until__lt=Now())
-        exhausted = abandoned.filter(attempts__gte=F("max_attempts")).update(
-            status=Job.Status.FAILED,
-            locked_by="",
-            locked_until=None,
-            last_error="worker stopped during the last attempt",
-            finished_at=Now(),
+        exhausted = (
+            JOB_CLAIMS.abandoned()
+            .filter(attempts__gte=F("max_attempts"))
+            .update(
+                status=Job.Status.FAILED,
+                locked_by="",
+                locked_until=None,
+                last_error="worker stopped during the last attempt",
+                finished_at=Now(),
+            )
         )
-        released = abandoned.update(status=Job.Status.PENDING, locked_by="", locked_until=None)
+        released = JOB_CLAIMS.release_abandoned()
         if exhausted or released:
             logger.warning("released %d abandoned jobs, %d failed for good", released, exhausted)
 
@@ -242,41 +220,6 @@ class Worker:
         periodic = ", ".join(sorted(self.jobs.periodic_jobs)) or "none"
         queued = ", ".join(sorted(self.jobs.queued_jobs)) or "none"
         return f"periodic [{periodic}], queued [{queued}]"
-
-
-class Lease:
-    """Renews a claim (`locked_until`) while a job runs, so that a job which outlives its
-    timeout is not taken by another worker while this one is alive.
-
-    Renewal happens on its own thread (with its own database connection) every third of the
-    timeout; `rows` is the claimed row, filtered by this worker's id, so a lost claim is
-    never renewed.
-    """
-
-    def __init__(self, rows, timeout) -> None:
-        self.rows = rows
-        self.timeout = timeout
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._renew, name="rakor-lease", daemon=True)
-
-    def __enter__(self) -> Lease:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.stopped.set()
-        self.thread.join()
-
-    def _renew(self) -> None:
-        interval = max(self.timeout.total_seconds() / 3, 1.0)
-        try:
-            while not self.stopped.wait(interval):
-                try:
-                    self.rows.update(locked_until=Now() + self.timeout)
-                except Exception:
-                    logger.exception("could not renew a job's lease")
-        finally:
-            connections.close_all()
 
 
 def _describe(exc: BaseException) -> str:

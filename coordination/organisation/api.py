@@ -6,10 +6,15 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from coordination import selectors
-from coordination.models import Agency
-from coordination.pagination import CURSOR_PATTERN, DEFAULT_LIMIT, MAX_LIMIT, paginate_by_id
-from coordination.schemas import AUTH_ERRORS, ErrorOut, Text
+from coordination.organisation import selectors
+from coordination.organisation.models import Agency
+from coordination.platform.pagination import (
+    CURSOR_PATTERN,
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    paginate_by_id,
+)
+from coordination.platform.schemas import AUTH_ERRORS, ErrorOut, Text
 
 router = Router(tags=["organisation"])
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
-from coordination.models import Agency, Official
+from coordination.organisation.models import Agency, Official
 
 
 def agency_list(*, q: str = "", level: str = "", parent_code: str = "") -> QuerySet[Agency]:

@@ -126,8 +126,21 @@ def _group_send(group: str, event: dict[str, Any]) -> None:
     try:
         async_to_sync(layer.group_send)(group, event)
     except Exception:
-        # The layer being down must not undo a committed change; sockets re-check on reconnect.
+        # The layer being down must not undo a committed change; sockets fill any gap from
+        # the database on the next event, ping or reconnect.
         logger.exception("broadcast to %s failed", group)
+
+
+async def group_send_now(group: str, event: dict[str, Any]) -> None:
+    """Send an ephemeral event (typing, presence) to a group at once, best effort: such
+    events are never stored and may be lost."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        await layer.group_send(group, event)
+    except Exception:
+        logger.warning("ephemeral event to %s not sent", group, exc_info=True)
 
 
 def revoke_sockets_on_commit(

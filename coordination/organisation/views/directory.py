@@ -1,4 +1,4 @@
-"""The dashboard, the agency directory and the language switch."""
+"""The agency directory and the language switch."""
 
 from __future__ import annotations
 
@@ -11,43 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coordination import permissions, second_factor, selectors, services
-from coordination.errors import DomainError
-from coordination.forms import DirectorySearchForm, LanguageForm
-from coordination.views.common import safe_next
-
-# Beside the official's own zone, times are also shown in Jakarta's, the reference of
-# national coordination.
-REFERENCE_ZONE = "Asia/Jakarta"
-
-
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    from meetings.selectors import invitations_awaiting, meetings_ahead
-    from meetings.views import RSVP_LABELS
-    from messaging import dashboard as messaging_dashboard
-
-    official = request.user
-    now = timezone.now()
-    invitations, invitations_count = invitations_awaiting(official, now)
-    today, coming = meetings_ahead(official, now)
-    return render(
-        request,
-        "coordination/dashboard.html",
-        {
-            "official": official,
-            "now": now,
-            "reference_zone": REFERENCE_ZONE,
-            "meetings_today": today,
-            "meetings_coming": coming,
-            "invitations": invitations,
-            "invitations_count": invitations_count,
-            "answers": RSVP_LABELS,
-            "suggest_second_factor": not second_factor.enrolled(official),
-            "may_schedule": permissions.may_schedule_meeting(official),
-            **messaging_dashboard.sections(official),
-        },
-    )
+from coordination.organisation import permissions, second_factor, selectors, services
+from coordination.organisation.forms import DirectorySearchForm, LanguageForm
+from coordination.platform.errors import DomainError
+from coordination.platform.http import safe_next
 
 
 @login_required

@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from coordination.errors import InvalidInput
+from coordination.platform.errors import InvalidInput
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from coordination import permissions
+from coordination.organisation import permissions
 
 # The main navigation, in order: (key, label, URL name). A section whose URL does not exist
 # yet (its feature has not landed) is shown as not yet available instead of as a dead link.

@@ -6,9 +6,9 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from coordination import services
-from coordination.audit import Event, audit_record
-from coordination.models import Official
+from coordination.organisation import services
+from coordination.organisation.audit import Event, audit_record
+from coordination.organisation.models import Official
 
 
 @receiver(user_logged_in, dispatch_uid="rakor-audit-login")

@@ -23,13 +23,14 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import make_msgid
 from django.db import transaction
-from django.db.models import F, Min
+from django.db.models import Min
 from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.http import http_date
 
-from coordination import jobqueue
-from coordination.models import Job, Official, OutboundMail
+from coordination.platform import jobqueue
+from coordination.platform.leases import Claims
+from coordination.platform.models import Job, OutboundMail
 
 logger = logging.getLogger("rakor.mail")
 
@@ -40,15 +41,29 @@ BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=1)
 
 
+# How workers claim outgoing mail, lease it while sending and record the outcome
+# (platform.leases); the outbox adds its order per recipient and its days of retrying.
+MAIL_CLAIMS = Claims(
+    model=OutboundMail,
+    state_field="state",
+    waiting=OutboundMail.State.QUEUED,
+    working=OutboundMail.State.SENDING,
+    finished=OutboundMail.State.SENT,
+    failed=OutboundMail.State.FAILED,
+    due_field="next_attempt_at",
+)
+
+
 def mail_queue(
     message: EmailMultiAlternatives,
     *,
-    official: Official | None = None,
+    official_id: int | None = None,
     kind: str = "",
     topic: str = "",
     sensitive: bool = False,
 ) -> list[OutboundMail]:
     """Queue `message` for delivery: one row per recipient, each with its own Message-ID.
+    `official_id` names the official it is for, so that the sender can see how delivery went.
     Call it inside the transaction of the change that needs the mail."""
     recipients = [*message.to, *message.cc, *message.bcc]
     if not recipients:
@@ -75,7 +90,7 @@ def mail_queue(
             rows.append(
                 OutboundMail.objects.create(
                     recipient=recipient.lower(),
-                    official=official,
+                    official_id=official_id,
                     kind=kind[:40],
                     topic=topic[:100],
                     subject=message.subject[:300],
@@ -105,15 +120,7 @@ def outbox_deliver(*, worker_id: str | None = None, limit: int = 200) -> int:
             break
         progress = 0
         for mail_id in due:
-            claimed = OutboundMail.objects.filter(
-                pk=mail_id, state=OutboundMail.State.QUEUED, next_attempt_at__lte=Now()
-            ).update(
-                state=OutboundMail.State.SENDING,
-                locked_by=worker_id,
-                locked_until=Now() + SEND_TIMEOUT,
-                attempts=F("attempts") + 1,
-            )
-            if claimed == 1:
+            if MAIL_CLAIMS.claim(mail_id, worker_id=worker_id, timeout=SEND_TIMEOUT):
                 tried += 1
                 ok = _send_one(mail_id, worker_id)
                 sent += ok
@@ -133,9 +140,8 @@ def _due_heads(limit: int) -> list[int]:
         .values_list("first", flat=True)
     )
     return list(
-        OutboundMail.objects.filter(
-            pk__in=list(heads), state=OutboundMail.State.QUEUED, next_attempt_at__lte=Now()
-        )
+        MAIL_CLAIMS.due()
+        .filter(pk__in=list(heads))
         .order_by("next_attempt_at", "id")
         .values_list("id", flat=True)[:limit]
     )
@@ -143,25 +149,16 @@ def _due_heads(limit: int) -> list[int]:
 
 def _send_one(mail_id: int, worker_id: str) -> int:
     mail = OutboundMail.objects.get(pk=mail_id)
-    mine = OutboundMail.objects.filter(pk=mail_id, locked_by=worker_id)
     try:
         mail_deliver(mail.payload)
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"[:2000]
         if _gives_up(mail, exc):
-            mine.update(
-                state=OutboundMail.State.FAILED, locked_by="", locked_until=None, last_error=error
-            )
+            MAIL_CLAIMS.fail(mail.pk, worker_id=worker_id, error=error)
             logger.error("mail %s to %s failed for good: %s", mail.pk, mail.recipient, error)
         else:
             delay = _backoff(mail.attempts)
-            mine.update(
-                state=OutboundMail.State.QUEUED,
-                locked_by="",
-                locked_until=None,
-                last_error=error,
-                next_attempt_at=Now() + delay,
-            )
+            MAIL_CLAIMS.retry(mail.pk, worker_id=worker_id, delay=delay, error=error)
             logger.warning(
                 "mail %s to %s failed (attempt %d), retry in %d s: %s",
                 mail.pk,
@@ -172,14 +169,7 @@ def _send_one(mail_id: int, worker_id: str) -> int:
             )
         return 0
     done = {"payload": {}} if mail.sensitive else {}
-    mine.update(
-        state=OutboundMail.State.SENT,
-        locked_by="",
-        locked_until=None,
-        last_error="",
-        sent_at=Now(),
-        **done,
-    )
+    MAIL_CLAIMS.done(mail.pk, worker_id=worker_id, sent_at=Now(), **done)
     logger.info("mail %s sent to %s", mail.pk, mail.recipient)
     return 1
 
@@ -207,12 +197,9 @@ def _gives_up(mail: OutboundMail, exc: Exception) -> bool:
 
 def _release_abandoned() -> None:
     """Rows whose worker died while sending: queued again (or failed, when out of attempts)."""
-    abandoned = OutboundMail.objects.filter(
-        state=OutboundMail.State.SENDING, locked_until__lt=Now()
-    )
     # A worker that died mid-send is not the mail's fault: it is queued again, whatever its
     # attempts (the stable Message-ID lets clients drop a duplicate).
-    abandoned.update(state=OutboundMail.State.QUEUED, locked_by="", next_attempt_at=Now())
+    MAIL_CLAIMS.release_abandoned()
 
 
 def _backoff(attempts: int) -> timedelta:

@@ -16,10 +16,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coordination import hooks, permissions, realtime
-from coordination.audit import Event, audit_record
-from coordination.errors import InvalidInput, NotFound
-from coordination.models import Agency, ApiToken, Official, Role
+from coordination.organisation import hooks, permissions
+from coordination.organisation.audit import Event, audit_record
+from coordination.organisation.models import Agency, ApiToken, Official, Role
+from coordination.platform import realtime
+from coordination.platform.errors import InvalidInput, NotFound
 
 TOKEN_PREFIX = "rkr_"
 TOKEN_NAME_MAX = 100

@@ -2,7 +2,7 @@
 
 Apps register jobs in their own ``jobs.py`` (imported at start-up by autodiscovery)::
 
-    from coordination.jobqueue import registry
+    from coordination.platform.jobqueue import registry
 
     @registry.periodic("reminders.send_due", every=timedelta(minutes=1))
     def send_due_reminders() -> None: ...
@@ -29,7 +29,8 @@ from typing import Any
 
 from django.db.models.functions import Now
 
-from coordination.models import Job
+from coordination.platform.leases import Claims
+from coordination.platform.models import Job
 
 logger = logging.getLogger("rakor.worker")
 
@@ -114,6 +115,18 @@ class JobRegistry:
 
 
 registry = JobRegistry()
+
+
+# How workers claim queued jobs, lease them while they run, and end them (platform.leases).
+JOB_CLAIMS = Claims(
+    model=Job,
+    state_field="status",
+    waiting=Job.Status.PENDING,
+    working=Job.Status.RUNNING,
+    finished=Job.Status.DONE,
+    failed=Job.Status.FAILED,
+    due_field="run_at",
+)
 
 
 def enqueue(

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from coordination import realtime
-from coordination.models import Notification, Official
+from coordination.organisation.models import Notification, Official
+from coordination.platform import realtime
 
 
 def notification_frame(notification: Notification) -> dict:

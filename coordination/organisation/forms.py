@@ -9,10 +9,10 @@ from django.template import loader
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from coordination.mail import mail_queue
-from coordination.models import Language, Official, Zone
-from coordination.services import TOKEN_NAME_MAX
-from coordination.widgets import IsoTimeInput
+from coordination.organisation.models import Language, Official, Zone
+from coordination.organisation.services import TOKEN_NAME_MAX
+from coordination.platform.mail import mail_queue
+from coordination.platform.widgets import IsoTimeInput
 
 WEEKDAYS = [
     (0, _("Monday")),
@@ -111,4 +111,10 @@ class QueuedPasswordResetForm(PasswordResetForm):
                 message.attach_alternative(
                     loader.render_to_string(html_email_template_name, context), "text/html"
                 )
-        mail_queue(message, official=context.get("user"), kind="password_reset", sensitive=True)
+        user = context.get("user")
+        mail_queue(
+            message,
+            official_id=user.pk if user is not None else None,
+            kind="password_reset",
+            sensitive=True,
+        )

@@ -7,9 +7,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from coordination.jobqueue import registry
-from coordination.mail import MAIL_JOB, mail_deliver, outbox_deliver
-from coordination.models import Job, OutboundMail
+from coordination.platform.jobqueue import registry
+from coordination.platform.mail import MAIL_JOB, mail_deliver, outbox_deliver
+from coordination.platform.models import Job, OutboundMail
 
 DONE_JOBS_KEPT = timedelta(days=7)
 FAILED_JOBS_KEPT = timedelta(days=30)

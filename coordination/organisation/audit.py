@@ -19,8 +19,8 @@ from typing import Any
 
 from django.db import models
 
-from coordination import permissions
-from coordination.models import AuditEntry, Official
+from coordination.organisation import permissions
+from coordination.organisation.models import AuditEntry, Official
 
 logger = logging.getLogger("rakor.audit")
 

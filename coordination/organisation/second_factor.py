@@ -23,10 +23,10 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from coordination import permissions
-from coordination.audit import Event, audit_record
-from coordination.errors import Forbidden, InvalidInput
-from coordination.models import Official, Role, RoleSecurityPolicy
+from coordination.organisation import permissions
+from coordination.organisation.audit import Event, audit_record
+from coordination.organisation.models import Official, Role, RoleSecurityPolicy
+from coordination.platform.errors import Forbidden, InvalidInput
 
 RECOVERY_DEVICE_NAME = "recovery"
 TOTP_DEVICE_NAME = "Rakor"

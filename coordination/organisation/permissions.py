@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 
-from coordination.models import Agency, Classification, Official, Role
+from coordination.organisation.models import Agency, Classification, Official, Role
 
 logger = logging.getLogger("rakor.permissions")
 
@@ -298,8 +298,8 @@ def permission_denied(*, official: Official | None, action: str, target: object 
     """Log and audit a refusal (the one place every denial passes)."""
     from django.db import models
 
-    from coordination import ratelimit
-    from coordination.audit import Event, audit_record
+    from coordination.organisation.audit import Event, audit_record
+    from coordination.platform import ratelimit
 
     who = getattr(official, "username", None) or "anonymous"
     logger.info("permission denied: %s may not %s %s", who, action, target if target else "")

@@ -25,8 +25,8 @@ from channels.sessions import CookieMiddleware, SessionMiddleware
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 
-from coordination.permissions import permission_denied
-from coordination.services import token_lookup
+from coordination.organisation.permissions import permission_denied
+from coordination.organisation.services import token_lookup
 
 logger = logging.getLogger("rakor.ws")
 
@@ -135,13 +135,13 @@ async def still_authorised(scope: dict) -> bool:
 
 @database_sync_to_async
 def _second_factor_ok(official, session) -> bool:
-    from coordination.second_factor import State, session_state
+    from coordination.organisation.second_factor import State, session_state
 
     return session_state(official, session) == State.OK
 
 
 def _token_still_valid(token_id: int | None, official) -> bool:
-    from coordination.models import ApiToken
+    from coordination.organisation.models import ApiToken
 
     return ApiToken.objects.filter(
         pk=token_id, revoked_at__isnull=True, official__is_active=True, official=official

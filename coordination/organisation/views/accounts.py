@@ -10,9 +10,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from coordination import ratelimit, second_factor, services
-from coordination.forms import SecondFactorCodeForm
-from coordination.views.common import safe_next
+from coordination.organisation import second_factor, services
+from coordination.organisation.forms import SecondFactorCodeForm
+from coordination.platform import ratelimit
+from coordination.platform.http import safe_next
 
 
 def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:

@@ -1,4 +1,5 @@
-"""Request middleware: the official's language, and JSON errors everywhere under /api/."""
+"""Request middleware of the organisation: the official's language and time zone, and the
+second factor a session still owes."""
 
 from __future__ import annotations
 
@@ -10,22 +11,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 
-API_PREFIX = "/api/"
-
-_CODES = {
-    400: "bad_request",
-    401: "unauthenticated",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    406: "not_acceptable",
-    413: "too_large",
-    415: "unsupported_media_type",
-    429: "rate_limited",
-    500: "server_error",
-    502: "unavailable",
-    503: "unavailable",
-}
+from coordination.platform.http import API_PREFIX
 
 
 class LanguageMiddleware:
@@ -65,57 +51,6 @@ class LanguageMiddleware:
         return cookie if cookie in supported else settings.LANGUAGE_CODE
 
 
-class ApiMiddleware:
-    """The API's conventions for what the framework answers before or around the API views.
-
-    Any non-JSON error under /api/ (an unknown path, a wrong method, a disallowed host, a
-    framework error) is answered in CONTRACT.md's error shape, so clients parse one format.
-    HEAD is answered like GET without the body. First in MIDDLEWARE, so that it sees the
-    errors the other middleware raise.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith(API_PREFIX):
-            return self.get_response(request)
-        head = request.method == "HEAD"
-        if head:
-            request.method = "GET"
-        response = self.shape_error(request, self.get_response(request))
-        if head and not response.streaming:
-            response["Content-Length"] = str(len(response.content))
-            response.content = b""
-        return response
-
-    def shape_error(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
-        if response.status_code >= 400 and not response.get("Content-Type", "").startswith(
-            "application/json"
-        ):
-            status = response.status_code
-            code = _CODES.get(status, "bad_request" if status < 500 else "server_error")
-            replacement = JsonResponse({"code": code, "message": _message(status)}, status=status)
-            for header in ("Allow", "Retry-After", "WWW-Authenticate"):
-                if header in response:
-                    replacement[header] = response[header]
-            return replacement
-        return response
-
-
-def _message(status: int) -> str:
-    from django.utils.translation import gettext as _
-
-    messages = {
-        404: _("No such API path."),
-        405: _("This method is not allowed on this path."),
-        413: _("The request is too large."),
-    }
-    return messages.get(status) or (
-        _("The request was not understood.") if status < 500 else _("The server failed; try again.")
-    )
-
-
 class SecondFactorMiddleware:
     """A signed-in session that still owes its second factor can only verify it (or, when
     the role requires one and none is set up yet, set one up), switch language and sign out.
@@ -134,7 +69,7 @@ class SecondFactorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            from coordination.second_factor import State, session_state
+            from coordination.organisation.second_factor import State, session_state
 
             verified = user.is_verified() if hasattr(user, "is_verified") else None
             state = session_state(user, request.session, verified=verified)
@@ -143,7 +78,7 @@ class SecondFactorMiddleware:
         return self.get_response(request)
 
     def exempt(self, request: HttpRequest, state) -> bool:
-        from coordination.second_factor import State
+        from coordination.organisation.second_factor import State
 
         try:
             match = resolve(request.path_info)
@@ -155,10 +90,10 @@ class SecondFactorMiddleware:
     def refuse(self, request: HttpRequest, state) -> HttpResponse:
         from django.utils.translation import gettext as _
 
-        from coordination.second_factor import State
+        from coordination.organisation.second_factor import State
 
         if request.path.startswith(API_PREFIX):
-            from coordination.permissions import permission_denied
+            from coordination.organisation.permissions import permission_denied
 
             permission_denied(official=request.user, action="use the API before the second factor")
             return JsonResponse(

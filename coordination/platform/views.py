@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from coordination import health
+from coordination.platform import health
 
 logger = logging.getLogger("rakor.csp")
 

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from coordination import second_factor, services
-from coordination.errors import DomainError
-from coordination.forms import PreferencesForm, SecondFactorCodeForm, TokenCreateForm
-from coordination.views.common import add_domain_error
-from coordination.views.pages import set_language_cookie
+from coordination.organisation import second_factor, services
+from coordination.organisation.forms import PreferencesForm, SecondFactorCodeForm, TokenCreateForm
+from coordination.organisation.views.directory import set_language_cookie
+from coordination.platform.errors import DomainError
+from coordination.platform.http import add_domain_error
 
 
 def _profile_context(request: HttpRequest, **extra) -> dict:

@@ -1,0 +1,361 @@
+"""The organisation domain's tables: agencies, officials, roles, API tokens, the audit log,
+security policies and notifications (app label `coordination`)."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import time
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class Zone(models.TextChoices):
+    """Indonesia's three time zones; none observes daylight saving."""
+
+    WIB = "Asia/Jakarta", _("WIB (Asia/Jakarta, UTC+7)")
+    WITA = "Asia/Makassar", _("WITA (Asia/Makassar, UTC+8)")
+    WIT = "Asia/Jayapura", _("WIT (Asia/Jayapura, UTC+9)")
+
+
+class Classification(models.TextChoices):
+    """Classification of content (rooms, meetings, decisions)."""
+
+    BIASA = "biasa", _("Biasa (ordinary)")
+    TERBATAS = "terbatas", _("Terbatas (restricted)")
+    RAHASIA = "rahasia", _("Rahasia (confidential)")
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", _("Administrator")
+    COORDINATOR = "coordinator", _("Coordinator")
+    MEMBER = "member", _("Member")
+
+
+class Language(models.TextChoices):
+    INDONESIAN = "id", "Bahasa Indonesia"
+    ENGLISH = "en", "English"
+
+
+def validate_zone_name(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(zone)s is not a known IANA time zone."), params={"zone": value})
+
+
+def default_work_days() -> list[int]:
+    return [0, 1, 2, 3, 4]  # Monday to Friday
+
+
+def validate_work_days(value: object) -> None:
+    if not isinstance(value, list) or not all(
+        isinstance(day, int) and 0 <= day <= 6 for day in value
+    ):
+        raise ValidationError(_("Working days are a list of weekday numbers, 0 (Monday) to 6."))
+    if len(set(value)) != len(value):
+        raise ValidationError(_("A working day is listed twice."))
+
+
+class Agency(models.Model):
+    """A government body: a ministry or national agency, a province, a regency or a city.
+
+    Agencies form a tree (a regency's parent is its province). `code` is the short lower-case
+    handle used in mentions (@jabar) and in the API.
+    """
+
+    class Level(models.TextChoices):
+        MINISTRY = "ministry", _("Ministry")
+        NATIONAL_AGENCY = "national_agency", _("National agency")
+        PROVINCE = "province", _("Province")
+        REGENCY = "regency", _("Regency")
+        CITY = "city", _("City")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    code = models.SlugField(
+        _("short code"),
+        max_length=32,
+        unique=True,
+        help_text=_("Lower-case letters, digits and hyphens, e.g. jabar."),
+    )
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    timezone = models.CharField(_("time zone"), max_length=32, choices=Zone.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[a-z0-9][a-z0-9-]*$"), name="agency_code_lowercase"
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")), name="agency_not_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        # The tree must stay a tree: an agency cannot sit below itself.
+        seen = {self.pk}
+        node = self.parent
+        while node is not None:
+            if node.pk in seen:
+                raise ValidationError({"parent": _("An agency cannot be placed below itself.")})
+            seen.add(node.pk)
+            node = node.parent
+
+
+class OfficialManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", Role.ADMINISTRATOR)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class Official(AbstractUser):
+    """A government official: the user model (AUTH_USER_MODEL) from the first migration.
+
+    `role` is the official's one role across Rakor; `timezone` blank means the agency's zone.
+    """
+
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="officials",
+    )
+    position_title = models.CharField(_("position"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.INDONESIAN
+    )
+    timezone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_zone_name],
+        help_text=_("Leave empty to use the agency's time zone."),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
+    work_start = models.TimeField(_("working hours start"), default=time(8, 0))
+    work_end = models.TimeField(_("working hours end"), default=time(16, 0))
+    work_days = models.JSONField(
+        _("working days"), default=default_work_days, validators=[validate_work_days]
+    )
+
+    objects = OfficialManager()
+
+    class Meta:
+        verbose_name = _("official")
+        verbose_name_plural = _("officials")
+        ordering = ["first_name", "last_name", "username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(work_start__lt=models.F("work_end")), name="official_work_hours_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.work_start and self.work_end and self.work_start >= self.work_end:
+            raise ValidationError({"work_end": _("Working hours must end after they start.")})
+
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        from coordination.organisation import permissions
+
+        if permissions.may_use_admin_site(self, perm.partition(".")[0]):
+            return True
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        from coordination.organisation import permissions
+
+        return permissions.may_use_admin_site(self, app_label) or super().has_module_perms(
+            app_label
+        )
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def zone_name(self) -> str:
+        """The IANA zone every time is shown in for this official."""
+        if self.timezone:
+            return self.timezone
+        if self.agency_id is not None:
+            return self.agency.timezone
+        return "Asia/Jakarta"
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.zone_name)
+
+
+class ApiToken(models.Model):
+    """A named, revocable API token. Only a SHA-256 digest of the secret is stored.
+
+    Tokens carry 256 bits of randomness, so a fast digest is enough (as for GitHub's tokens);
+    `prefix` is the first characters of the token, kept to tell tokens apart on the profile.
+    """
+
+    official = models.ForeignKey(
+        Official, verbose_name=_("official"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=16)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("the audit log is append-only")
+
+    def delete(self):
+        raise PermissionError("the audit log is append-only")
+
+
+class AuditEntry(models.Model):
+    """One security-relevant event. Append-only: written by `coordination.audit.audit_record`
+    alone, never changed or deleted (the ORM refuses; on PostgreSQL a trigger does too).
+
+    Never holds message bodies, passwords or tokens: `details` is checked on the way in.
+    """
+
+    class Event(models.TextChoices):
+        LOGIN = "login", _("Signed in")
+        LOGIN_FAILED = "login_failed", _("Sign-in failed")
+        LOCKOUT = "lockout", _("Sign-in locked out")
+        LOGOUT = "logout", _("Signed out")
+        PASSWORD_CHANGED = "password_changed", pgettext_lazy("audit event", "Password changed")
+        PASSWORD_RESET = "password_reset", pgettext_lazy("audit event", "Password reset")
+        TOKEN_CREATED = "token_created", _("API token created")
+        TOKEN_REVOKED = "token_revoked", _("API token revoked")
+        ROLE_CHANGED = "role_changed", _("Role changed")
+        MEMBERSHIP_CHANGED = "membership_changed", _("Membership changed")
+        ACCESS_CHANGED = "access_changed", _("Account activated or deactivated")
+        PERMISSION_DENIED = "permission_denied", _("Permission denied")
+        EXPORT = "export", _("Export")
+        SECOND_FACTOR_ENABLED = "second_factor_enabled", _("Second factor enabled")
+        SECOND_FACTOR_DISABLED = "second_factor_disabled", _("Second factor disabled")
+        SECOND_FACTOR_FAILED = "second_factor_failed", _("Second factor code rejected")
+        RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+        RECOVERY_CODES_RENEWED = "recovery_codes_renewed", _("Recovery codes renewed")
+        POLICY_CHANGED = "policy_changed", _("Security policy changed")
+        MEETING_SCHEDULED = "meeting_scheduled", _("Meeting scheduled")
+        MEETING_CHANGED = "meeting_changed", _("Meeting changed")
+        MEETING_CANCELLED = "meeting_cancelled", _("Meeting cancelled")
+        CALENDAR_FEED_ISSUED = "calendar_feed_issued", _("Calendar subscription URL issued")
+        CALENDAR_FEED_REVOKED = "calendar_feed_revoked", _("Calendar subscription URL revoked")
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    event = models.CharField(_("event"), max_length=32, choices=Event.choices, db_index=True)
+    # No database constraint: an entry outlives the official it names (`actor_username` keeps
+    # the name), and the log is never rewritten to follow a deletion.
+    actor = models.ForeignKey(
+        Official,
+        verbose_name=_("official"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_username = models.CharField(_("username"), max_length=150, blank=True, db_index=True)
+    target_type = models.CharField(_("target type"), max_length=50, blank=True)
+    target_id = models.CharField(_("target id"), max_length=64, blank=True)
+    target_repr = models.CharField(_("target"), max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=200, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.event} {self.actor_username}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise PermissionError("the audit log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("the audit log is append-only")
+
+
+class RoleSecurityPolicy(models.Model):
+    """Per role: whether its officials must use a second factor (TOTP) to sign in."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, unique=True)
+    require_second_factor = models.BooleanField(_("require a second factor"), default=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("role security policy")
+        verbose_name_plural = _("role security policies")
+        ordering = ["role"]
+
+    def __str__(self) -> str:
+        return self.get_role_display()
+
+
+class Notification(models.Model):
+    """Something an official must learn of (a mention, a directive, a reminder), written by
+    `coordination.notifications.notify` and shown live on their sockets."""
+
+    official = models.ForeignKey(Official, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=40)
+    text = models.CharField(_("text"), max_length=500)
+    link = models.CharField(_("link"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["official", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.official_id}"

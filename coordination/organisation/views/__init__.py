@@ -1,0 +1,1 @@
+"""The organisation's pages: sign-in and accounts, the profile, the agency directory."""
