@@ -6,13 +6,24 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import StringConstraints
 
 from coordination.organisation.models import Classification
-from coordination.platform.schemas import AUTH_ERRORS, ErrorOut, Id, Instant, NonBlankText, Text
-from meetings import feeds, ical, itip, selectors, services
+from coordination.platform.schemas import (
+    AUTH_ERRORS,
+    ErrorOut,
+    Id,
+    Instant,
+    NonBlankText,
+    PathId,
+    Text,
+)
+from meetings import ical, selectors
 from meetings.models import Meeting
+from meetings.services import answers, scheduling
+from meetings.services import feeds as feed_services
+from meetings.services.scheduling import Invitee
 
 router = Router(tags=["meetings"])
 
@@ -20,7 +31,7 @@ ERRORS = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut, **AUTH_ERR
 Username = Annotated[str, StringConstraints(pattern=r"^[\w.@+-]{1,150}$")]
 AgencyCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]{1,40}$")]
 ZoneName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_+/-]{1,64}$")]
-MeetingId = Annotated[int, Path(..., ge=1, lt=2**62)]
+MeetingId = PathId
 Role = Literal["chair", "note_taker", "required", "optional"]
 Rsvp = Literal["needs_action", "accepted", "declined", "tentative"]
 
@@ -30,31 +41,38 @@ class ParticipantIn(Schema):
     role: Role = "required"
 
 
+TITLE_MAX = Meeting._meta.get_field("title").max_length
+DESCRIPTION_MAX = Meeting._meta.get_field("description").max_length
+LOCATION_MAX = Meeting._meta.get_field("location").max_length
+
+
 class MeetingIn(Schema):
-    title: NonBlankText = Field(max_length=200)
-    description: Text = Field("", max_length=10_000)
+    title: NonBlankText = Field(max_length=TITLE_MAX)
+    description: Text = Field("", max_length=DESCRIPTION_MAX)
     start: Instant = Field(description="An instant, ISO 8601 with its UTC offset.")
     end: Instant
     timezone: ZoneName | None = Field(
         None, description="The meeting's IANA zone (default: the organiser's)."
     )
-    location: Text = Field("", max_length=300)
+    location: Text = Field("", max_length=LOCATION_MAX)
     language: Literal["id", "en"] | None = None
-    participants: list[ParticipantIn] = Field(default_factory=list, max_length=1000)
+    participants: list[ParticipantIn] = Field(
+        default_factory=list, max_length=scheduling.MAX_PARTICIPANTS
+    )
     agencies: list[AgencyCode] = Field(default_factory=list, max_length=200)
     video: Literal["jitsi", "none"] = "jitsi"
     classification: Classification = Classification.BIASA
 
 
 class MeetingPatch(Schema):
-    title: NonBlankText | None = Field(None, max_length=200)
-    description: Text | None = Field(None, max_length=10_000)
+    title: NonBlankText | None = Field(None, max_length=TITLE_MAX)
+    description: Text | None = Field(None, max_length=DESCRIPTION_MAX)
     start: Instant | None = None
     end: Instant | None = None
     timezone: ZoneName | None = None
-    location: Text | None = Field(None, max_length=300)
+    location: Text | None = Field(None, max_length=LOCATION_MAX)
     language: Literal["id", "en"] | None = None
-    participants: list[ParticipantIn] | None = Field(None, max_length=1000)
+    participants: list[ParticipantIn] | None = Field(None, max_length=scheduling.MAX_PARTICIPANTS)
     agencies: list[AgencyCode] | None = Field(None, max_length=200)
     video: Literal["jitsi", "none"] | None = None
     classification: Classification | None = None
@@ -177,7 +195,7 @@ def _detail(request: HttpRequest, meeting: Meeting, busy: list[dict[str, Any]] |
     "/meetings", response={201: MeetingOut, **ERRORS}, summary="Schedule a meeting and invite"
 )
 def meeting_create(request: HttpRequest, payload: MeetingIn):
-    meeting, busy = services.meeting_create(
+    meeting, busy = scheduling.meeting_create(
         by=request.auth,
         title=payload.title,
         description=payload.description,
@@ -186,7 +204,7 @@ def meeting_create(request: HttpRequest, payload: MeetingIn):
         timezone_name=payload.timezone,
         location=payload.location,
         language=payload.language,
-        participants=[p.dict() for p in payload.participants],
+        participants=[Invitee(p.username, p.role) for p in payload.participants],
         agencies=payload.agencies,
         video=payload.video,
         classification=payload.classification,
@@ -200,13 +218,13 @@ def meeting_create(request: HttpRequest, payload: MeetingIn):
     summary="The meetings you may see, overlapping [start, end)",
 )
 def meeting_list(request: HttpRequest, query: Query[MeetingQuery]):
-    meetings = services.meetings_between(request.auth, query.start, query.end)
+    meetings = selectors.meeting_list_between(request.auth, query.start, query.end)
     return {"items": [selectors.meeting_summary(m, request.auth) for m in meetings], "next": None}
 
 
 @router.get("/meetings/{meeting_id}", response={200: MeetingOut, **ERRORS}, summary="A meeting")
 def meeting_get(request: HttpRequest, meeting_id: MeetingId):
-    return _detail(request, services.meeting_visible(request.auth, meeting_id))
+    return _detail(request, selectors.meeting_get_visible(request.auth, meeting_id))
 
 
 @router.patch(
@@ -222,7 +240,9 @@ def meeting_patch(request: HttpRequest, meeting_id: MeetingId, payload: MeetingP
     for name, value in list(given.items()):
         if value is None:  # null means "leave as it is"
             del given[name]
-    meeting, busy = services.meeting_update(
+    if participants is not None:
+        participants = [Invitee(p.username, p.role) for p in payload.participants]
+    meeting, busy = scheduling.meeting_update(
         by=request.auth,
         meeting_id=meeting_id,
         changes=given,
@@ -239,7 +259,7 @@ def meeting_patch(request: HttpRequest, meeting_id: MeetingId, payload: MeetingP
     summary="Cancel a meeting (CANCEL to every participant)",
 )
 def meeting_cancel(request: HttpRequest, meeting_id: MeetingId):
-    return _detail(request, services.meeting_cancel(by=request.auth, meeting_id=meeting_id))
+    return _detail(request, scheduling.meeting_cancel(by=request.auth, meeting_id=meeting_id))
 
 
 @router.post(
@@ -248,7 +268,7 @@ def meeting_cancel(request: HttpRequest, meeting_id: MeetingId):
     summary="Answer an invitation for yourself",
 )
 def meeting_rsvp(request: HttpRequest, meeting_id: MeetingId, payload: RsvpIn):
-    participant = services.meeting_rsvp(
+    participant = answers.meeting_rsvp(
         official=request.auth, meeting_id=meeting_id, response=payload.response
     )
     return {"meeting": meeting_id, "username": request.auth.username, "response": participant.rsvp}
@@ -263,18 +283,9 @@ def meeting_rsvp(request: HttpRequest, meeting_id: MeetingId, payload: RsvpIn):
     },
 )
 def meeting_ics(request: HttpRequest, meeting_id: MeetingId):
-    meeting = services.meeting_visible(request.auth, meeting_id)
-    participants = services.participants_of(meeting)
-    # An attendee gets the invitation itself (their calendar offers to answer it); anyone
-    # else who may see the meeting gets it without METHOD, as an event to keep.
-    attendee = any(p.official_id == request.auth.pk for p in participants)
-    method = ("CANCEL" if meeting.is_cancelled else "REQUEST") if attendee else None
-    if method:
-        body = ical.invitation(meeting, participants, method=method)
-    else:
-        body = ical.calendar([(meeting, participants)], method=None).to_ical()
-    media = f"text/calendar; charset=utf-8; method={method}" if method else "text/calendar"
-    response = HttpResponse(body, content_type=media if method else f"{media}; charset=utf-8")
+    meeting = selectors.meeting_get_visible(request.auth, meeting_id)
+    body, media = ical.download(meeting, selectors.participant_list(meeting), viewer=request.auth)
+    response = HttpResponse(body, content_type=media)
     response["Content-Disposition"] = f'attachment; filename="rakor-{meeting.pk}.ics"'
     return response
 
@@ -291,10 +302,8 @@ def meeting_ics(request: HttpRequest, meeting_id: MeetingId):
     },
 )
 def itip_reply(request: HttpRequest):
-    participant = itip.reply_receive(
-        by=request.auth,
-        body=request.body,
-        content_type=request.META.get("CONTENT_TYPE", ""),
+    participant = answers.reply_receive(
+        by=request.auth, body=request.body, content_type=request.META.get("CONTENT_TYPE", "")
     )
     return {
         "meeting": participant.meeting_id,
@@ -309,7 +318,7 @@ def itip_reply(request: HttpRequest):
     summary="Your calendar subscription URL (created on first use)",
 )
 def calendar_feed(request: HttpRequest):
-    return {"url": feeds.feed_url(request.auth, create=True)}
+    return {"url": feed_services.calendar_feed_issue(official=request.auth)}
 
 
 @router.post(
@@ -318,7 +327,7 @@ def calendar_feed(request: HttpRequest):
     summary="A new subscription URL (the old one stops working)",
 )
 def calendar_feed_renew(request: HttpRequest):
-    return {"url": feeds.feed_renew(request.auth)}
+    return {"url": feed_services.calendar_feed_renew(official=request.auth)}
 
 
 @router.delete(
@@ -327,5 +336,5 @@ def calendar_feed_renew(request: HttpRequest):
     summary="Revoke your subscription URL",
 )
 def calendar_feed_revoke(request: HttpRequest):
-    feeds.feed_revoke(request.auth)
+    feed_services.calendar_feed_revoke(official=request.auth)
     return Status(204, None)

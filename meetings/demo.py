@@ -10,8 +10,9 @@ import zoneinfo
 from django.utils import timezone
 
 from coordination.organisation.models import Official
-from meetings import services
 from meetings.models import Meeting
+from meetings.services import scheduling
+from meetings.services.scheduling import Invitee
 
 DEMO_MEETINGS = [
     {
@@ -55,14 +56,14 @@ def seed_demo_meetings() -> int:
         zone = zoneinfo.ZoneInfo(item["zone"])
         day = timezone.now().astimezone(zone).date() + datetime.timedelta(days=item["days"])
         start = datetime.datetime.combine(day, datetime.time(item["hour"]), tzinfo=zone)
-        services.meeting_create(
+        scheduling.meeting_create(
             by=organiser,
             title=item["title"],
             description=item["description"],
             start=start,
             end=start + datetime.timedelta(minutes=item["minutes"]),
             timezone_name=item["zone"],
-            participants=[{"username": u, "role": r} for u, r in item["participants"]],
+            participants=[Invitee(u, r) for u, r in item["participants"]],
         )
         made += 1
     return made

@@ -1,4 +1,5 @@
-"""Calendar subscription feeds: /calendar/<token>.ics, one per official.
+"""Calendar subscription feeds: /calendar/<token>.ics, one per official (reads and rendering;
+issuing, renewing, revoking and noting a fetch are meetings.services.feeds).
 
 The token is `<official id>.<generation>.<HMAC>`: nothing secret is stored, a new URL raises
 the generation (the old one stops working at once) and revoking switches the feed off. The
@@ -18,13 +19,11 @@ import datetime
 import hashlib
 import re
 
-from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from coordination.organisation.audit import audit_record
 from coordination.organisation.models import Official
 from meetings import ical
 from meetings.models import CalendarFeed, Meeting, Participant
@@ -47,33 +46,15 @@ def _url(feed: CalendarFeed) -> str:
     return ical.site_url(f"/calendar/{_token(feed)}.ics")
 
 
-def feed_url(official: Official, *, create: bool) -> str | None:
-    """The official's subscription URL; made on first use when `create`."""
+def feed_url_of(feed: CalendarFeed) -> str:
+    """The subscription URL of a feed (its current generation)."""
+    return _url(feed)
+
+
+def feed_url(official: Official) -> str | None:
+    """The official's active subscription URL, or None when they have none."""
     feed = CalendarFeed.objects.filter(official=official, active=True).first()
-    if feed is None:
-        if not create:
-            return None
-        return feed_renew(official)
-    return _url(feed)
-
-
-def feed_renew(official: Official) -> str:
-    """A new URL: the generation rises, so the old URL stops working."""
-    with transaction.atomic():
-        feed, made = CalendarFeed.objects.select_for_update().get_or_create(official=official)
-        if not made:
-            feed.generation += 1
-            feed.active = True
-            feed.save(update_fields=["generation", "active"])
-        audit_record("calendar_feed_issued", actor=official, target=official)
-    return _url(feed)
-
-
-def feed_revoke(official: Official) -> None:
-    with transaction.atomic():
-        changed = CalendarFeed.objects.filter(official=official, active=True).update(active=False)
-        if changed:
-            audit_record("calendar_feed_revoked", actor=official, target=official)
+    return None if feed is None else _url(feed)
 
 
 def feed_for_token(token: str) -> CalendarFeed | None:
@@ -150,9 +131,3 @@ def feed_etag(feed: CalendarFeed) -> str:
         *(f"{m.pk}:{m.version}:{m.sequence}:{m.updated_at.isoformat()}" for m in meetings),
     ]
     return '"' + hashlib.sha256("|".join(parts).encode()).hexdigest()[:32] + '"'
-
-
-def note_fetched(feed: CalendarFeed) -> None:
-    now = timezone.now()
-    if feed.last_fetched_at is None or now - feed.last_fetched_at > FETCH_NOTE_EVERY:
-        CalendarFeed.objects.filter(pk=feed.pk).update(last_fetched_at=now)

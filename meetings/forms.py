@@ -24,8 +24,10 @@ from coordination.platform.widgets import (
     PickerSelect,
     PickerSelectMultiple,
 )
-from meetings import itip, services
+from meetings import itip, selectors
 from meetings.models import Meeting, Participant
+from meetings.services import scheduling
+from meetings.services.scheduling import Invitee
 
 INDONESIAN_ZONES = [
     ("Asia/Jakarta", _("WIB: Western Indonesia (Asia/Jakarta)")),
@@ -77,10 +79,12 @@ def agency_options() -> Options:
 
 
 class MeetingForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(
+        label=_("Title"), max_length=Meeting._meta.get_field("title").max_length
+    )
     description = forms.CharField(
         label=_("Agenda and description"),
-        max_length=10_000,
+        max_length=Meeting._meta.get_field("description").max_length,
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
@@ -96,7 +100,7 @@ class MeetingForm(forms.Form):
     )
     location = forms.CharField(
         label=_("Place"),
-        max_length=300,
+        max_length=Meeting._meta.get_field("location").max_length,
         required=False,
         help_text=_("A room and building, if people meet in person too."),
     )
@@ -211,13 +215,13 @@ class MeetingForm(forms.Form):
             "start": data["start"],
             "end": data["end"],
             "timezone_name": data["timezone"],
-            "participants": [{"username": u, "role": r} for u, r in roles.items()],
+            "participants": [Invitee(u, r) for u, r in roles.items()],
             "agencies": list(data.get("agencies", [])),
         }
 
     @staticmethod
     def busy_digest(data: dict[str, Any]) -> str:
-        people = sorted(p["username"] for p in data["participants"])
+        people = sorted(p.username for p in data["participants"])
         text = "|".join(
             [data["start"].isoformat(), data["end"].isoformat(), *people, "#", *data["agencies"]]
         )
@@ -229,12 +233,13 @@ class MeetingForm(forms.Form):
     def busy_check(self, data: dict[str, Any]) -> bool:
         """Who would be busy; when someone is, the form asks to confirm (True)."""
         try:
-            self.busy = services.busy_before_saving(
+            scheduling.check_times(data["start"], data["end"], must_be_future=False)
+            self.busy = selectors.clash_list_before_saving(
                 viewer=self.official,
                 start=data["start"],
                 end=data["end"],
-                participants=data["participants"],
-                agencies=data["agencies"],
+                usernames=[p.username for p in data["participants"]],
+                agency_codes=data["agencies"],
                 exclude=self.meeting.pk if self.meeting else None,
             )
         except DomainError as exc:

@@ -14,6 +14,7 @@ import zoneinfo
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Alarm, Calendar, Event, vCalAddress, vText, vUri
@@ -55,11 +56,11 @@ def site_url(path: str) -> str:
 
 def join_url(meeting: Meeting) -> str:
     """Rakor's own join page: it checks the participant, then sends them to the video room."""
-    return site_url(f"/meetings/{meeting.pk}/join")
+    return site_url(reverse("meetings:join", args=[meeting.pk]))
 
 
 def meeting_url(meeting: Meeting) -> str:
-    return site_url(f"/meetings/{meeting.pk}")
+    return site_url(meeting.get_absolute_url())
 
 
 def organizer(meeting: Meeting) -> vCalAddress:
@@ -225,3 +226,18 @@ def invitation(meeting: Meeting, participants: Iterable[Participant], *, method:
     if method not in ("REQUEST", "CANCEL"):
         raise ValueError(f"unsupported iTIP method {method}")
     return calendar([(meeting, participants)], method=method).to_ical()
+
+
+def download(meeting: Meeting, participants: list[Participant], *, viewer) -> tuple[bytes, str]:
+    """The meeting as a .ics download for `viewer`, and its media type. An attendee gets the
+    invitation itself (REQUEST, or CANCEL once cancelled: their calendar offers to answer or
+    remove it); anyone else who may see the meeting gets it without METHOD, as an event to
+    keep."""
+    attendee = any(p.official_id == viewer.pk for p in participants)
+    if not attendee:
+        body = calendar([(meeting, participants)], method=None).to_ical()
+        return body, "text/calendar; charset=utf-8"
+    method = "CANCEL" if meeting.is_cancelled else "REQUEST"
+    return invitation(meeting, participants, method=method), (
+        f"text/calendar; charset=utf-8; method={method}"
+    )

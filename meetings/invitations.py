@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core import signing
 from django.template import loader
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -64,7 +65,7 @@ SUBJECTS = {
 }
 
 
-def queue(
+def invitation_queue(
     meeting: Meeting,
     attendees: list[Participant],
     *,
@@ -105,7 +106,7 @@ def _message(
         "meeting_url": ical.meeting_url(meeting),
         "join_url": ical.join_url(meeting) if meeting.video != Meeting.Video.NONE else "",
         "answers": [
-            (label, ical.site_url(f"/meetings/answer/{token}?response={value}"))
+            (label, ical.site_url(f"{reverse('meetings:answer', args=[token])}?response={value}"))
             for value, label in (
                 ("accepted", _("Accept")),
                 ("tentative", _("Maybe")),

@@ -1,5 +1,7 @@
-"""iTIP REPLY (RFC 5546 §3.2.3): an attendee's answer, handed in through the API, an upload on
-the meeting page or the mail inbox (`manage.py run_mail_inbox`).
+"""iTIP REPLY (RFC 5546 §3.2.3): reading an attendee's answer, handed in through the API, an
+upload on the meeting page or the mail inbox (`manage.py run_mail_inbox`). This module parses
+only; meetings.services.answers.reply_apply matches the reply to a meeting and a participant
+and records it.
 
 icalendar's parser is lenient (it repairs broken folding, accepts unbalanced components and
 stray lines), so a reply is first checked strictly against RFC 5545's content-line grammar
@@ -29,22 +31,15 @@ import email.utils
 import re
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 from icalendar import Calendar
 
-from coordination.organisation import permissions
-from coordination.organisation.models import Official
 from coordination.platform.errors import (
-    Conflict,
-    Forbidden,
     InvalidInput,
-    NotFound,
     TooLarge,
     UnsupportedType,
 )
-from meetings import services
-from meetings.models import Meeting, Participant
+from meetings.models import Participant
 
 MAX_BYTES = 1024 * 1024
 CONTENT_TYPES = ("text/calendar", "application/ics", "text/x-vcalendar")
@@ -92,99 +87,20 @@ class Reply:
     answer: str
 
 
-def reply_receive(
-    *,
-    by: Official | None,
-    body: bytes,
-    content_type: str,
-    mail_from: str | None = None,
-) -> Participant:
-    """Apply a REPLY. `by` is the official handing it in (API, page); for a reply that came
-    by mail, `by` is None and `mail_from` (the message's From) must be the attendee or an
-    official who may hand the reply in (see the module's docstring)."""
+def reply_read(*, body: bytes, content_type: str) -> Reply:
+    """Parse a REPLY as it arrived (its Content-Type names the media type and the charset):
+    refused unless text/calendar, at most MAX_BYTES, and strictly well formed."""
     media, charset = _media_type(content_type)
     if media not in CONTENT_TYPES:
         raise UnsupportedType(_("Send the reply as text/calendar."))
     if len(body) > MAX_BYTES:
         raise TooLarge(_("An iTIP reply may not be larger than 1 MB."))
-    reply = reply_parse(_to_utf8(body, charset))
-    meeting = Meeting.objects.filter(uid=reply.uid).first()
-    if meeting is None or (
-        by is not None
-        and not permissions.is_administrator(by)
-        and not permissions.may_view_meeting(by, services.meeting_facts(meeting))
-    ):
-        raise NotFound(_("No meeting has this UID."), fields={"UID": [_("Unknown to Rakor.")]})
-    matches = list(
-        Participant.objects.select_related("official").filter(
-            meeting=meeting, official__email__iexact=reply.attendee
-        )[:2]
-    )
-    if len(matches) > 1:
-        # A shared mailbox (a secretariat's, say): the reply cannot tell whose answer it is.
-        raise Conflict(
-            _(
-                "%(address)s belongs to more than one participant of this meeting; they answer "
-                "in Rakor instead."
-            )
-            % {"address": reply.attendee},
-            fields={"ATTENDEE": [_("Shared by several participants.")]},
-        )
-    participant = matches[0] if matches else None
-    if participant is None:
-        raise NotFound(
-            _("%(address)s is not a participant of this meeting.") % {"address": reply.attendee},
-            fields={"ATTENDEE": [_("Not a participant.")]},
-        )
-    if by is not None:
-        allowed = permissions.may_hand_in_reply(
-            by, services.meeting_facts(meeting), attendee_id=participant.official_id
-        )
-        if not allowed:
-            permissions.permission_denied(official=by, action="hand in reply", target=meeting)
-            raise Forbidden(
-                _("Only the attendee, the organiser or an administrator may hand in this reply.")
-            )
-    elif not _mail_sender_may_answer(mail_from, reply, meeting, participant):
-        raise Forbidden(_("The reply was not sent by its attendee."))
-    with transaction.atomic():
-        # Locked, so that a change raising SEQUENCE (and asking everyone to answer again)
-        # cannot commit between this check and the answer being written.
-        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-        if meeting.is_cancelled:
-            raise Conflict(
-                _("This meeting is cancelled."),
-                current={"status": meeting.status, "sequence": meeting.sequence},
-            )
-        # Current: it answers the last significant change or later (removing someone raises
-        # SEQUENCE for them, but does not make the others' invitations stale).
-        if not meeting.answers_sequence <= reply.sequence <= meeting.sequence:
-            raise Conflict(
-                _(
-                    "This reply answers version %(theirs)s of the invitation; the meeting is "
-                    "now at version %(ours)s. Answer the latest invitation."
-                )
-                % {"theirs": reply.sequence, "ours": meeting.sequence},
-                current={"sequence": meeting.sequence},
-            )
-        return services.rsvp_by_attendee(
-            meeting=meeting, participant=participant, response=reply.answer
-        )
+    return reply_parse(_to_utf8(body, charset))
 
 
-def _mail_sender_may_answer(
-    mail_from: str | None, reply: Reply, meeting: Meeting, participant: Participant
-) -> bool:
-    sender = _address(mail_from or "")
-    if not sender:
-        return False
-    if sender == reply.attendee:
-        return True
-    facts = services.meeting_facts(meeting)
-    return any(
-        permissions.may_hand_in_reply(official, facts, attendee_id=participant.official_id)
-        for official in Official.objects.filter(email__iexact=sender, is_active=True)[:10]
-    )
+def address_of(value: str) -> str:
+    """The lower-case address of a mailto: URI or a From header; "" when there is none."""
+    return _address(value)
 
 
 def _media_type(content_type: str) -> tuple[str, str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,7 +26,7 @@ class Meeting(models.Model):
     # The iCalendar UID: stable for the meeting's life, so every update replaces the event.
     uid = models.CharField(max_length=255, unique=True)
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), max_length=10_000, blank=True)
     organiser = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -81,9 +82,18 @@ class Meeting(models.Model):
         # administrators do not read content) name a meeting.
         return f"meeting {self.pk}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:detail", args=[self.pk])
+
     @property
     def is_cancelled(self) -> bool:
         return self.status == self.Status.CANCELLED
+
+    @property
+    def accepts_changes(self) -> bool:
+        """Whether the meeting may still be changed or answered: not once it is cancelled.
+        The services refuse with the meeting locked; pages read this to offer the forms."""
+        return not self.is_cancelled
 
 
 class MeetingAgency(models.Model):

@@ -1,22 +1,181 @@
-"""Meetings as the API and the pages show them (read-only; services write)."""
+"""Reads of meetings, used by the API, the pages, the socket and the services: a meeting for
+whoever may see (or change) it, its participants, who is busy, lists and calendars in the
+viewer's zone, the dashboard's invitations and coming days. Selectors never write (a refusal
+is audited through the permissions module) and never import services."""
 
 from __future__ import annotations
 
 import datetime
 import zoneinfo
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from coordination.organisation import permissions
 from coordination.organisation.models import Official
 from coordination.organisation.timefmt import zone_of
+from coordination.platform.errors import Conflict, DomainError, Forbidden, NotFound
 from coordination.platform.models import OutboundMail
-from meetings import ical, services
+from meetings import ical
 from meetings.events import tally
 from meetings.models import Meeting, Participant
-from meetings.services import meeting_facts
 from messaging.models import Room
+
+
+def meeting_facts(meeting: Meeting) -> permissions.MeetingFacts:
+    """What the visibility policy needs (two queries, or none with prefetched relations)."""
+    return permissions.MeetingFacts(
+        organiser_id=meeting.organiser_id,
+        organising_agency_id=meeting.agency_id,
+        classification=meeting.classification,
+        named_participant_ids=frozenset(
+            p.official_id for p in meeting.participants.all() if p.named
+        ),
+        participant_agency_ids=frozenset(a.agency_id for a in meeting.agencies.all()),
+    )
+
+
+def meetings_for_viewer(viewer: Official) -> QuerySet[Meeting]:
+    """Meetings with what visibility and the viewer's own answer need: the named
+    participants and the viewer's own row (not every official of an agency invited whole),
+    and the agencies invited."""
+    return Meeting.objects.select_related("organiser", "agency").prefetch_related(
+        "agencies",
+        Prefetch(
+            "participants",
+            queryset=Participant.objects.filter(Q(named=True) | Q(official_id=viewer.pk)),
+        ),
+    )
+
+
+def meeting_get_visible(official: Official, meeting_id: int) -> Meeting:
+    """The meeting, when `official` may see it; otherwise NotFound (its existence is not
+    revealed). Three queries."""
+    meeting = meetings_for_viewer(official).filter(pk=meeting_id).first()
+    if meeting is None or not permissions.may_view_meeting(official, meeting_facts(meeting)):
+        raise NotFound(_("No such meeting."))
+    return meeting
+
+
+def meeting_get_editable(official: Official, meeting_id: int) -> Meeting:
+    """The meeting, when `official` may change it (its organiser, a coordinator of the
+    organising agency); NotFound when they may not see it, Forbidden (audited) otherwise."""
+    meeting = meeting_get_visible(official, meeting_id)
+    if not permissions.may_edit_meeting(official, meeting_facts(meeting)):
+        permissions.permission_denied(official=official, action="edit meeting", target=meeting)
+        raise Forbidden(
+            _("Only the organiser and coordinators of the organising agency may do this.")
+        )
+    return meeting
+
+
+def join_refusal(official: Official, meeting: Meeting) -> DomainError | None:
+    """Why `official` may not join the meeting's video room, or None when they may: only its
+    participants and its organiser, only while it is scheduled and has a video room."""
+    is_participant = any(p.official_id == official.pk for p in meeting.participants.all())
+    if not is_participant and meeting.organiser_id != official.pk:
+        return Forbidden(_("Only the meeting's participants can join its video meeting."))
+    if meeting.is_cancelled:
+        return Conflict(_("This meeting is cancelled."), current={"status": meeting.status})
+    if meeting.video == Meeting.Video.NONE:
+        return Conflict(_("This meeting has no video room."), current={"video": meeting.video})
+    return None
+
+
+def participant_list(meeting: Meeting) -> list[Participant]:
+    """Everyone taking part, with their official and agency. One query."""
+    return list(
+        Participant.objects.filter(meeting=meeting).select_related("official__agency", "via_agency")
+    )
+
+
+def clash_list(
+    official_ids: Iterable[int],
+    start: datetime.datetime,
+    end: datetime.datetime,
+    *,
+    viewer: Official,
+    exclude: int | None = None,
+) -> list[dict[str, Any]]:
+    """Who among `official_ids` is already in another scheduled meeting overlapping
+    [start, end) and has not declined it. The other meeting's title is named only when the
+    viewer may see it. Three queries."""
+    clashes = (
+        Participant.objects.filter(
+            official_id__in=set(official_ids),
+            meeting__status=Meeting.Status.SCHEDULED,
+            meeting__start__lt=end,
+            meeting__end__gt=start,
+        )
+        .exclude(rsvp=Participant.Rsvp.DECLINED)
+        .select_related("official", "meeting")
+        .prefetch_related(
+            "meeting__agencies",
+            Prefetch("meeting__participants", queryset=Participant.objects.filter(named=True)),
+        )
+        .order_by("meeting__start")
+    )
+    if exclude is not None:
+        clashes = clashes.exclude(meeting_id=exclude)
+    result = []
+    for clash in clashes[:200]:
+        other = clash.meeting
+        visible = permissions.may_view_meeting(viewer, meeting_facts(other))
+        result.append(
+            {
+                "username": clash.official.username,
+                "name": clash.official.display_name,
+                "meeting": other.title if visible else None,
+                "start": other.start.isoformat(),
+                "end": other.end.isoformat(),
+            }
+        )
+    return result
+
+
+def clash_list_before_saving(
+    *,
+    viewer: Official,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    usernames: Iterable[str] = (),
+    agency_codes: Iterable[str] = (),
+    exclude: int | None = None,
+) -> list[dict[str, Any]]:
+    """Who would be busy: the check the form makes before it saves (the same rule as the
+    clashes meeting_create and meeting_update return afterwards). Unknown names count for
+    nobody here; saving refuses them."""
+    people = Official.objects.filter(is_active=True).filter(
+        Q(username__in=list(usernames)) | Q(agency__code__in=list(agency_codes))
+    )
+    ids = set(people.values_list("pk", flat=True))
+    ids.discard(viewer.pk)
+    return clash_list(ids, start, end, viewer=viewer, exclude=exclude)
+
+
+def meeting_list_between(
+    official: Official, start: datetime.datetime | None, end: datetime.datetime | None
+) -> list[Meeting]:
+    """The meetings `official` may see that overlap [start, end), in order (1,000 at most).
+    Four queries."""
+    candidates = meetings_for_viewer(official)
+    if start is not None:
+        candidates = candidates.filter(end__gt=start)
+    if end is not None:
+        candidates = candidates.filter(start__lt=end)
+    # Only meetings the official could see: theirs, their agency's, their agency invited.
+    mine = Q(participants__official=official) | Q(organiser=official)
+    if official.agency_id is not None:
+        mine |= Q(agency_id=official.agency_id) | Q(agencies__agency_id=official.agency_id)
+    candidates = candidates.filter(mine).distinct()
+    return [
+        m
+        for m in candidates.order_by("start", "id")[:1000]
+        if permissions.may_view_meeting(official, meeting_facts(m))
+    ]
 
 
 def delivery_states(meeting: Meeting) -> dict[int, dict[str, Any]]:
@@ -81,7 +240,7 @@ def meeting_summary(meeting: Meeting, viewer: Official) -> dict[str, Any]:
         },
         "agency": {"code": meeting.agency.code, "name": meeting.agency.name},
         "my_rsvp": mine.rsvp if mine else None,
-        "link": f"/meetings/{meeting.pk}",
+        "link": meeting.get_absolute_url(),
     }
 
 
@@ -110,7 +269,7 @@ def meeting_detail(meeting: Meeting, viewer: Official) -> dict[str, Any]:
         "agencies": [a.agency.code for a in meeting.agencies.select_related("agency")],
         "tally": tally(meeting.pk),
         "join_url": ical.join_url(meeting) if meeting.video != Meeting.Video.NONE else None,
-        "ics_url": f"/api/v1/meetings/{meeting.pk}/invite.ics",
+        "ics_url": reverse("api:meeting_ics", args=[meeting.pk]),
         "room": room.first(),
         "may_edit": editor,
     }
@@ -153,7 +312,7 @@ def calendar_grid(
         next_day = end
     since = datetime.datetime.combine(start, datetime.time(), tzinfo=zone)
     until = datetime.datetime.combine(end, datetime.time(), tzinfo=zone)
-    meetings = meeting_rows(services.meetings_between(viewer, since, until), viewer)
+    meetings = meeting_rows(meeting_list_between(viewer, since, until), viewer)
     days = []
     current = start
     while current < end:

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,8 +25,10 @@ from coordination.organisation import permissions
 from coordination.organisation.timefmt import ZONE_LABELS, zone_of
 from coordination.platform.errors import DomainError
 from coordination.platform.http import safe_next
-from meetings import feeds, forms, invitations, itip, selectors, services
+from meetings import feeds, forms, invitations, itip, selectors
 from meetings.models import Meeting, Participant
+from meetings.services import answers, attendance, scheduling
+from meetings.services import feeds as feed_services
 
 RSVP_LABELS = {
     Participant.Rsvp.ACCEPTED: gettext_lazy("Accept"),
@@ -36,7 +39,7 @@ RSVP_LABELS = {
 
 def _visible_or_404(official, meeting_id: int) -> Meeting:
     try:
-        return services.meeting_visible(official, meeting_id)
+        return selectors.meeting_get_visible(official, meeting_id)
     except DomainError as exc:
         raise Http404(exc.message) from exc
 
@@ -50,9 +53,9 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     past = request.GET.get("past") == "1"
     if past:
-        meetings = services.meetings_between(official, now - feeds.HISTORY, now)[::-1]
+        meetings = selectors.meeting_list_between(official, now - feeds.HISTORY, now)[::-1]
     else:
-        meetings = services.meetings_between(official, now, None)
+        meetings = selectors.meeting_list_between(official, now, None)
     return render(
         request,
         "meetings/list.html",
@@ -60,7 +63,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
             "meetings": selectors.meeting_rows(meetings, official),
             "past": past,
             "may_schedule": permissions.may_schedule_meeting(official),
-            "feed_url": feeds.feed_url(official, create=False),
+            "feed_url": feeds.feed_url(official),
         },
     )
 
@@ -96,14 +99,15 @@ def meeting_calendar(request: HttpRequest, view: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def meeting_new(request: HttpRequest) -> HttpResponse:
     official = request.user
-    if not permissions.may_schedule_meeting(official):
+    # Whether to show the form; saving is refused by meeting_create itself (the rule's home).
+    if request.method == "GET" and not permissions.may_schedule_meeting(official):
         permissions.permission_denied(official=official, action="schedule meeting")
         return render(request, "meetings/forbidden.html", status=403)
     if request.method == "POST":
         form = forms.MeetingForm(request.POST, official=official)
         if form.is_valid():
             outcome = _save(
-                request, form, lambda data: services.meeting_create(by=official, **data)
+                request, form, lambda data: scheduling.meeting_create(by=official, **data)
             )
             if outcome is not None:
                 return outcome
@@ -119,7 +123,7 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = _visible_or_404(official, meeting_id)
     if not selectors.may_edit(official, meeting):
         return render(request, "meetings/forbidden.html", status=403)
-    if meeting.is_cancelled:
+    if request.method == "GET" and not meeting.accepts_changes:
         messages.error(request, _("This meeting is cancelled and can no longer be changed."))
         return redirect("meetings:detail", meeting.pk)
     if request.method == "POST":
@@ -128,7 +132,7 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
             outcome = _save(
                 request,
                 form,
-                lambda data: services.meeting_update(
+                lambda data: scheduling.meeting_update(
                     by=official,
                     meeting_id=meeting.pk,
                     changes=forms.changes(data),
@@ -155,6 +159,8 @@ def _save(request: HttpRequest, form: forms.MeetingForm, save) -> HttpResponse |
     try:
         meeting, _busy = save(data)
     except DomainError as exc:
+        if exc.status == 403:
+            raise PermissionDenied(exc.message) from exc
         form.add_domain_error(exc)
         return None
     messages.success(request, _("Saved. Invitations are on their way to the participants."))
@@ -195,7 +201,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "answers": RSVP_LABELS,
             "rsvp_values": Participant.Rsvp.values,
             "mine": detail["my_rsvp"],
-            "may_join": meeting.video != Meeting.Video.NONE and not meeting.is_cancelled,
+            "may_join": selectors.join_refusal(request.user, meeting) is None,
             "reply_form": forms.ReplyUploadForm(),
             "leads_declined": selectors.leads_declined(participants) if detail["may_edit"] else [],
             "config": {
@@ -212,8 +218,10 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @require_POST
 def meeting_rsvp(request: HttpRequest, meeting_id: int) -> HttpResponse:
     try:
-        services.meeting_rsvp(
-            official=request.user, meeting_id=meeting_id, response=request.POST.get("response")
+        answers.meeting_rsvp(
+            official=request.user,
+            meeting_id=meeting_id,
+            response=request.POST.get("response", ""),
         )
     except DomainError as exc:
         if exc.status == 404:
@@ -230,7 +238,7 @@ def meeting_rsvp(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @require_POST
 def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
     try:
-        services.meeting_cancel(by=request.user, meeting_id=meeting_id)
+        scheduling.meeting_cancel(by=request.user, meeting_id=meeting_id)
     except DomainError as exc:
         if exc.status == 404:
             raise Http404(exc.message) from exc
@@ -253,10 +261,8 @@ def meeting_reply_upload(request: HttpRequest, meeting_id: int) -> HttpResponse:
         return redirect("meetings:detail", meeting_id)
     upload = form.cleaned_data["file"]
     try:
-        participant = itip.reply_receive(
-            by=request.user,
-            body=upload.read(itip.MAX_BYTES + 1),
-            content_type="text/calendar",
+        participant = answers.reply_receive(
+            by=request.user, body=upload.read(itip.MAX_BYTES + 1), content_type="text/calendar"
         )
     except DomainError as exc:
         messages.error(request, _("The reply was not applied: %(problem)s") % {"problem": exc})
@@ -278,11 +284,11 @@ def meeting_join(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """Rakor's join page: only participants and the organiser are sent on to the room, and
     each click is recorded."""
     try:
-        url = services.meeting_join(official=request.user, meeting_id=meeting_id)
+        url = attendance.meeting_join(official=request.user, meeting_id=meeting_id)
     except DomainError as exc:
         if exc.status == 404:
             raise Http404(exc.message) from exc
-        meeting = services.meeting_visible(request.user, meeting_id)
+        meeting = selectors.meeting_get_visible(request.user, meeting_id)
         return render(
             request, "meetings/join.html", {"meeting": meeting, "problem": exc.message}, status=403
         )
@@ -309,7 +315,7 @@ def rsvp_answer(request: HttpRequest, token: str) -> HttpResponse:
     (mail scanners follow GET links). No sign-in: the signed link is bound to the participant
     and the meeting and expires after the meeting."""
     try:
-        meeting, participant = services.rsvp_link_target(token)
+        meeting, participant = answers.rsvp_link_target(token)
     except invitations.BadLink as exc:
         expired = str(exc) == "expired"
         return render(
@@ -329,7 +335,7 @@ def rsvp_answer(request: HttpRequest, token: str) -> HttpResponse:
     }
     if request.method == "POST":
         try:
-            participant = services.rsvp_by_link(token=token, response=response)
+            participant = answers.rsvp_by_link(token=token, response=response)
         except DomainError as exc:
             context["error"] = exc.message
             return render(request, "meetings/answer.html", context, status=exc.status)
@@ -350,7 +356,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
         )
     tag = feeds.feed_etag(feed)
-    feeds.note_fetched(feed)
+    feed_services.calendar_feed_note_fetched(feed=feed)
     asked = [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]
     if tag in asked or f"W/{tag}" in asked or "*" in asked:
         response = HttpResponse(status=304)
@@ -365,7 +371,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_POST
 def feed_renew(request: HttpRequest) -> HttpResponse:
-    feeds.feed_renew(request.user)
+    feed_services.calendar_feed_renew(official=request.user)
     messages.success(request, _("Your calendar link is new; the old one no longer works."))
     return redirect(reverse("meetings:index") + "#subscribe")
 
@@ -373,6 +379,6 @@ def feed_renew(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def feed_revoke(request: HttpRequest) -> HttpResponse:
-    feeds.feed_revoke(request.user)
+    feed_services.calendar_feed_revoke(official=request.user)
     messages.success(request, _("Your calendar link is switched off."))
     return redirect(reverse("meetings:index") + "#subscribe")

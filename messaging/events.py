@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
+
 from coordination.platform import realtime
-from messaging.models import Message, Room, RoomEvent
+from messaging.models import Attachment, Message, Room, RoomEvent
 
 
 def room_group(room_id: int) -> str:
@@ -30,8 +32,6 @@ def message_frame(
     """A message as the `message` frame carries it, in its current form: edited messages carry
     their current body and `edited_at`; a deleted one is a tombstone without body, files or
     mentions. `attachments` and `mentions` default to the message's own (prefetch them)."""
-    from messaging.attachments import attachment_frame
-
     deleted = message.deleted_at is not None
     if attachments is None:
         attachments = list(message.attachments.all())
@@ -65,6 +65,20 @@ def message_frame(
         "sent_at": message.created_at.isoformat(),
         "edited_at": message.edited_at.isoformat() if message.edited_at else None,
         "deleted": deleted,
+    }
+
+
+def attachment_frame(attachment: Attachment) -> dict[str, Any]:
+    """A file as messages and the upload's answer carry it."""
+    return {
+        "id": attachment.pk,
+        "name": attachment.name,
+        "size": attachment.size,
+        "content_type": attachment.content_type,
+        "url": reverse("api:attachment_download", args=[attachment.pk]),
+        "thumbnail_url": reverse("api:attachment_thumbnail", args=[attachment.pk])
+        if attachment.thumbnail
+        else None,
     }
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from coordination.platform.jobqueue import registry
-from messaging.attachments import attachments_purge_unsent
-from messaging.services import agency_rooms_sync_all
+from messaging.services.attachments import attachments_purge_unsent
+from messaging.services.rooms import agency_rooms_sync_all
 
 
 @registry.periodic("messaging.agency_rooms", every=timedelta(minutes=5))

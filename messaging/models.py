@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -74,6 +75,9 @@ class Room(models.Model):
 
     def __str__(self) -> str:
         return self.name or f"{self.get_kind_display()} {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("messaging:room", args=[self.pk])
 
     @property
     def is_archived(self) -> bool:
@@ -149,6 +153,10 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"message {self.pk} in room {self.room_id} at seq {self.seq}"
+
+    def get_absolute_url(self) -> str:
+        """The message in its room's page (the page scrolls to it)."""
+        return f"{reverse('messaging:room', args=[self.room_id])}?seq={self.seq}"
 
     @property
     def is_deleted(self) -> bool:

@@ -6,7 +6,7 @@ from django.dispatch import receiver
 
 from coordination.organisation.hooks import official_agency_changed
 from coordination.organisation.models import Agency
-from messaging.services import agency_room_sync
+from messaging.services.rooms import agency_room_sync
 
 
 @receiver(official_agency_changed, dispatch_uid="messaging-agency-rooms")

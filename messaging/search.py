@@ -97,5 +97,5 @@ def _result(message: Message, extract: str) -> dict[str, Any]:
         "author": {"username": message.author.username, "name": message.author.display_name},
         "sent_at": message.created_at.isoformat(),
         "extract": extract,
-        "link": f"/messages/{message.room_id}?seq={message.seq}",
+        "link": message.get_absolute_url(),
     }

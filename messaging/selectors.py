@@ -1,30 +1,51 @@
-"""Reads of messaging used by the consumer, the API and the pages."""
+"""Reads of messaging, used by the socket frames, the API, the pages and the services: rooms
+and memberships, the timeline, members, directives and their tallies, attachments for their
+readers, presence in a room, the dashboard's sections. Selectors never write (a refusal is
+audited through the permissions module) and never import services."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from django.db.models import Count, F, Prefetch, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from coordination.organisation import permissions
 from coordination.organisation.models import Official
-from messaging import events
-from messaging.models import Membership, Mention, Message, Room, RoomEvent
+from coordination.platform.errors import Forbidden, NotFound
+from messaging import events, presence
+from messaging.models import (
+    Acknowledgement,
+    Attachment,
+    Membership,
+    Mention,
+    Message,
+    Room,
+    RoomEvent,
+)
 
 REPLAY_CHUNK = 200
 DEFAULT_BACKLOG = 50
 
 
-def member_room_ids(official: Official) -> set[int]:
+def room_ids_of_member(official: Official) -> set[int]:
+    """The ids of every room the official is a member of. One query."""
     return set(Membership.objects.filter(official=official).values_list("room_id", flat=True))
 
 
 def room_frames(room_ids: set[int]) -> list[dict[str, Any]]:
+    """The rooms as `room_added` frames carry them. One query."""
     if not room_ids:
         return []
     return [events.room_frame(room) for room in Room.objects.filter(pk__in=room_ids)]
 
 
 def room_heads(room_ids: set[int]) -> dict[int, int]:
+    """Each room's last seq (the `pong` frame's heads). One query."""
     return dict(Room.objects.filter(pk__in=room_ids).values_list("pk", "last_seq"))
 
 
@@ -80,9 +101,9 @@ def timeline(
     return frames
 
 
-def rooms_for_official(official: Official) -> list[dict[str, Any]]:
-    """The official's rooms with their head, what they read, and how many messages from
-    others they have not read yet. One query."""
+def room_list_for_official(official: Official) -> list[dict[str, Any]]:
+    """The official's rooms with their head, what they read, how many messages from others
+    they have not read yet, and the name to show them (`display_name`). Two queries."""
     memberships = (
         Membership.objects.filter(official=official)
         .select_related("room")
@@ -98,18 +119,40 @@ def rooms_for_official(official: Official) -> list[dict[str, Any]]:
         )
         .order_by("room__kind", "room__name", "room_id")
     )
-    return [room_summary(m.room, m) | {"unread": m.unread} for m in memberships]
+    memberships = list(memberships)
+    names = direct_room_names(
+        official, [m.room_id for m in memberships if m.room.kind == Room.Kind.DIRECT]
+    )
+    return [
+        room_summary(m.room, m, display_name=names.get(m.room_id)) | {"unread": m.unread}
+        for m in memberships
+    ]
 
 
-def room_summary(room: Room, membership: Membership) -> dict[str, Any]:
+def room_display_name(room: Room, others: str | None) -> str:
+    """What a room is called on its member's screen: its name, or for a direct conversation
+    the names of the others in it, or "Your notes" when there are none."""
+    if room.kind != Room.Kind.DIRECT:
+        return room.name
+    return others or _("Your notes")
+
+
+def room_summary(
+    room: Room, membership: Membership, *, display_name: str | None = None
+) -> dict[str, Any]:
+    """A room as its member sees it in lists: the room frame, its description, what they
+    read, whether they are its admin, and its display name (`display_name` gives a direct
+    conversation's others, from direct_room_names)."""
     return events.room_frame(room) | {
+        "display_name": room_display_name(room, display_name),
         "description": room.description,
         "last_read_seq": membership.last_read_seq,
         "is_admin": membership.is_admin,
     }
 
 
-def room_members(room_id: int) -> list[dict[str, Any]]:
+def member_list(room_id: int) -> list[dict[str, Any]]:
+    """A room's members, by name. One query."""
     memberships = (
         Membership.objects.filter(room_id=room_id)
         .select_related("official__agency")
@@ -153,3 +196,272 @@ def room_prefill(official: Official, room_id: int) -> dict[str, Any] | None:
     )
     title = room.name if room.kind != Room.Kind.DIRECT else ""
     return {"title": title, "usernames": usernames, "classification": room.classification}
+
+
+def room_get_for_member(official: Official, room_id: int) -> tuple[Room, Membership]:
+    """The room and the official's membership; NotFound when the room does not exist,
+    Forbidden (audited) when the official is not a member."""
+    membership = (
+        Membership.objects.select_related("room").filter(room_id=room_id, official=official).first()
+    )
+    if membership is not None and permissions.may_view_room(official, is_member=True):
+        return membership.room, membership
+    if not Room.objects.filter(pk=room_id).exists():
+        raise NotFound(_("No such room."))
+    permissions.permission_denied(official=official, action="read room", target=f"room {room_id}")
+    raise Forbidden(_("You are not a member of this room."))
+
+
+def room_get_summary(official: Official, room_id: int) -> dict[str, Any]:
+    """One room as `room_list_for_official` lists it (for its member)."""
+    room, membership = room_get_for_member(official, room_id)
+    names = direct_room_names(official, [room.pk]) if room.kind == Room.Kind.DIRECT else {}
+    return room_summary(room, membership, display_name=names.get(room.pk))
+
+
+def timeline_page(
+    room: Room, *, after: int | None, before: int | None, limit: int
+) -> tuple[list[dict[str, Any]], int | None]:
+    """A page of the room's timeline and the cursor of the next one. With `after`: newer
+    events, next is the last seq of the page. With `before` alone: older history, next is
+    the first seq (None at the start). With neither: the last `limit` events."""
+    if after is None and before is None:
+        after = backlog_start(room.last_seq, limit)
+        paging_back = False
+    else:
+        paging_back = after is None
+    items = timeline(room.pk, after=after, before=before, limit=limit)
+    next_cursor = None
+    if len(items) == limit:
+        if paging_back:
+            next_cursor = items[0]["seq"] if items[0]["seq"] > 1 else None
+        else:
+            next_cursor = items[-1]["seq"]
+    return items, next_cursor
+
+
+# --- directives ------------------------------------------------------------------------------
+
+
+def today_for(official: Official) -> datetime.date:
+    """Today in the official's own zone (a due date is a date where they are)."""
+    zone = getattr(official, "zone", None)
+    return timezone.now().astimezone(zone).date() if zone else timezone.localdate()
+
+
+def directive_get_for_member(official: Official, message_id: int) -> Message:
+    """A directive of a room `official` is a member of. Outside the room it does not exist:
+    its id says nothing to a non-member (NotFound)."""
+    message = Message.objects.select_related("author", "room").filter(pk=message_id).first()
+    if message is None or not message.directive_ack_by:
+        raise NotFound(_("No such directive."))
+    try:
+        room_get_for_member(official, message.room_id)
+    except Forbidden as exc:
+        raise NotFound(_("No such directive.")) from exc
+    return message
+
+
+def directive_get_tally(*, official: Official, message_id: int) -> dict[str, Any]:
+    """Who has and who has not acknowledged a directive, for a member of its room."""
+    return directive_tally(directive_get_for_member(official, message_id))
+
+
+def directive_tally(
+    message: Message,
+    *,
+    acks: list[Acknowledgement] | None = None,
+    members: list[Membership] | None = None,
+) -> dict[str, Any]:
+    """Who has acknowledged a directive and who has not yet. Two queries, or none when the
+    caller passes the acknowledgements and the room's memberships (lists of directives)."""
+    if acks is None:
+        acks = list(
+            Acknowledgement.objects.filter(message=message).select_related("official", "agency")
+        )
+    if members is None:
+        members = list(
+            Membership.objects.filter(room_id=message.room_id).select_related("official__agency")
+        )
+    members = [m for m in members if m.official_id != message.author_id]
+    acknowledged = [
+        {
+            "username": a.official.username,
+            "name": a.official.display_name,
+            "agency": a.agency.code if a.agency_id else _agency_code(a.official),
+            "at": a.at.isoformat(),
+        }
+        for a in acks
+    ]
+    if message.directive_ack_by == Message.AckBy.AGENCY:
+        done = {a.agency_id for a in acks}
+        agencies = {
+            m.official.agency_id: m.official.agency for m in members if m.official.agency_id
+        }
+        pending = [
+            {"agency": agency.code, "name": agency.name}
+            for pk, agency in sorted(agencies.items(), key=lambda item: item[1].name)
+            if pk not in done
+        ]
+    else:
+        done = {a.official_id for a in acks}
+        pending = [
+            {
+                "username": m.official.username,
+                "name": m.official.display_name,
+                "agency": _agency_code(m.official),
+            }
+            for m in members
+            if m.official_id not in done
+        ]
+    return {
+        "type": "directive_state",
+        "room": message.room_id,
+        "message": message.pk,
+        "ack_by": message.directive_ack_by,
+        "due": message.directive_due.isoformat() if message.directive_due else None,
+        "acknowledged": acknowledged,
+        "pending": pending,
+        "complete": not pending,
+        "overdue": bool(pending) and is_overdue(message),
+    }
+
+
+def _agency_code(official: Official) -> str | None:
+    return official.agency.code if official.agency_id else None
+
+
+def is_overdue(message: Message) -> bool:
+    """Past its due date where its sender is."""
+    if message.directive_due is None:
+        return False
+    return today_for(message.author) > message.directive_due
+
+
+def directives_sent(official: Official, *, overdue_only: bool = False) -> list[dict[str, Any]]:
+    """The directives `official` sent that are still open, newest first (overdue ones only,
+    on request), each with its tally. Three queries, whatever their number."""
+    messages = list(
+        Message.objects.filter(author=official, deleted_at__isnull=True)
+        .exclude(directive_ack_by="")
+        .select_related("author", "room")
+        .order_by("-created_at")[:100]
+    )
+    if overdue_only:
+        messages = [m for m in messages if is_overdue(m)]
+    acks: dict[int, list[Acknowledgement]] = {m.pk: [] for m in messages}
+    for ack in Acknowledgement.objects.filter(message__in=messages).select_related(
+        "official", "agency"
+    ):
+        acks[ack.message_id].append(ack)
+    members: dict[int, list[Membership]] = {m.room_id: [] for m in messages}
+    for membership in Membership.objects.filter(room_id__in=members).select_related(
+        "official__agency"
+    ):
+        members[membership.room_id].append(membership)
+    result = []
+    for message in messages:
+        tally = directive_tally(message, acks=acks[message.pk], members=members[message.room_id])
+        if tally["complete"]:
+            continue
+        result.append(
+            tally | {"room_name": str(message.room), "body": message.body[:200], "seq": message.seq}
+        )
+    return result
+
+
+def directives_awaiting(official: Official, *, room_id: int | None = None) -> list[Message]:
+    """Directives in the official's rooms (or one of them) that still wait for them (or their
+    agency), the most urgent first."""
+    rooms = Membership.objects.filter(official=official)
+    if room_id is not None:
+        rooms = rooms.filter(room_id=room_id)
+    candidates = (
+        Message.objects.filter(room_id__in=rooms.values("room_id"), deleted_at__isnull=True)
+        .exclude(directive_ack_by="")
+        .exclude(author=official)
+        .annotate(
+            mine=Count("acknowledgements", filter=Q(acknowledgements__official=official)),
+            agency_done=Count(
+                "acknowledgements", filter=Q(acknowledgements__agency_id=official.agency_id)
+            ),
+        )
+        .select_related("author", "room")
+        .order_by("directive_due", "-created_at")[:50]
+    )
+    return [
+        m
+        for m in candidates
+        if not m.mine and not (m.directive_ack_by == Message.AckBy.AGENCY and m.agency_done)
+    ]
+
+
+def awaiting_item(message: Message) -> dict[str, Any]:
+    """A directive waiting for the reader, as the API and the page show it."""
+    return {
+        "message": message.pk,
+        "room": message.room_id,
+        "room_name": str(message.room),
+        "seq": message.seq,
+        "author": {"username": message.author.username, "name": message.author.display_name},
+        "body": message.body[:200],
+        "ack_by": message.directive_ack_by,
+        "due": message.directive_due.isoformat() if message.directive_due else None,
+        "overdue": is_overdue(message),
+        "link": message.get_absolute_url(),
+    }
+
+
+# --- attachments, presence, the dashboard ----------------------------------------------------
+
+
+def attachment_get_for_reader(*, official: Official, attachment_id: int) -> Attachment:
+    """An attachment `official` may download: in a room they are a member of, or their own
+    upload not sent yet. Anything else is not found (its existence is not revealed)."""
+    attachment = Attachment.objects.select_related("message").filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound(_("No such file."))
+    if attachment.message is None:
+        if attachment.uploader_id == official.pk:
+            return attachment
+        raise NotFound(_("No such file."))
+    is_member = Membership.objects.filter(
+        room_id=attachment.message.room_id, official=official
+    ).exists()
+    if not permissions.may_view_room(official, is_member=is_member):
+        permissions.permission_denied(
+            official=official, action="download attachment", target=attachment
+        )
+        raise NotFound(_("No such file."))
+    if attachment.message.deleted_at is not None:
+        raise NotFound(_("The message of this file was deleted."))
+    return attachment
+
+
+async def presence_in_room(*, room_id: int, viewer: Official) -> list[dict]:
+    """The `presence` frames of a room's members who are online or away."""
+    members = await database_sync_to_async(
+        lambda: list(
+            Membership.objects.filter(room_id=room_id)
+            .exclude(official_id=viewer.pk)
+            .values_list("official_id", "official__username")
+        )
+    )()
+    states = await sync_to_async(presence.states_of)([pk for pk, _name in members])
+    return [
+        {"type": "presence", "room": room_id, "username": username, "state": states[pk]}
+        for pk, username in members
+        if states[pk] != presence.OFFLINE
+    ]
+
+
+def dashboard_sections(official: Official) -> dict[str, Any]:
+    """What the dashboard shows of messaging: unread rooms (with their display names) and the
+    directives waiting for the official or overdue from them."""
+    unread = [room for room in room_list_for_official(official) if room["unread"]]
+    return {
+        "unread_rooms": unread[:8],
+        "unread_total": sum(room["unread"] for room in unread),
+        "directives_awaiting": directives_awaiting(official)[:5],
+        "directives_overdue": directives_sent(official, overdue_only=True)[:5],
+    }

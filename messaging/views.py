@@ -14,7 +14,7 @@ from coordination.organisation import permissions
 from coordination.organisation.models import Classification
 from coordination.organisation.timefmt import ZONE_LABELS
 from coordination.platform.errors import DomainError
-from messaging import selectors, services
+from messaging import selectors
 from messaging.models import Room
 
 GROUPS = [
@@ -28,18 +28,14 @@ GROUPS = [
 @login_required
 def messages_page(request: HttpRequest, room_id: int | None = None) -> HttpResponse:
     official = request.user
-    rooms = selectors.rooms_for_official(official)
+    rooms = selectors.room_list_for_official(official)
     if room_id is not None:
         try:
-            services.member_room(official, room_id)
+            selectors.room_get_for_member(official, room_id)
         except DomainError as exc:
             raise Http404(exc.message) from exc
     elif rooms:
         room_id = next((r["id"] for r in rooms if r["unread"]), rooms[0]["id"])
-    names = selectors.direct_room_names(official, [r["id"] for r in rooms if r["kind"] == "direct"])
-    for room in rooms:
-        if room["kind"] == "direct":
-            room["name"] = names.get(room["id"]) or _("Your notes")
     groups = [
         {"kind": kind, "label": label, "rooms": [r for r in rooms if r["kind"] == kind]}
         for kind, label in GROUPS

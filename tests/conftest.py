@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from messaging.services import rooms as room_services
+
 REQUIRE_SERVICES = os.environ.get("RAKOR_REQUIRE_SERVICES") == "1"
 SERVICE_MARKERS = ("needs_postgres", "needs_redis", "browser", "needs_node")
 CHROMIUM = "/usr/bin/chromium"
@@ -173,7 +175,6 @@ def world(db):
     """A ministry and a province below it, five officials, and a coordination room created
     by budi (its room admin) with sari, andi and nurul; "outsider" is in no room."""
     from coordination.organisation.models import Role
-    from messaging import services
     from tests.factories import AgencyFactory, OfficialFactory
 
     ministry = AgencyFactory(code="kemendagri", name="Kementerian Dalam Negeri")
@@ -187,7 +188,7 @@ def world(db):
         "nurul": OfficialFactory(username="nurul", agency=sulsel),
         "outsider": OfficialFactory(username="outsider", agency=sulsel),
     }
-    room = services.room_create_coordination(
+    room = room_services.room_create_coordination(
         by=people["budi"], name="Rakor inflasi daerah", members=["sari", "andi", "nurul"]
     )
     return {"room": room, "ministry": ministry, "sulsel": sulsel, **people}

@@ -1,13 +1,13 @@
-"""API shapes shared by every app: the error body and the list page."""
+"""API shapes shared by every app: the error body, and the types of the values every endpoint
+takes (ids, seqs, text, instants), with the bounds of platform.cleaners stated in the schema."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from ninja import Schema
+from ninja import Path, Schema
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -17,18 +17,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
-
-def reject_unstorable_text(value: str) -> str:
-    """Refuse text no database should receive: NUL, other control characters except tab and
-    newlines, and lone surrogates (PostgreSQL rejects the first and the last outright)."""
-    for char in value:
-        if char in "\t\n\r":
-            continue
-        category = unicodedata.category(char)
-        if category == "Cc" or category == "Cs":
-            raise ValueError("contains a control character or an invalid code point")
-    return value
-
+from coordination.platform.cleaners import ID_MAX, INVISIBLE, reject_unstorable_text
 
 # The same rule as a pattern, so the schema tells clients (and fuzzers) what is accepted.
 TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
@@ -59,13 +48,15 @@ def _not_a_boolean(value: Any) -> Any:
 # A JSON number that is whole (7 or 7.0, as JSON Schema counts integers), never a boolean.
 WholeNumber = Annotated[int, BeforeValidator(_not_a_boolean)]
 # Ids and seqs, with their bounds inside the type so that they survive `| None` in the schema.
-Id = Annotated[int, Field(ge=1, lt=2**62), BeforeValidator(_not_a_boolean)]
-Seq = Annotated[int, Field(ge=0, lt=2**62), BeforeValidator(_not_a_boolean)]
+Id = Annotated[int, Field(ge=1, lt=ID_MAX), BeforeValidator(_not_a_boolean)]
+Seq = Annotated[int, Field(ge=0, lt=ID_MAX), BeforeValidator(_not_a_boolean)]
 
 # Text with at least one character that is not white space.
 NONBLANK_TEXT_PATTERN = (
     r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*"
-    r"[^\s\x00-\x1f\x7f-\x9f\u200b\u200c\u200d\u2060\ufeff]"
+    r"[^\s\x00-\x1f\x7f-\x9f"
+    + "".join(f"\\u{ord(char):04x}" for char in INVISIBLE)
+    + "]"
     r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
 )
 NonBlankText = Annotated[
@@ -108,3 +99,7 @@ Instant = Annotated[
     AfterValidator(_plausible_instant),
     WithJsonSchema({"type": "string", "format": "date-time", "pattern": INSTANT_PATTERN}),
 ]
+
+
+# An id in a URL path ("/rooms/{room_id}"), with the same bounds.
+PathId = Annotated[int, Path(..., ge=1, lt=ID_MAX)]

@@ -53,7 +53,17 @@ class SessionCookie(APIKeyCookie):
         return user if permissions.is_active(user) else None
 
 
-api = NinjaAPI(
+class RakorAPI(NinjaAPI):
+    """Operation ids name the app and the endpoint (`messaging_api_message_post`), wherever
+    in the app's API package the endpoint is written, so that they stay stable for clients
+    generated from the schema."""
+
+    def get_openapi_operation_id(self, operation) -> str:
+        app = operation.view_func.__module__.split(".")[0]
+        return f"{app}_api_{operation.view_func.__name__}"
+
+
+api = RakorAPI(
     title="Rakor API",
     version="1",
     description=(

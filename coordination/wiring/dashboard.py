@@ -9,6 +9,9 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from coordination.organisation import permissions, second_factor
+from meetings.selectors import invitations_awaiting, meetings_ahead
+from meetings.views import RSVP_LABELS
+from messaging.selectors import dashboard_sections
 
 # Beside the official's own zone, times are also shown in Jakarta's, the reference of
 # national coordination.
@@ -17,10 +20,6 @@ REFERENCE_ZONE = "Asia/Jakarta"
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    from meetings.selectors import invitations_awaiting, meetings_ahead
-    from meetings.views import RSVP_LABELS
-    from messaging import dashboard as messaging_dashboard
-
     official = request.user
     now = timezone.now()
     invitations, invitations_count = invitations_awaiting(official, now)
@@ -39,6 +38,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "answers": RSVP_LABELS,
             "suggest_second_factor": not second_factor.enrolled(official),
             "may_schedule": permissions.may_schedule_meeting(official),
-            **messaging_dashboard.sections(official),
+            **dashboard_sections(official),
         },
     )

@@ -1099,7 +1099,7 @@ function addRoom(room) {
   section.hidden = false;
   $("#no-rooms")?.remove();
   const link = el("a", { href: `/messages/${room.id}`, "data-room": room.id, class: "chat-room-link" },
-    el("span", { class: "chat-room-link__name", text: room.name || T.directConversation }),
+    el("span", { class: "chat-room-link__name", text: room.display_name || room.name || T.directConversation }),
     room.classification && room.classification !== "biasa" ? el("span", { class: "tag tag--muted", text: room.classification }) : null,
     room.archived ? el("span", { class: "tag tag--muted room-archived", text: T.archived }) : null,
     el("span", { class: "badge", hidden: !room.unread }, String(room.unread || 0), el("span", { class: "visually-hidden", text: ` ${T.unread}` })),
@@ -1234,7 +1234,7 @@ async function openRoom(roomId) {
   state.joined = false;
   state.awaiting = null;
   const room = rooms.get(roomId);
-  els.title.textContent = room ? room.name : "";
+  els.title.textContent = room ? room.display_name || room.name : "";
   if (els.schedule) {
     els.schedule.href = `/meetings/new/?room=${roomId}`;
     els.schedule.hidden = false;

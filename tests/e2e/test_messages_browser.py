@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from coordination.organisation.demo import DEMO_PASSWORD
+from messaging.services import attachments as attachment_services
+from messaging.services import timeline as timeline_services
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.browser]
 
@@ -178,16 +180,15 @@ def test_a_non_member_cannot_download_a_rooms_file(site, nurul_token, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from coordination.organisation.models import Official
-    from messaging import attachments, services
     from messaging.models import Room
 
     budi = Official.objects.get(username="budi")
     room = Room.objects.get(kind="agency", agency__code="kemendagri")
-    upload = attachments.attachment_upload(
+    upload = attachment_services.attachment_upload(
         uploader=budi,
         upload=SimpleUploadedFile("catatan.txt", b"rahasia kemendagri\n", "text/plain"),
     )
-    services.message_post(
+    timeline_services.message_post(
         author=budi, room_id=room.pk, body="", client_id=uuid.uuid4(), attachments=[upload.pk]
     )
     request = urllib.request.Request(

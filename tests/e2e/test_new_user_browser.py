@@ -15,6 +15,9 @@ from pathlib import Path
 import pytest
 
 from coordination.organisation.demo import DEMO_PASSWORD
+from meetings.services import scheduling
+from messaging.services import rooms as room_services
+from messaging.services import timeline as timeline_services
 from tests.e2e.test_messages_browser import Watch
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.browser]
@@ -31,17 +34,15 @@ def trial(site):
     """What the officials have written, set up before the browser starts (Django refuses
     database calls once Playwright's loop runs in this thread)."""
     from coordination.organisation.models import Agency, Official
-    from meetings import services as meetings
-    from messaging import services as messaging
     from messaging.models import Room
 
     people = {o.username: o for o in Official.objects.all()}
-    room = messaging.room_create_coordination(
+    room = room_services.room_create_coordination(
         by=people["budi"], name="Rakor " + LONG_WORD[:180], members=["sari"]
     )
     agency_room = Room.objects.get(kind="agency", agency__code="kemendagri")
     for n in range(40):  # enough history to scroll up in
-        messaging.message_post(
+        timeline_services.message_post(
             author=people["sari"],
             room_id=agency_room.pk,
             body=f"Catatan lama nomor {n}",
@@ -50,7 +51,7 @@ def trial(site):
         time.sleep(0.06)  # within the send rate limit (20 a second)
     day = datetime.datetime.now(JAKARTA).date() + datetime.timedelta(days=2)
     start = datetime.datetime.combine(day, datetime.time(10), tzinfo=JAKARTA)
-    meeting = meetings.meeting_create(
+    meeting = scheduling.meeting_create(
         by=people["budi"],
         title="Rakor" + LONG_WORD[:190],
         start=start,

@@ -6,6 +6,20 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from meetings.services import scheduling
+from meetings.services.scheduling import Invitee
+
+
+def invitees(items):
+    """Participants as the API and the form hand them to the services: {"username", "role"}
+    dicts (the API's JSON) become Invitees."""
+    return [
+        item
+        if isinstance(item, Invitee)
+        else Invitee(item["username"], item.get("role", "required"))
+        for item in items
+    ]
+
 
 @pytest.fixture
 def soon():
@@ -16,7 +30,6 @@ def soon():
 @pytest.fixture
 def schedule(world, soon):
     """Schedule a meeting as budi (coordinator, Kemendagri) with andi and nurul by name."""
-    from meetings import services
 
     def make(**kwargs):
         fields = {
@@ -31,7 +44,8 @@ def schedule(world, soon):
             ],
         }
         fields.update(kwargs)
-        return services.meeting_create(**fields)[0]
+        fields["participants"] = invitees(fields["participants"])
+        return scheduling.meeting_create(**fields)[0]
 
     return make
 

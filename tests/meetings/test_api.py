@@ -11,8 +11,8 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from coordination.platform.models import OutboundMail
-from meetings import services
 from meetings.models import Meeting, MeetingAgency, Participant
+from meetings.services import answers, scheduling
 
 pytestmark = pytest.mark.django_db
 
@@ -313,7 +313,7 @@ def test_a_significant_change_raises_the_sequence_and_asks_everyone_again(
     api, schedule, world, soon
 ):
     meeting = schedule()
-    services.meeting_rsvp(official=world["andi"], meeting_id=meeting.pk, response="accepted")
+    answers.meeting_rsvp(official=world["andi"], meeting_id=meeting.pk, response="accepted")
     before = last_mail_id()
     later = soon + datetime.timedelta(days=1)
     response = api("budi").patch(
@@ -351,7 +351,7 @@ def test_a_location_change_is_significant_too(api, schedule):
 
 def test_a_description_change_keeps_the_sequence_and_the_answers(api, schedule, world):
     meeting = schedule()
-    services.meeting_rsvp(official=world["andi"], meeting_id=meeting.pk, response="accepted")
+    answers.meeting_rsvp(official=world["andi"], meeting_id=meeting.pk, response="accepted")
     before = last_mail_id()
     response = api("budi").patch(
         f"/api/v1/meetings/{meeting.pk}",
@@ -528,7 +528,7 @@ def test_an_unknown_answer_is_refused(api, schedule, value):
 
 def test_a_cancelled_meeting_takes_no_answers(api, schedule, world):
     meeting = schedule()
-    services.meeting_cancel(by=world["budi"], meeting_id=meeting.pk)
+    scheduling.meeting_cancel(by=world["budi"], meeting_id=meeting.pk)
     response = api("andi").post(
         f"/api/v1/meetings/{meeting.pk}/rsvp", {"response": "accepted"}, content_type=JSON
     )
@@ -560,7 +560,7 @@ def test_the_invitation_downloads_as_icalendar(api, schedule, world):
         api("sari").get(f"/api/v1/meetings/{meeting.pk}/invite.ics").content
     )
     assert "METHOD" not in colleague and colleague.walk("VEVENT")[0]["UID"] == meeting.uid
-    services.meeting_cancel(by=world["budi"], meeting_id=meeting.pk)
+    scheduling.meeting_cancel(by=world["budi"], meeting_id=meeting.pk)
     cancelled = Calendar.from_ical(
         api("andi").get(f"/api/v1/meetings/{meeting.pk}/invite.ics").content
     )
@@ -634,9 +634,9 @@ def test_back_to_back_meetings_do_not_clash(api, schedule, payload, soon):
 
 def test_a_declined_or_cancelled_meeting_is_no_clash(api, schedule, payload, world, soon):
     declined = schedule(title="Ditolak", participants=[{"username": "andi"}])
-    services.meeting_rsvp(official=world["andi"], meeting_id=declined.pk, response="declined")
+    answers.meeting_rsvp(official=world["andi"], meeting_id=declined.pk, response="declined")
     cancelled = schedule(title="Batal", participants=[{"username": "andi"}])
-    services.meeting_cancel(by=world["budi"], meeting_id=cancelled.pk)
+    scheduling.meeting_cancel(by=world["budi"], meeting_id=cancelled.pk)
     response = api("budi").post(
         "/api/v1/meetings", payload(participants=[{"username": "andi"}]), content_type=JSON
     )

@@ -12,8 +12,9 @@ from coordination.organisation.models import AuditEntry, Role
 from coordination.platform.errors import Conflict
 from coordination.platform.mail import outbox_deliver
 from coordination.platform.models import OutboundMail
-from meetings import itip, services
 from meetings.models import Meeting, Participant
+from meetings.services import answers, scheduling
+from meetings.services.scheduling import Invitee
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +124,7 @@ def test_the_form_refuses_a_change_made_on_an_older_version(client, world, sched
     form = client.get(f"/meetings/{meeting.pk}/edit").context["form"]
     data = {k: v for k, v in form.initial.items() if v is not None}
     data["date"] = data["date"].isoformat()
-    services.meeting_update(by=world["budi"], meeting_id=meeting.pk, changes={"title": "Lain"})
+    scheduling.meeting_update(by=world["budi"], meeting_id=meeting.pk, changes={"title": "Lain"})
     response = client.post(f"/meetings/{meeting.pk}/edit", {**data, "title": "Basi"})
     assert response.status_code == 200 and response.context["form"].non_field_errors()
     meeting.refresh_from_db()
@@ -136,11 +137,11 @@ def test_newcomers_get_an_invitation_others_an_update_and_the_removed_a_bare_can
     meeting = schedule()
     outbox_deliver()
     smtp_server.messages.clear()
-    services.meeting_update(
+    scheduling.meeting_update(
         by=world["budi"],
         meeting_id=meeting.pk,
         changes={},
-        participants=[{"username": "andi"}, {"username": "sari"}],
+        participants=[Invitee("andi"), Invitee("sari")],
     )
     kinds = dict(OutboundMail.objects.filter(sent_at__isnull=True).values_list("recipient", "kind"))
     assert kinds == {
@@ -160,11 +161,11 @@ def test_newcomers_get_an_invitation_others_an_update_and_the_removed_a_bare_can
 def test_a_change_of_roles_alone_is_sent(world, schedule):
     meeting = schedule()
     sent = OutboundMail.objects.count()
-    services.meeting_update(
+    scheduling.meeting_update(
         by=world["budi"],
         meeting_id=meeting.pk,
         changes={},
-        participants=[{"username": "andi", "role": "note_taker"}, {"username": "nurul"}],
+        participants=[Invitee("andi", "note_taker"), Invitee("nurul")],
     )
     assert roles(meeting)["andi"] == "note_taker"
     assert OutboundMail.objects.count() == sent + 3  # budi, andi, nurul: an update
@@ -209,25 +210,25 @@ def reply(meeting, address: str, sequence: int) -> bytes:
 
 def test_replies_stay_current_when_only_others_were_removed(world, schedule):
     meeting = schedule()
-    services.meeting_update(
-        by=world["budi"], meeting_id=meeting.pk, changes={}, participants=[{"username": "andi"}]
+    scheduling.meeting_update(
+        by=world["budi"], meeting_id=meeting.pk, changes={}, participants=[Invitee("andi")]
     )
     meeting.refresh_from_db()
     assert meeting.sequence == 1 and meeting.answers_sequence == 0
     # Andi answers the invitation he had (SEQUENCE 0): still current.
-    answer = itip.reply_receive(
+    answer = answers.reply_receive(
         by=world["andi"], body=reply(meeting, "andi@example.test", 0), content_type="text/calendar"
     )
     assert answer.rsvp == "accepted"
     # After a new time, an answer to the old one is stale.
     later = meeting.start + datetime.timedelta(hours=2)
-    services.meeting_update(
+    scheduling.meeting_update(
         by=world["budi"],
         meeting_id=meeting.pk,
         changes={"start": later, "end": later + datetime.timedelta(hours=1)},
     )
     with pytest.raises(Conflict):
-        itip.reply_receive(
+        answers.reply_receive(
             by=world["andi"],
             body=reply(meeting, "andi@example.test", 1),
             content_type="text/calendar",
@@ -240,7 +241,7 @@ def test_a_mailbox_shared_by_two_participants_cannot_answer_for_either(world, sc
     world["nurul"].save(update_fields=["email"])
     meeting = schedule()
     with pytest.raises(Conflict):
-        itip.reply_receive(
+        answers.reply_receive(
             by=world["budi"],
             body=reply(meeting, "andi@example.test", 0),
             content_type="text/calendar",
@@ -296,11 +297,11 @@ def test_a_participant_removed_is_told_only_that(
 
     nurul = async_to_sync(frames_for)(world["nurul"])
     with django_capture_on_commit_callbacks(execute=True):
-        services.meeting_update(
+        scheduling.meeting_update(
             by=world["budi"],
             meeting_id=meeting.pk,
             changes={"title": "Judul baru yang tidak untuk nurul"},
-            participants=[{"username": "andi"}],
+            participants=[Invitee("andi")],
         )
 
     async def drain(channel) -> list[dict]:

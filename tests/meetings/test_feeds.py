@@ -11,8 +11,8 @@ from django.test import Client
 from django.utils import timezone
 from icalendar import Calendar
 
-from meetings import services
 from meetings.models import CalendarFeed, Meeting, Participant
+from meetings.services import answers, scheduling
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +65,7 @@ def test_the_feed_holds_the_officials_meetings_without_signing_in(
         start=soon + datetime.timedelta(days=1),
         end=soon + datetime.timedelta(days=1, hours=1),
     )
-    services.meeting_cancel(by=world["budi"], meeting_id=cancelled.pk)
+    scheduling.meeting_cancel(by=world["budi"], meeting_id=cancelled.pk)
     recent = schedule(title="Rakor bulan lalu")
     age(recent, 80)
     old = schedule(title="Rakor lama sekali")
@@ -140,7 +140,7 @@ def test_an_unchanged_feed_answers_304_and_a_changed_one_a_new_etag(
     also = anonymous.get(path, HTTP_IF_NONE_MATCH=f'"something-else", {tag}')
     assert also.status_code == 304
 
-    services.meeting_rsvp(official=world["nurul"], meeting_id=meeting.pk, response="tentative")
+    answers.meeting_rsvp(official=world["nurul"], meeting_id=meeting.pk, response="tentative")
     answered = anonymous.get(path, HTTP_IF_NONE_MATCH=tag)
     assert answered.status_code == 200 and answered["ETag"] != tag
     [event] = events(answered.content).values()
@@ -148,7 +148,7 @@ def test_an_unchanged_feed_answers_304_and_a_changed_one_a_new_etag(
     assert partstat["mailto:nurul@example.test"] == "TENTATIVE"
 
     later = soon + datetime.timedelta(days=3)
-    services.meeting_update(
+    scheduling.meeting_update(
         by=world["budi"],
         meeting_id=meeting.pk,
         changes={"start": later, "end": later + datetime.timedelta(hours=1)},
@@ -174,7 +174,7 @@ def test_the_feeds_dtstamp_is_its_newest_change_not_the_fetch_time(
     CalendarFeed.objects.update(created_at=changed - datetime.timedelta(days=1))
     [event] = events(fetch(anonymous, path).content).values()
     assert event.decoded("DTSTAMP") == changed
-    services.meeting_rsvp(official=world["andi"], meeting_id=meeting.pk, response="accepted")
+    answers.meeting_rsvp(official=world["andi"], meeting_id=meeting.pk, response="accepted")
     answered_at = Participant.objects.get(meeting=meeting, official=world["andi"]).rsvp_at
     [event] = events(fetch(anonymous, path).content).values()
     assert event.decoded("DTSTAMP") == answered_at.replace(microsecond=0)

@@ -11,8 +11,11 @@ from icalendar import Calendar
 
 from coordination.platform.mail import outbox_deliver
 from coordination.platform.models import OutboundMail
-from meetings import ical, services
+from meetings import ical, selectors
 from meetings.models import Meeting, Participant
+from meetings.services import answers as answer_services
+from meetings.services import scheduling
+from meetings.services.scheduling import Invitee
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +66,7 @@ def test_the_invitation_places_the_meeting_at_the_same_instant_in_every_zone(sch
 def test_the_request_has_what_calendar_clients_need(schedule, world, settings):
     settings.RAKOR_SCHEDULING_MAILBOX = "jadwal@rakor.go.id"
     meeting = schedule(location="Ruang Rapat Utama, Gedung A")
-    raw = ical.invitation(meeting, services.participants_of(meeting), method="REQUEST")
+    raw = ical.invitation(meeting, selectors.participant_list(meeting), method="REQUEST")
     assert b"\r\n" in raw and all(len(line) <= 75 for line in raw.split(b"\r\n"))
     event = vevent(Calendar.from_ical(raw))
     assert event["UID"] == meeting.uid and event["SEQUENCE"] == 0
@@ -98,7 +101,7 @@ def test_user_text_cannot_add_lines_or_properties(schedule, world):
         description="Agenda\nBEGIN:VEVENT\r\nUID:other",
         location="Ruang 1\r\nMETHOD:CANCEL",
     )
-    raw = ical.invitation(meeting, services.participants_of(meeting), method="REQUEST").decode()
+    raw = ical.invitation(meeting, selectors.participant_list(meeting), method="REQUEST").decode()
     assert "evil@example.test" not in [
         line.split(":", 1)[-1] for line in raw.split("\r\n") if line.startswith("ATTENDEE")
     ]
@@ -153,10 +156,10 @@ def test_title_changes_keep_the_sequence_and_time_changes_raise_it(
     schedule, world, smtp_server, soon
 ):
     meeting = schedule()
-    services.meeting_rsvp(official=world["andi"], meeting_id=meeting.pk, response="accepted")
+    answer_services.meeting_rsvp(official=world["andi"], meeting_id=meeting.pk, response="accepted")
     first = vevent(calendars_sent(smtp_server, "andi@example.test")[0])
 
-    services.meeting_update(by=world["budi"], meeting_id=meeting.pk, changes={"title": "Rakor"})
+    scheduling.meeting_update(by=world["budi"], meeting_id=meeting.pk, changes={"title": "Rakor"})
     second = vevent(calendars_sent(smtp_server, "andi@example.test")[1])
     assert second["SEQUENCE"] == first["SEQUENCE"] == 0
     assert second["UID"] == first["UID"] and second["SUMMARY"] == "Rakor"
@@ -164,7 +167,7 @@ def test_title_changes_keep_the_sequence_and_time_changes_raise_it(
     assert Participant.objects.get(official=world["andi"]).rsvp == "accepted"  # kept
 
     later = soon + datetime.timedelta(days=1)
-    services.meeting_update(
+    scheduling.meeting_update(
         by=world["budi"],
         meeting_id=meeting.pk,
         changes={"start": later, "end": later + datetime.timedelta(hours=1)},
@@ -177,7 +180,7 @@ def test_title_changes_keep_the_sequence_and_time_changes_raise_it(
     )
     assert answers == {"budi": "accepted", "andi": "needs_action", "nurul": "needs_action"}
 
-    services.meeting_update(
+    scheduling.meeting_update(
         by=world["budi"], meeting_id=meeting.pk, changes={"location": "Aula Kemendagri"}
     )
     assert vevent(calendars_sent(smtp_server, "andi@example.test")[3])["SEQUENCE"] == 2
@@ -187,7 +190,7 @@ def test_cancelling_sends_cancel_with_the_same_uid_and_a_higher_sequence(
     schedule, world, smtp_server
 ):
     meeting = schedule()
-    services.meeting_cancel(by=world["budi"], meeting_id=meeting.pk)
+    scheduling.meeting_cancel(by=world["budi"], meeting_id=meeting.pk)
     cancel = calendars_sent(smtp_server, "nurul@example.test")[-1]
     assert cancel["METHOD"] == "CANCEL"
     event = vevent(cancel)
@@ -201,7 +204,7 @@ def test_cancelling_sends_cancel_with_the_same_uid_and_a_higher_sequence(
     assert meeting.status == Meeting.Status.CANCELLED
     # Cancelling twice sends nothing more.
     before = OutboundMail.objects.count()
-    services.meeting_cancel(by=world["budi"], meeting_id=meeting.pk)
+    scheduling.meeting_cancel(by=world["budi"], meeting_id=meeting.pk)
     assert OutboundMail.objects.count() == before
 
 
@@ -209,11 +212,11 @@ def test_removed_participants_get_a_cancel_and_added_ones_the_request(schedule, 
     meeting = schedule()
     calendars_sent(smtp_server)
     smtp_server.messages.clear()
-    services.meeting_update(
+    scheduling.meeting_update(
         by=world["budi"],
         meeting_id=meeting.pk,
         changes={},
-        participants=[{"username": "andi", "role": "required"}, {"username": "sari"}],
+        participants=[Invitee("andi", "required"), Invitee("sari")],
     )
     outbox_deliver()
     got = {m["To"]: m for m in smtp_server.messages}

@@ -1,6 +1,6 @@
 """iTIP REPLY: answers written the way real calendar clients write them (tests/meetings/files/)
-update the participant's RSVP, over POST /api/v1/itip and through `itip.reply_receive`; hostile
-or malformed ones get a clear error and change nothing."""
+update the participant's RSVP, over POST /api/v1/itip and through `answer_services.reply_receive`;
+hostile or malformed ones get a clear error and change nothing."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ import pytest
 from coordination.organisation.models import Role
 from coordination.organisation.services import token_create
 from coordination.platform.errors import Conflict, DomainError, Forbidden, InvalidInput
-from meetings import itip, services
+from meetings import itip
 from meetings.models import Meeting, Participant
+from meetings.services import answers as answer_services
+from meetings.services import scheduling
 from tests.factories import OfficialFactory
 
 pytestmark = pytest.mark.django_db
@@ -124,7 +126,7 @@ def test_each_clients_reply_over_the_api_updates_the_rsvp(api, schedule, name):
 @pytest.mark.parametrize("name", sorted(CLIENTS))
 def test_each_clients_reply_by_mail_updates_the_rsvp(schedule, name):
     meeting = schedule()
-    participant = itip.reply_receive(
+    participant = answer_services.reply_receive(
         by=None,
         body=client_reply(name, meeting),
         content_type="text/calendar; method=REPLY; charset=UTF-8",
@@ -216,7 +218,7 @@ def test_addresses_are_compared_without_case(api, schedule, world):
     body = client_reply(
         "outlook-accepted.ics", meeting, attendee="ANDI.PRASETYO@SULSEL.EXAMPLE.TEST"
     )
-    itip.reply_receive(
+    answer_services.reply_receive(
         by=None,
         body=body,
         content_type="text/calendar",
@@ -228,7 +230,7 @@ def test_addresses_are_compared_without_case(api, schedule, world):
 def test_a_change_that_is_not_significant_keeps_earlier_replies_valid(api, schedule, world):
     meeting = schedule()
     body = client_reply("outlook-accepted.ics", meeting)
-    services.meeting_update(
+    scheduling.meeting_update(
         by=world["budi"], meeting_id=meeting.pk, changes={"description": "Agenda baru"}
     )
     assert Meeting.objects.get(pk=meeting.pk).sequence == meeting.sequence
@@ -290,7 +292,7 @@ def test_by_mail_the_sender_must_be_the_attendee(schedule, mail_from):
     meeting = schedule()
     before = answers(meeting)
     with pytest.raises(Forbidden):
-        itip.reply_receive(
+        answer_services.reply_receive(
             by=None,
             body=client_reply("outlook-accepted.ics", meeting),
             content_type="text/calendar",
@@ -307,7 +309,7 @@ def test_sent_by_in_the_reply_does_not_let_anyone_answer_by_mail(schedule):
         attendee='ATTENDEE;PARTSTAT=DECLINED;SENT-BY="mailto:nurul@example.test":mailto:andi@example.test',
     )
     with pytest.raises(Forbidden):
-        itip.reply_receive(
+        answer_services.reply_receive(
             by=None, body=body, content_type="text/calendar", mail_from="nurul@example.test"
         )
     assert answers(meeting) == before
@@ -315,7 +317,7 @@ def test_sent_by_in_the_reply_does_not_let_anyone_answer_by_mail(schedule):
 
 def test_by_mail_the_organiser_may_forward_an_attendees_reply(schedule):
     meeting = schedule()
-    itip.reply_receive(
+    answer_services.reply_receive(
         by=None,
         body=client_reply("google-declined.ics", meeting),
         content_type="text/calendar",
@@ -562,7 +564,7 @@ def test_hostile_or_malformed_replies_are_refused_and_change_nothing(api, schedu
     assert before == (answers(meeting), Meeting.objects.values().get(pk=meeting.pk))
     # By mail too: the same refusal, as a DomainError the inbox turns into a bounce.
     with pytest.raises(DomainError) as refused:
-        itip.reply_receive(
+        answer_services.reply_receive(
             by=None, body=body, content_type="text/calendar", mail_from="andi@example.test"
         )
     assert (refused.value.status, refused.value.code) == (status, code)
@@ -654,7 +656,7 @@ def test_a_reply_to_an_earlier_version_is_409_after_a_significant_change(api, sc
     meeting = schedule()
     old = client_reply("outlook-accepted.ics", meeting)
     assert post(api("andi"), old).status_code == 200
-    services.meeting_update(
+    scheduling.meeting_update(
         by=world["budi"],
         meeting_id=meeting.pk,
         changes={"start": meeting.start + datetime.timedelta(hours=1),
@@ -669,7 +671,7 @@ def test_a_reply_to_an_earlier_version_is_409_after_a_significant_change(api, sc
     assert response.json()["current"]["sequence"] == 1
     assert answers(meeting) == before
     with pytest.raises(Conflict):
-        itip.reply_receive(
+        answer_services.reply_receive(
             by=None, body=old, content_type="text/calendar", mail_from="andi@example.test"
         )
     assert answers(meeting) == before
@@ -688,7 +690,7 @@ def test_a_reply_to_a_version_that_never_existed_is_409(api, schedule):
 def test_a_reply_to_a_cancelled_meeting_is_409(api, schedule, world):
     meeting = schedule()
     body = client_reply("thunderbird-tentative.ics", meeting)
-    services.meeting_cancel(by=world["budi"], meeting_id=meeting.pk)
+    scheduling.meeting_cancel(by=world["budi"], meeting_id=meeting.pk)
     meeting.refresh_from_db()
     before = answers(meeting)
     for reply in (body, client_reply("thunderbird-tentative.ics", meeting)):  # old and new SEQUENCE

@@ -18,9 +18,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.db import OperationalError
 
-from meetings import services
 from meetings.management.commands.run_mail_inbox import InboxHandler, make_protocol
 from meetings.models import Meeting, Participant
+from meetings.services import scheduling
 from tests.conftest import free_port, wait_for
 from tests.processes import Process, port_open, same_stack_env
 
@@ -290,7 +290,7 @@ def test_a_message_without_a_reply_is_refused(inbox, schedule, caplog):
 def test_a_stale_or_cancelled_reply_gets_550_conflict(inbox, schedule, world):
     meeting = schedule()
     old = client_reply("thunderbird-tentative.ics", meeting)
-    services.meeting_update(
+    scheduling.meeting_update(
         by=world["budi"],
         meeting_id=meeting.pk,
         changes={"location": "Ruang Rapat 2"},
@@ -299,7 +299,7 @@ def test_a_stale_or_cancelled_reply_gets_550_conflict(inbox, schedule, world):
     code, text = inbox(reply_mail(old, client="thunderbird"))
     assert code == 550 and text.startswith("5.6.0 conflict:"), text
     meeting.refresh_from_db()
-    services.meeting_cancel(by=world["budi"], meeting_id=meeting.pk)
+    scheduling.meeting_cancel(by=world["budi"], meeting_id=meeting.pk)
     code, text = inbox(reply_mail(client_reply("thunderbird-tentative.ics", meeting)))
     assert code == 550 and "conflict" in text
     assert answers(meeting) == before
@@ -350,12 +350,12 @@ def test_a_database_failure_is_temporary(inbox, schedule, monkeypatch, caplog):
     def failing(**kwargs):
         raise OperationalError("could not connect to server")
 
-    monkeypatch.setattr("meetings.itip.reply_receive", failing)
+    monkeypatch.setattr("meetings.services.answers.reply_receive", failing)
     code, text = inbox(reply_mail(calendar))
     assert code == 451 and text.startswith("4.3.0"), text
     assert any("database error" in line for line in inbox_log(caplog))
     # A failure of ours is temporary too: the answer is kept by the mail server, not lost.
-    monkeypatch.setattr("meetings.itip.reply_receive", lambda **kwargs: 1 / 0)
+    monkeypatch.setattr("meetings.services.answers.reply_receive", lambda **kwargs: 1 / 0)
     code, text = inbox(reply_mail(calendar))
     assert code == 451 and text.startswith("4.3.0"), text
     assert any("unexpected error" in line for line in inbox_log(caplog))

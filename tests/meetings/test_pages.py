@@ -10,8 +10,9 @@ import zoneinfo
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from meetings import ical, services
+from meetings import ical, selectors
 from meetings.models import Attendance, Meeting, Participant
+from meetings.services import answers, scheduling
 
 pytestmark = pytest.mark.django_db
 
@@ -196,7 +197,7 @@ def test_joining_goes_through_rakor_and_is_recorded(client, world, schedule, set
     # The organising agency's colleague may see the meeting but is not a participant.
     client.force_login(world["sari"])
     assert client.get(f"/meetings/{meeting.pk}/join").status_code == 403
-    services.meeting_cancel(by=world["budi"], meeting_id=meeting.pk)
+    scheduling.meeting_cancel(by=world["budi"], meeting_id=meeting.pk)
     client.force_login(world["andi"])
     assert client.get(f"/meetings/{meeting.pk}/join").status_code == 403
     assert Attendance.objects.count() == 1
@@ -204,7 +205,7 @@ def test_joining_goes_through_rakor_and_is_recorded(client, world, schedule, set
 
 def test_the_invitation_never_carries_the_video_rooms_name(world, schedule):
     meeting = schedule()
-    raw = ical.invitation(meeting, services.participants_of(meeting), method="REQUEST")
+    raw = ical.invitation(meeting, selectors.participant_list(meeting), method="REQUEST")
     assert meeting.video_room and meeting.video_room.encode() not in raw
     assert f"/meetings/{meeting.pk}/join".encode() in raw
 
@@ -345,7 +346,7 @@ def test_the_organiser_is_warned_when_the_chair_or_note_taker_declines(client, w
         ]
     )
     for who in ("nurul", "sari"):
-        services.meeting_rsvp(official=world[who], meeting_id=meeting.pk, response="declined")
+        answers.meeting_rsvp(official=world[who], meeting_id=meeting.pk, response="declined")
     world["budi"].language = "id"
     world["budi"].save(update_fields=["language"])
     client.force_login(world["budi"])
@@ -369,7 +370,7 @@ def test_the_dashboard_lists_invitations_waiting_and_answers_them_in_place(
         start=soon + datetime.timedelta(hours=3),
         end=soon + datetime.timedelta(hours=4),
     )
-    services.meeting_cancel(by=world["budi"], meeting_id=cancelled.pk)
+    scheduling.meeting_cancel(by=world["budi"], meeting_id=cancelled.pk)
     world["andi"].language = "id"
     world["andi"].save(update_fields=["language"])
     client.force_login(world["andi"])

@@ -15,8 +15,10 @@ from django.test import Client
 from django.utils import timezone
 
 from coordination.platform.mail import outbox_deliver
-from meetings import invitations, services
+from meetings import invitations
 from meetings.models import Participant
+from meetings.services import scheduling
+from meetings.services.scheduling import Invitee
 
 pytestmark = pytest.mark.django_db
 
@@ -216,21 +218,21 @@ def test_forged_links_answer_400_and_change_nothing(invited, browser):
 
 def test_a_removed_participants_link_no_longer_answers(invited, browser, world):
     meeting, _andi, nurul = invited
-    services.meeting_update(
+    scheduling.meeting_update(
         by=world["budi"],
         meeting_id=meeting.pk,
         changes={},
-        participants=[{"username": "andi", "role": "required"}],
+        participants=[Invitee("andi", "required")],
     )
     assert browser.get(nurul["accepted"]).status_code == 400
     assert browser.post(nurul["accepted"], "accepted").status_code == 400
     assert state(meeting, "nurul") is None  # not answered back in
     # Invited again, nurul is a new participant: the old link stays dead.
-    services.meeting_update(
+    scheduling.meeting_update(
         by=world["budi"],
         meeting_id=meeting.pk,
         changes={},
-        participants=[{"username": "andi"}, {"username": "nurul"}],
+        participants=[Invitee("andi"), Invitee("nurul")],
     )
     assert browser.post(nurul["accepted"], "accepted").status_code == 400
     assert state(meeting, "nurul") == ("needs_action", None)
@@ -247,7 +249,7 @@ def test_an_inactive_officials_link_no_longer_answers(invited, browser, world):
 def test_a_cancelled_meetings_link_takes_no_answer(invited, browser, world):
     meeting, andi, _nurul = invited
     page = browser.get(andi["accepted"])
-    services.meeting_cancel(by=world["budi"], meeting_id=meeting.pk)
+    scheduling.meeting_cancel(by=world["budi"], meeting_id=meeting.pk)
     assert page.status_code == 200
     response = browser.post(andi["accepted"], "accepted")
     assert response.status_code == 409

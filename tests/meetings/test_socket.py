@@ -8,7 +8,8 @@ import datetime
 import pytest
 from channels.db import database_sync_to_async
 
-from meetings import services
+from meetings.services import answers, scheduling
+from meetings.services.scheduling import Invitee
 from tests.messaging.test_rooms_socket import connect, frames_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,7 +37,7 @@ async def test_the_organiser_sees_answers_live(world, meeting):
         "tally": {"needs_action": 2, "accepted": 1, "declined": 0, "tentative": 0},
         "ref": 1,
     }
-    await database_sync_to_async(services.meeting_rsvp)(
+    await database_sync_to_async(answers.meeting_rsvp)(
         official=world["andi"], meeting_id=meeting.pk, response="declined"
     )
     [frame] = await frames_until(socket, "rsvp_updated")
@@ -44,7 +45,7 @@ async def test_the_organiser_sees_answers_live(world, meeting):
     assert frame["role"] == "required"  # the organiser's page warns when a chair declines
     assert frame["tally"] == {"needs_action": 1, "accepted": 1, "declined": 1, "tentative": 0}
     # The same answer again changes nothing and says nothing.
-    await database_sync_to_async(services.meeting_rsvp)(
+    await database_sync_to_async(answers.meeting_rsvp)(
         official=world["andi"], meeting_id=meeting.pk, response="declined"
     )
     assert await quiet(socket)
@@ -56,7 +57,7 @@ async def test_a_participant_who_subscribed_gets_a_change_once(world, meeting, s
     await socket.send_json_to({"type": "subscribe", "meeting": meeting.pk})
     await frames_until(socket, "subscribed")
     later = soon + datetime.timedelta(hours=3)
-    await database_sync_to_async(services.meeting_update)(
+    await database_sync_to_async(scheduling.meeting_update)(
         by=world["budi"],
         meeting_id=meeting.pk,
         changes={"start": later, "end": later + datetime.timedelta(hours=1)},
@@ -69,7 +70,7 @@ async def test_a_participant_who_subscribed_gets_a_change_once(world, meeting, s
 
 async def test_participants_get_changes_without_subscribing(world, meeting):
     socket = await connect(world["nurul"])
-    await database_sync_to_async(services.meeting_cancel)(by=world["budi"], meeting_id=meeting.pk)
+    await database_sync_to_async(scheduling.meeting_cancel)(by=world["budi"], meeting_id=meeting.pk)
     frame = (await frames_until(socket, "meeting_updated"))[-1]
     assert frame["meeting"]["status"] == "cancelled"
     await socket.disconnect()
@@ -86,7 +87,7 @@ async def test_nobody_follows_a_meeting_they_may_not_see(world, schedule):
         await socket.send_json_to({"type": "subscribe", "meeting": bad})
         [error] = await frames_until(socket, "error")
         assert error["code"] == "invalid_frame"
-    await database_sync_to_async(services.meeting_rsvp)(
+    await database_sync_to_async(answers.meeting_rsvp)(
         official=world["andi"], meeting_id=secret.pk, response="accepted"
     )
     assert await quiet(socket)
@@ -97,11 +98,11 @@ async def test_a_participant_removed_stops_following(world, meeting):
     socket = await connect(world["nurul"])
     await socket.send_json_to({"type": "subscribe", "meeting": meeting.pk})
     await frames_until(socket, "subscribed")
-    await database_sync_to_async(services.meeting_update)(
+    await database_sync_to_async(scheduling.meeting_update)(
         by=world["budi"],
         meeting_id=meeting.pk,
         changes={},
-        participants=[{"username": "andi", "role": "required"}],
+        participants=[Invitee("andi", "required")],
     )
     frames = [f["type"] for f in await frames_until(socket, "unsubscribed")]
     # Its meeting room goes, and the subscriber's copy of the change, which it may no
@@ -110,7 +111,7 @@ async def test_a_participant_removed_stops_following(world, meeting):
     if "meeting_updated" not in frames and not await socket.receive_nothing(timeout=0.3):
         frames.append((await socket.receive_json_from())["type"])
     assert "room_removed" in frames and frames.count("meeting_updated") <= 1
-    await database_sync_to_async(services.meeting_rsvp)(
+    await database_sync_to_async(answers.meeting_rsvp)(
         official=world["andi"], meeting_id=meeting.pk, response="accepted"
     )
     assert await quiet(socket)
@@ -124,7 +125,7 @@ async def test_unsubscribe_ends_the_live_tally(world, meeting):
     await socket.send_json_to({"type": "unsubscribe", "meeting": meeting.pk, "ref": "u"})
     [frame] = await frames_until(socket, "unsubscribed")
     assert frame == {"type": "unsubscribed", "meeting": meeting.pk, "ref": "u"}
-    await database_sync_to_async(services.meeting_rsvp)(
+    await database_sync_to_async(answers.meeting_rsvp)(
         official=world["andi"], meeting_id=meeting.pk, response="accepted"
     )
     assert await quiet(socket)

@@ -24,7 +24,7 @@ from django.test import Client
 from icalendar import Calendar
 
 from coordination.platform.mail import outbox_deliver
-from meetings import feeds
+from meetings.services import feeds as feed_services
 
 pytestmark = [pytest.mark.django_db, pytest.mark.needs_node]
 
@@ -119,7 +119,7 @@ def test_the_mailed_invitation_reads_the_same_in_every_parser_for_two_years(
 
 def test_the_feed_reads_the_same_in_every_parser_for_two_years(schedule, world):
     meetings = {zone: meeting_in(schedule, zone) for zone in ZONES}
-    url = feeds.feed_renew(world["budi"])
+    url = feed_services.calendar_feed_renew(official=world["budi"])
     response = Client().get(urlsplit(url).path)
     assert response.status_code == 200, response.content[:300]
     ics = response.content.decode()
@@ -137,7 +137,7 @@ def test_a_feed_spanning_years_covers_every_summer_in_it(schedule, world):
     first = meeting_in(schedule, zone)
     later_start = first.start + datetime.timedelta(days=3 * 365)
     schedule(timezone_name=zone, start=later_start, end=later_start + datetime.timedelta(hours=1))
-    url = feeds.feed_renew(world["budi"])
+    url = feed_services.calendar_feed_renew(official=world["budi"])
     ics = Client().get(urlsplit(url).path).content.decode()
     assert ics.count("BEGIN:VTIMEZONE") == 1
     times = local_times(first.start, zone) + local_times(later_start, zone)

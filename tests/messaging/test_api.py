@@ -8,8 +8,8 @@ import uuid
 import pytest
 
 from coordination.organisation.services import token_create
-from messaging import services
 from messaging.models import Membership, Message
+from messaging.services import timeline as timeline_services
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ def api(client, world):
 def test_rooms_list_with_unread_counts_and_heads(api, world, django_assert_max_num_queries):
     room = world["room"]
     for _ in range(2):
-        services.message_post(
+        timeline_services.message_post(
             author=world["budi"], room_id=room.pk, body="x", client_id=uuid.uuid4()
         )
     client = api("andi")
@@ -59,7 +59,7 @@ def test_post_is_idempotent_and_reaches_the_timeline(api, world):
 
 def test_timeline_pages_forward_and_backward(api, world):
     for n in range(7):
-        services.message_post(
+        timeline_services.message_post(
             author=world["budi"], room_id=world["room"].pk, body=f"m{n}", client_id=uuid.uuid4()
         )
     client = api("andi")
@@ -77,7 +77,7 @@ def test_timeline_pages_forward_and_backward(api, world):
 
 def test_edit_delete_and_read(api, world):
     client = api("budi")
-    message, _ = services.message_post(
+    message, _ = timeline_services.message_post(
         author=world["budi"], room_id=world["room"].pk, body="a", client_id=uuid.uuid4()
     )
     edited = client.patch(
@@ -92,7 +92,7 @@ def test_edit_delete_and_read(api, world):
 
 
 def test_others_cannot_edit(api, world):
-    message, _ = services.message_post(
+    message, _ = timeline_services.message_post(
         author=world["budi"], room_id=world["room"].pk, body="a", client_id=uuid.uuid4()
     )
     response = api("andi").patch(

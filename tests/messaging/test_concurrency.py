@@ -10,8 +10,8 @@ import pytest
 from django.db import connections
 
 from coordination.platform.errors import Forbidden, NotFound
-from messaging import services
 from messaging.models import Message, MessageRevision, Room, RoomEvent
+from messaging.services import timeline as timeline_services
 
 
 @pytest.mark.django_db(transaction=True)
@@ -27,14 +27,16 @@ def test_many_threads_writing_one_room_get_gapless_unique_seqs(world, settings):
         try:
             start.wait()
             for n in range(per_writer):
-                message, _ = services.message_post(
+                message, _ = timeline_services.message_post(
                     author=world[name],
                     room_id=room.pk,
                     body=f"{name} {n}",
                     client_id=uuid.uuid4(),
                 )
                 if n % 5 == 0:
-                    services.message_edit(by=world[name], message_id=message.pk, body="edited")
+                    timeline_services.message_edit(
+                        by=world[name], message_id=message.pk, body="edited"
+                    )
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:
@@ -66,7 +68,7 @@ def test_the_same_client_id_from_two_sockets_at_once_is_stored_once(world):
         try:
             start.wait()
             results.append(
-                services.message_post(
+                timeline_services.message_post(
                     author=world["budi"], room_id=room.pk, body="sekali", client_id=client_id
                 )
             )
@@ -94,7 +96,7 @@ def test_an_edit_racing_a_deletion_never_revives_the_message(world):
     room = world["room"]
     errors = []
     for round_ in range(5):
-        message, _ = services.message_post(
+        message, _ = timeline_services.message_post(
             author=world["budi"], room_id=room.pk, body=f"asli {round_}", client_id=uuid.uuid4()
         )
         start = threading.Barrier(4)
@@ -103,9 +105,11 @@ def test_an_edit_racing_a_deletion_never_revives_the_message(world):
             try:
                 start.wait()
                 if kind == "edit":
-                    services.message_edit(by=world["budi"], message_id=message.pk, body=f"v{n}")
+                    timeline_services.message_edit(
+                        by=world["budi"], message_id=message.pk, body=f"v{n}"
+                    )
                 else:
-                    services.message_delete(by=world["budi"], message_id=message.pk)
+                    timeline_services.message_delete(by=world["budi"], message_id=message.pk)
             except (Forbidden, NotFound):
                 pass  # refused: deleted meanwhile
             except BaseException as exc:  # pragma: no cover - reported below

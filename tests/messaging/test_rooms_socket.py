@@ -16,7 +16,10 @@ from django.db import connections
 from coordination.asgi import application
 from coordination.organisation.services import token_create
 from coordination.platform import realtime
-from messaging import events, services
+from messaging import events
+from messaging.services import rooms as room_services
+from messaging.services import timeline as timeline_services
+from messaging.services.directives import Directive
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,7 +50,7 @@ async def frames_until(socket, frame_type: str, *, timeout: float = 5) -> list[d
 
 
 def post(world, who="budi", body="pesan", client_id=None):
-    return services.message_post(
+    return timeline_services.message_post(
         author=world[who], room_id=world["room"].pk, body=body, client_id=client_id or uuid.uuid4()
     )[0]
 
@@ -148,10 +151,12 @@ async def test_edit_and_delete_ack_with_their_own_seqs(world, room):
 
 async def test_replayed_events_come_in_their_current_form(world, room):
     message = await database_sync_to_async(post)(world, body="asli")
-    await database_sync_to_async(services.message_edit)(
+    await database_sync_to_async(timeline_services.message_edit)(
         by=world["budi"], message_id=message.pk, body="diubah"
     )
-    await database_sync_to_async(services.message_delete)(by=world["budi"], message_id=message.pk)
+    await database_sync_to_async(timeline_services.message_delete)(
+        by=world["budi"], message_id=message.pk
+    )
     socket = await connect(world["andi"])
     await socket.send_json_to({"type": "join", "room": room, "after": 0})
     created, edited, deleted, joined = await frames_until(socket, "joined")
@@ -299,14 +304,14 @@ async def test_pong_carries_the_heads_of_joined_rooms(world, room):
 
 async def test_membership_changes_take_effect_on_open_sockets_at_once(world, room):
     socket = await connect(world["outsider"])
-    await database_sync_to_async(services.room_members_add)(
+    await database_sync_to_async(room_services.room_members_add)(
         by=world["budi"], room_id=room, members=["outsider"]
     )
     added = await socket.receive_json_from(5)
     assert added["type"] == "room_added" and added["room"]["id"] == room
     await database_sync_to_async(post)(world, body="sekarang terlihat")
     assert (await socket.receive_json_from(5))["body"] == "sekarang terlihat"
-    await database_sync_to_async(services.room_member_remove)(
+    await database_sync_to_async(room_services.room_member_remove)(
         by=world["budi"], room_id=room, username="outsider"
     )
     assert await socket.receive_json_from(5) == {"type": "room_removed", "room": room}
@@ -317,7 +322,7 @@ async def test_membership_changes_take_effect_on_open_sockets_at_once(world, roo
 
 async def test_an_archived_room_is_announced(world, room):
     socket = await connect(world["andi"])
-    await database_sync_to_async(services.room_archive)(by=world["budi"], room_id=room)
+    await database_sync_to_async(room_services.room_archive)(by=world["budi"], room_id=room)
     frame = await socket.receive_json_from(5)
     assert frame["type"] == "room_updated" and frame["room"]["archived"] is True
     await socket.disconnect()
@@ -380,7 +385,9 @@ async def test_rejoins_racing_with_sends_give_a_gapless_repeat_free_stream(world
             for n in range(sends):
                 message = post(world, who="budi", body=f"s{n}")
                 if n % 4 == 0:  # edits take seqs too, from the other table
-                    services.message_edit(by=world["budi"], message_id=message.pk, body="e")
+                    timeline_services.message_edit(
+                        by=world["budi"], message_id=message.pk, body="e"
+                    )
         finally:
             connections.close_all()
             done.set()
@@ -438,7 +445,7 @@ async def test_join_resets_the_cursor_to_after(world, room):
 
 
 async def test_forwarding_live_events_in_order_asks_the_database_nothing(world, room, monkeypatch):
-    from messaging import consumers
+    from messaging import socket as messaging_socket
 
     socket = await connect(world["andi"])
     message = await database_sync_to_async(post)(world)
@@ -447,7 +454,7 @@ async def test_forwarding_live_events_in_order_asks_the_database_nothing(world, 
     def no_database(*args, **kwargs):
         raise AssertionError("the consumer asked the database while forwarding")
 
-    monkeypatch.setattr(consumers, "database_sync_to_async", no_database)
+    monkeypatch.setattr(messaging_socket, "database_sync_to_async", no_database)
     layer = get_channel_layer()
     for seq in (2, 3, 4):
         frame = {**first, "seq": seq, "id": message.pk}
@@ -460,7 +467,7 @@ async def test_a_failing_service_answers_unavailable_and_the_socket_lives(world,
     def broken(**kwargs):
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr(services, "message_post", broken)
+    monkeypatch.setattr(timeline_services, "message_post", broken)
     socket = await connect(world["andi"])
     await socket.send_json_to(
         {"type": "send", "room": room, "body": "x", "client_id": str(uuid.uuid4()), "ref": 2}
@@ -478,7 +485,7 @@ async def test_a_dropped_membership_event_is_repaired_on_the_next_recheck(world,
 
     socket = await connect(world["outsider"])
     monkeypatch.setattr(realtime, "_group_send", lambda group, event: None)  # dropped
-    await database_sync_to_async(services.room_members_add)(
+    await database_sync_to_async(room_services.room_members_add)(
         by=world["budi"], room_id=room, members=["outsider"]
     )
     monkeypatch.undo()
@@ -544,12 +551,12 @@ async def test_joining_shows_who_is_here(world, room):
 
 
 async def test_acknowledging_over_the_socket_updates_the_sender_live(world, room):
-    message, _ = await database_sync_to_async(services.message_post)(
+    message, _ = await database_sync_to_async(timeline_services.message_post)(
         author=world["budi"],
         room_id=room,
         body="Kirim data",
         client_id=uuid.uuid4(),
-        directive={"ack_by": "agency"},
+        directive=Directive(ack_by="agency"),
     )
     sender = await connect(world["budi"])
     member = await connect(world["nurul"])

@@ -10,22 +10,34 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from coordination.organisation.models import Classification
+from coordination.platform import cleaners
 from coordination.platform.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
-from messaging import events, selectors, services
+from messaging import events, selectors
 from messaging.models import Membership, Message, MessageRevision, Room, RoomEvent
+from messaging.services import rooms as room_services
+from messaging.services import timeline as timeline_services
+from messaging.socket import clean_directive, clean_send
 from tests.factories import AgencyFactory, OfficialFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def post(world, who="budi", body="Selamat pagi", client_id=None, **kwargs):
-    return services.message_post(
+    if isinstance(kwargs.get("directive"), dict):  # as the socket's frame carries it
+        kwargs["directive"] = clean_directive(kwargs["directive"])
+    return timeline_services.message_post(
         author=world[who],
         room_id=world["room"].pk,
         body=body,
         client_id=client_id or uuid.uuid4(),
         **kwargs,
     )
+
+
+def sent(world, frame, who="budi"):
+    """A `send` frame as the socket cleans it, then stored."""
+    content = {"room": world["room"].pk, "client_id": str(uuid.uuid4()), **frame}
+    return timeline_services.message_post(author=world[who], **clean_send(content))
 
 
 def test_a_message_takes_the_next_seq_and_is_broadcast_after_commit(
@@ -63,8 +75,8 @@ def test_a_message_takes_the_next_seq_and_is_broadcast_after_commit(
 def test_seqs_are_gapless_across_messages_edits_and_deletions(world):
     first, _ = post(world)
     second, _ = post(world, who="andi")
-    edit = services.message_edit(by=world["budi"], message_id=first.pk, body="Koreksi")
-    deletion = services.message_delete(by=world["andi"], message_id=second.pk)
+    edit = timeline_services.message_edit(by=world["budi"], message_id=first.pk, body="Koreksi")
+    deletion = timeline_services.message_delete(by=world["andi"], message_id=second.pk)
     assert [first.seq, second.seq, edit.seq, deletion.seq] == [1, 2, 3, 4]
     frames = selectors.timeline(world["room"].pk, after=0)
     assert [f["seq"] for f in frames] == [1, 2, 3, 4]
@@ -114,8 +126,9 @@ def test_a_resend_is_answered_with_the_stored_message_whatever_changed_since(wor
     ],
 )
 def test_bad_bodies_are_refused_and_change_nothing(world, body, code):
+    """Cleaned where the frame enters (the API's schema states the same rules)."""
     with pytest.raises(InvalidInput) as refused:
-        post(world, body=body)
+        sent(world, {"body": body})
     assert refused.value.code == code
     assert not Message.objects.exists() and Room.objects.get(pk=world["room"].pk).last_seq == 0
 
@@ -127,16 +140,15 @@ def test_a_body_of_exactly_the_limit_is_accepted(world, settings):
 
 def test_client_id_must_be_a_uuid(world):
     with pytest.raises(InvalidInput):
-        services.message_post(
-            author=world["budi"], room_id=world["room"].pk, body="x", client_id="not-a-uuid"
-        )
+        sent(world, {"body": "x", "client_id": "not-a-uuid"})
+    assert not Message.objects.exists()
 
 
 def test_non_members_cannot_post_or_read(world):
     with pytest.raises(Forbidden):
         post(world, who="outsider")
     with pytest.raises(NotFound):
-        services.message_post(
+        timeline_services.message_post(
             author=world["budi"], room_id=999_999, body="x", client_id=uuid.uuid4()
         )
     assert not Message.objects.exists()
@@ -144,11 +156,11 @@ def test_non_members_cannot_post_or_read(world):
 
 def test_archived_rooms_are_read_only(world):
     message, _ = post(world)
-    services.room_archive(by=world["budi"], room_id=world["room"].pk)
+    room_services.room_archive(by=world["budi"], room_id=world["room"].pk)
     with pytest.raises(Forbidden):
         post(world)
     with pytest.raises(Forbidden):
-        services.message_edit(by=world["budi"], message_id=message.pk, body="x")
+        timeline_services.message_edit(by=world["budi"], message_id=message.pk, body="x")
     assert selectors.timeline(world["room"].pk, after=0)[0]["body"] == "Selamat pagi"
 
 
@@ -156,8 +168,8 @@ def test_reply_to_must_be_in_the_same_room(world):
     first, _ = post(world)
     reply, _ = post(world, who="andi", reply_to=first.pk)
     assert reply.reply_to_id == first.pk
-    other = services.room_create_coordination(by=world["budi"], name="Lain", members=["andi"])
-    elsewhere, _ = services.message_post(
+    other = room_services.room_create_coordination(by=world["budi"], name="Lain", members=["andi"])
+    elsewhere, _ = timeline_services.message_post(
         author=world["budi"], room_id=other.pk, body="x", client_id=uuid.uuid4()
     )
     with pytest.raises(NotFound):
@@ -179,9 +191,9 @@ def test_sending_faster_than_the_rate_limit_is_refused(world, settings):
 def test_only_the_author_edits_and_the_history_is_kept(world):
     message, _ = post(world, body="versi satu")
     with pytest.raises(Forbidden):
-        services.message_edit(by=world["andi"], message_id=message.pk, body="bukan saya")
-    services.message_edit(by=world["budi"], message_id=message.pk, body="versi dua")
-    services.message_edit(by=world["budi"], message_id=message.pk, body="versi tiga")
+        timeline_services.message_edit(by=world["andi"], message_id=message.pk, body="bukan saya")
+    timeline_services.message_edit(by=world["budi"], message_id=message.pk, body="versi dua")
+    timeline_services.message_edit(by=world["budi"], message_id=message.pk, body="versi tiga")
     message.refresh_from_db()
     assert message.body == "versi tiga"
     assert list(MessageRevision.objects.values_list("body", flat=True)) == [
@@ -193,10 +205,10 @@ def test_only_the_author_edits_and_the_history_is_kept(world):
 def test_author_or_room_admin_deletes_others_do_not(world):
     by_andi, _ = post(world, who="andi")
     with pytest.raises(Forbidden):
-        services.message_delete(by=world["nurul"], message_id=by_andi.pk)
-    services.message_delete(by=world["budi"], message_id=by_andi.pk)  # budi is room admin
+        timeline_services.message_delete(by=world["nurul"], message_id=by_andi.pk)
+    timeline_services.message_delete(by=world["budi"], message_id=by_andi.pk)  # budi is room admin
     with pytest.raises(NotFound):
-        services.message_delete(by=world["andi"], message_id=by_andi.pk)  # already gone
+        timeline_services.message_delete(by=world["andi"], message_id=by_andi.pk)  # already gone
     assert RoomEvent.objects.filter(kind="message_deleted").count() == 1
 
 
@@ -205,16 +217,25 @@ def test_read_state_only_moves_forward_and_not_past_the_head(world):
         post(world)
     room_id = world["room"].pk
     assert (
-        services.room_mark_read(official=world["andi"], room_id=room_id, seq=2).last_read_seq == 2
+        timeline_services.room_mark_read(
+            official=world["andi"], room_id=room_id, seq=2
+        ).last_read_seq
+        == 2
     )
     assert (
-        services.room_mark_read(official=world["andi"], room_id=room_id, seq=1).last_read_seq == 2
+        timeline_services.room_mark_read(
+            official=world["andi"], room_id=room_id, seq=1
+        ).last_read_seq
+        == 2
     )
     assert (
-        services.room_mark_read(official=world["andi"], room_id=room_id, seq=99).last_read_seq == 3
+        timeline_services.room_mark_read(
+            official=world["andi"], room_id=room_id, seq=99
+        ).last_read_seq
+        == 3
     )
-    with pytest.raises(InvalidInput):
-        services.room_mark_read(official=world["andi"], room_id=room_id, seq=-1)
+    with pytest.raises(InvalidInput):  # refused where the frame enters
+        cleaners.clean_seq(-1, "seq")
 
 
 def test_unread_counts_are_others_messages_after_the_read_mark(
@@ -224,60 +245,62 @@ def test_unread_counts_are_others_messages_after_the_read_mark(
     post(world, who="andi")
     post(world, who="budi")
     deleted, _ = post(world, who="andi")
-    services.message_delete(by=world["andi"], message_id=deleted.pk)
-    services.room_mark_read(official=world["budi"], room_id=world["room"].pk, seq=1)
+    timeline_services.message_delete(by=world["andi"], message_id=deleted.pk)
+    timeline_services.room_mark_read(official=world["budi"], room_id=world["room"].pk, seq=1)
     with django_assert_max_num_queries(1):
-        rooms = selectors.rooms_for_official(world["budi"])
+        rooms = selectors.room_list_for_official(world["budi"])
     (room,) = (r for r in rooms if r["id"] == world["room"].pk)
     assert room["unread"] == 1 and room["head"] == 5 and room["last_read_seq"] == 1
 
 
 def test_coordination_rooms_are_created_by_coordinators_with_a_classification(world):
     with pytest.raises(PermissionDenied):
-        services.room_create_coordination(by=world["sari"], name="x")
-    room = services.room_create_coordination(
+        room_services.room_create_coordination(by=world["sari"], name="x")
+    room = room_services.room_create_coordination(
         by=world["andi"], name="Terbatas", members=["nurul"], classification=Classification.TERBATAS
     )
     assert room.classification == "terbatas"
     assert Membership.objects.get(room=room, official=world["andi"]).is_admin
     with pytest.raises(NotFound):
-        services.room_create_coordination(by=world["andi"], name="x", members=["nobody"])
+        room_services.room_create_coordination(by=world["andi"], name="x", members=["nobody"])
     with pytest.raises(InvalidInput):
-        services.room_create_coordination(by=world["andi"], name="  ")
+        room_services.room_create_coordination(by=world["andi"], name="  ")
 
 
 def test_room_admins_manage_coordination_members(world):
     room_id = world["room"].pk
     with pytest.raises(Forbidden):
-        services.room_members_add(by=world["nurul"], room_id=room_id, members=["outsider"])
-    services.room_members_add(by=world["budi"], room_id=room_id, members=["outsider"])
+        room_services.room_members_add(by=world["nurul"], room_id=room_id, members=["outsider"])
+    room_services.room_members_add(by=world["budi"], room_id=room_id, members=["outsider"])
     assert Membership.objects.filter(room_id=room_id, official=world["outsider"]).exists()
-    services.room_member_remove(by=world["budi"], room_id=room_id, username="outsider")
+    room_services.room_member_remove(by=world["budi"], room_id=room_id, username="outsider")
     assert not Membership.objects.filter(room_id=room_id, official=world["outsider"]).exists()
     with pytest.raises(Conflict):  # the last room admin stays
-        services.room_member_remove(by=world["budi"], room_id=room_id, username="budi")
+        room_services.room_member_remove(by=world["budi"], room_id=room_id, username="budi")
 
 
 def test_new_members_start_with_nothing_unread(world):
     for _ in range(3):
         post(world)
-    services.room_members_add(by=world["budi"], room_id=world["room"].pk, members=["outsider"])
+    room_services.room_members_add(by=world["budi"], room_id=world["room"].pk, members=["outsider"])
     membership = Membership.objects.get(room=world["room"], official=world["outsider"])
     assert membership.last_read_seq == 3
 
 
 def test_agency_rooms_follow_the_agency_and_cannot_be_edited_by_hand(world):
-    room = services.agency_room_sync(agency=world["sulsel"])
+    room = room_services.agency_room_sync(agency=world["sulsel"])
     members = set(Membership.objects.filter(room=room).values_list("official__username", flat=True))
     assert members == {"andi", "nurul", "outsider"}
     with pytest.raises(Forbidden):
-        services.room_members_add(by=world["andi"], room_id=room.pk, members=["budi"])
+        room_services.room_members_add(by=world["andi"], room_id=room.pk, members=["budi"])
     moved = world["nurul"]
     moved.agency = world["ministry"]
     moved.save()
-    services.agency_room_sync(agency=world["sulsel"])
+    room_services.agency_room_sync(agency=world["sulsel"])
     assert not Membership.objects.filter(room=room, official=moved).exists()
-    assert services.agency_room_sync(agency=world["sulsel"]).pk == room.pk  # one room per agency
+    assert (
+        room_services.agency_room_sync(agency=world["sulsel"]).pk == room.pk
+    )  # one room per agency
 
 
 def test_moving_an_official_moves_their_agency_room_at_once(
@@ -285,8 +308,8 @@ def test_moving_an_official_moves_their_agency_room_at_once(
 ):
     from coordination.organisation.services import official_apply_access
 
-    sulsel_room = services.agency_room_sync(agency=world["sulsel"])
-    ministry_room = services.agency_room_sync(agency=world["ministry"])
+    sulsel_room = room_services.agency_room_sync(agency=world["sulsel"])
+    ministry_room = room_services.agency_room_sync(agency=world["ministry"])
     official = world["nurul"]
     previous = {"agency_id": official.agency_id}
     official.agency = world["ministry"]
@@ -300,7 +323,7 @@ def test_moving_an_official_moves_their_agency_room_at_once(
 def test_a_new_official_joins_their_agency_room_at_once(world, django_capture_on_commit_callbacks):
     from coordination.organisation.services import official_apply_access
 
-    room = services.agency_room_sync(agency=world["sulsel"])
+    room = room_services.agency_room_sync(agency=world["sulsel"])
     newcomer = OfficialFactory(agency=world["sulsel"])
     with django_capture_on_commit_callbacks(execute=True):
         official_apply_access(official=newcomer, previous=None)
@@ -308,22 +331,26 @@ def test_a_new_official_joins_their_agency_room_at_once(world, django_capture_on
 
 
 def test_direct_conversations_are_deduplicated(world):
-    room, created = services.direct_conversation(by=world["budi"], usernames=["andi"])
-    again, created_again = services.direct_conversation(by=world["andi"], usernames=["budi"])
+    room, created = room_services.direct_room_get_or_create(by=world["budi"], usernames=["andi"])
+    again, created_again = room_services.direct_room_get_or_create(
+        by=world["andi"], usernames=["budi"]
+    )
     assert created and not created_again and again.pk == room.pk
-    group, _ = services.direct_conversation(by=world["budi"], usernames=["andi", "nurul"])
+    group, _ = room_services.direct_room_get_or_create(
+        by=world["budi"], usernames=["andi", "nurul"]
+    )
     assert group.pk != room.pk and group.kind == Room.Kind.DIRECT
-    notes, _ = services.direct_conversation(by=world["budi"], usernames=["budi"])
+    notes, _ = room_services.direct_room_get_or_create(by=world["budi"], usernames=["budi"])
     assert notes.memberships.count() == 1  # a conversation of one: the official's notes
     with pytest.raises(Forbidden):
-        services.room_members_add(by=world["budi"], room_id=room.pk, members=["sari"])
+        room_services.room_members_add(by=world["budi"], room_id=room.pk, members=["sari"])
 
 
 def test_meeting_rooms_hold_exactly_the_participants(world):
     ids = {world["budi"].pk, world["andi"].pk}
-    room = services.meeting_room_sync(source_key="meeting:1", name="Rakor", official_ids=ids)
+    room = room_services.meeting_room_sync(source_key="meeting:1", name="Rakor", official_ids=ids)
     assert set(Membership.objects.filter(room=room).values_list("official_id", flat=True)) == ids
-    room = services.meeting_room_sync(
+    room = room_services.meeting_room_sync(
         source_key="meeting:1", name="Rakor (diubah)", official_ids={world["budi"].pk}
     )
     assert room.name == "Rakor (diubah)"
@@ -340,7 +367,9 @@ def test_membership_changes_reach_the_officials_sockets(
     sent = []
     monkeypatch.setattr(realtime, "_group_send", lambda group, event: sent.append((group, event)))
     with django_capture_on_commit_callbacks(execute=True):
-        services.room_members_add(by=world["budi"], room_id=world["room"].pk, members=["outsider"])
+        room_services.room_members_add(
+            by=world["budi"], room_id=world["room"].pk, members=["outsider"]
+        )
     group, event = sent[-1]
     assert group == f"official.{world['outsider'].pk}"
     assert event["type"] == "membership.changed" and event["change"] == "added"
@@ -369,7 +398,7 @@ def test_sending_costs_at_most_eight_queries(world, django_assert_max_num_querie
 def test_agencies_of_other_apps_do_not_leak(world):
     agency = AgencyFactory(code="papua")
     OfficialFactory(agency=agency)
-    services.agency_rooms_sync_all()
+    room_services.agency_rooms_sync_all()
     assert Room.objects.filter(kind=Room.Kind.AGENCY).count() == 3
 
 
@@ -387,10 +416,10 @@ def test_the_timeline_never_shows_an_event_beyond_the_committed_head(world):
 def test_administrators_cannot_add_anyone_to_a_room_they_are_not_admin_of(world):
     admin = OfficialFactory(role="administrator")
     with pytest.raises(Forbidden):
-        services.room_members_add(by=admin, room_id=world["room"].pk, members=[admin.username])
+        room_services.room_members_add(by=admin, room_id=world["room"].pk, members=[admin.username])
     with pytest.raises(Forbidden):
-        services.room_members_add(by=admin, room_id=world["room"].pk, members=["outsider"])
-    services.room_member_remove(by=admin, room_id=world["room"].pk, username="nurul")
+        room_services.room_members_add(by=admin, room_id=world["room"].pk, members=["outsider"])
+    room_services.room_member_remove(by=admin, room_id=world["room"].pk, username="nurul")
     assert not Membership.objects.filter(
         room=world["room"], official__username__in=[admin.username, "outsider", "nurul"]
     ).exists()
@@ -406,7 +435,7 @@ def test_attachments_must_be_the_authors_own_unsent_uploads(world):
     with pytest.raises(NotFound):
         post(world, attachments=[999_999])
     with pytest.raises(InvalidInput):
-        post(world, attachments="1")
+        sent(world, {"body": "x", "attachments": "1"})
     assert not Message.objects.exists()
 
 

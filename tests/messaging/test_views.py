@@ -8,7 +8,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from messaging import services
+from messaging.services import rooms as room_services
+from messaging.services import timeline as timeline_services
+from messaging.services.directives import Directive
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +25,8 @@ def config_of(response) -> dict:
 
 
 def test_the_page_lists_the_rooms_and_opens_one(client, world, django_assert_max_num_queries):
-    services.agency_room_sync(agency=world["ministry"])
-    services.direct_conversation(by=world["budi"], usernames=["andi"])
+    room_services.agency_room_sync(agency=world["ministry"])
+    room_services.direct_room_get_or_create(by=world["budi"], usernames=["andi"])
     client.force_login(world["budi"])
     with django_assert_max_num_queries(10):
         response = client.get(reverse("messaging:index"))
@@ -36,7 +38,7 @@ def test_the_page_lists_the_rooms_and_opens_one(client, world, django_assert_max
     assert config["username"] == "budi" and config["zone"] == "Asia/Jakarta"
     assert config["mayOrganise"] is True
     direct = next(r for r in config["rooms"] if r["kind"] == "direct")
-    assert direct["name"] == world["andi"].display_name  # named after the other person
+    assert direct["display_name"] == world["andi"].display_name  # after the other person
     assert config["room"] in {r["id"] for r in config["rooms"]}
 
 
@@ -68,15 +70,15 @@ def test_members_do_not_get_the_organisers_tools(client, world):
 def test_the_dashboard_shows_unread_rooms_and_directives(client, world):
     import uuid
 
-    services.message_post(
+    timeline_services.message_post(
         author=world["budi"], room_id=world["room"].pk, body="halo", client_id=uuid.uuid4()
     )
-    services.message_post(
+    timeline_services.message_post(
         author=world["budi"],
         room_id=world["room"].pk,
         body="Kirim data",
         client_id=uuid.uuid4(),
-        directive={"ack_by": "member"},
+        directive=Directive(ack_by="member"),
     )
     client.force_login(world["andi"])
     html = client.get("/").content.decode()

@@ -4,8 +4,8 @@ Invitations name `RAKOR_SCHEDULING_MAILBOX` as ORGANIZER, so calendar clients ma
 answers (iTIP REPLY, RFC 6047 iMIP) there; the site's mail server forwards that mailbox to
 this listener. Each message is parsed with Python's e-mail package; every calendar part in it
 (text/calendar, application/ics, or a file named *.ics) is handed to
-`meetings.itip.reply_receive` with the message's From as the sender, and the answer to the
-mail server says how it went:
+`meetings.services.answers.reply_receive` with the message's From as the sender, and the
+answer to the mail server says how it went:
 
 - 250 2.0.0: every reply in the message was applied (a reply that changes nothing, such as
   the same answer twice, counts as applied). Parts are applied in order; when one is
@@ -49,6 +49,7 @@ from django.utils import translation
 
 from coordination.platform.errors import DomainError
 from meetings import itip
+from meetings.services import answers
 
 logger = logging.getLogger("rakor.mail_inbox")
 
@@ -121,7 +122,7 @@ def process_message(content: bytes) -> str:
     try:
         with translation.override("en"):
             for body, content_type in parts:
-                participant = itip.reply_receive(
+                participant = answers.reply_receive(
                     by=None, body=body, content_type=content_type, mail_from=sender
                 )
                 logger.info(

@@ -1,0 +1,20 @@
+"""Joining a meeting's video room: only its participants and its organiser, only while it is
+scheduled and has a room; each join is recorded (attendance)."""
+
+from __future__ import annotations
+
+from coordination.organisation.models import Official
+from meetings import selectors
+from meetings.models import Attendance
+from meetings.video import provider as video_provider
+
+
+def meeting_join(*, official: Official, meeting_id: int) -> str:
+    """Where a participant joining the video meeting goes; each join is recorded. Only
+    participants and the organiser join, and only a scheduled meeting with a video room."""
+    meeting = selectors.meeting_get_visible(official, meeting_id)
+    refusal = selectors.join_refusal(official, meeting)
+    if refusal is not None:
+        raise refusal
+    Attendance.objects.create(meeting=meeting, official=official)
+    return video_provider(meeting.video).join_url(meeting, official)

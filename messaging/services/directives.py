@@ -1,0 +1,95 @@
+"""Directives (arahan): messages that ask for acknowledgement, from every member or from one
+official per member agency, optionally by a date. Only coordinators send them; their sender
+sees live who has and who has not acknowledged (`directive_state`)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+
+from coordination.organisation import permissions
+from coordination.organisation.models import Official
+from coordination.organisation.notifications import notify_many
+from coordination.platform.errors import Forbidden, InvalidInput, NotFound
+from messaging import events, selectors
+from messaging.models import Acknowledgement, Membership, Message
+
+
+@dataclass(frozen=True)
+class Directive:
+    """What a message asks: acknowledgement by every member or one official per agency
+    (Message.AckBy), optionally by a date."""
+
+    ack_by: str
+    due: datetime.date | None = None
+
+
+def directive_check(*, author: Official, directive: Directive) -> None:
+    """Refuse a directive its author may not send: only coordinators send them, with a
+    known kind of acknowledgement and a due date that has not passed where they are."""
+    if not permissions.may_organise(author):
+        permissions.permission_denied(official=author, action="send directives")
+        raise Forbidden(_("Only coordinators send directives."))
+    if directive.ack_by not in Message.AckBy.values:
+        raise InvalidInput(
+            _("ack_by is member or agency."), fields={"directive": [_("Unknown ack_by.")]}
+        )
+    if directive.due is not None and directive.due < selectors.today_for(author):
+        raise InvalidInput(
+            _("The due date has already passed."),
+            fields={"directive": [_("Due date in the past.")]},
+        )
+
+
+def directive_notify(*, message: Message, room_name: str) -> None:
+    """Ask the room's members (the sender excepted) to acknowledge, each in their language."""
+    recipients = Membership.objects.filter(room_id=message.room_id).exclude(
+        official_id=message.author_id
+    )
+    if message.directive_ack_by == Message.AckBy.AGENCY:
+        recipients = recipients.filter(official__agency__isnull=False)
+    by_language: dict[str, list[int]] = {}
+    for pk, language in recipients.values_list("official_id", "official__language"):
+        by_language.setdefault(language, []).append(pk)
+    for language, official_ids in by_language.items():
+        with translation.override(language):
+            if message.directive_due:
+                text = _(
+                    "%(author)s asks for acknowledgement of a directive in %(room)s by %(due)s"
+                ) % {
+                    "author": message.author.display_name,
+                    "room": room_name,
+                    "due": formats.date_format(message.directive_due, "DATE_FORMAT"),
+                }
+            else:
+                text = _("%(author)s asks for acknowledgement of a directive in %(room)s") % {
+                    "author": message.author.display_name,
+                    "room": room_name,
+                }
+        notify_many(official_ids, "directive", text, message.get_absolute_url())
+
+
+def directive_acknowledge(*, official: Official, message_id: int) -> dict[str, Any]:
+    """Acknowledge a directive (one click). Idempotent; in agency mode the first official of an
+    agency acknowledges for it. Returns the tally, which also goes to the sender live."""
+    message = selectors.directive_get_for_member(official, message_id)
+    if message.deleted_at is not None:
+        raise NotFound(_("This message was deleted."))
+    if message.author_id == official.pk:
+        raise InvalidInput(_("The sender does not acknowledge their own directive."))
+    agency_id = official.agency_id if message.directive_ack_by == Message.AckBy.AGENCY else None
+    if message.directive_ack_by == Message.AckBy.AGENCY and agency_id is None:
+        raise InvalidInput(_("Only officials of an agency acknowledge for it."))
+    try:
+        with transaction.atomic():
+            Acknowledgement.objects.create(message=message, official=official, agency_id=agency_id)
+            tally = selectors.directive_tally(message)
+            events.official_event_on_commit(message.author_id, "directive.state", tally)
+    except IntegrityError:
+        tally = selectors.directive_tally(message)  # already acknowledged (by them or their agency)
+    return tally
