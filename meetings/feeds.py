@@ -20,6 +20,7 @@ import hashlib
 import re
 
 from django.db.models import Max, Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
@@ -43,7 +44,7 @@ def _token(feed: CalendarFeed) -> str:
 
 
 def _url(feed: CalendarFeed) -> str:
-    return ical.site_url(f"/calendar/{_token(feed)}.ics")
+    return ical.site_url(reverse("calendar_feed", args=[_token(feed)]))
 
 
 def feed_url_of(feed: CalendarFeed) -> str:

@@ -54,9 +54,7 @@ Seq = Annotated[int, Field(ge=0, lt=ID_MAX), BeforeValidator(_not_a_boolean)]
 # Text with at least one character that is not white space.
 NONBLANK_TEXT_PATTERN = (
     r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*"
-    r"[^\s\x00-\x1f\x7f-\x9f"
-    + "".join(f"\\u{ord(char):04x}" for char in INVISIBLE)
-    + "]"
+    r"[^\s\x00-\x1f\x7f-\x9f" + "".join(f"\\u{ord(char):04x}" for char in INVISIBLE) + "]"
     r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
 )
 NonBlankText = Annotated[

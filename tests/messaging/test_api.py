@@ -210,3 +210,23 @@ def test_bad_requests_get_the_error_shape_and_change_nothing(
 def test_non_members_get_forbidden(api, world):
     response = api("outsider").get(f"/api/v1/rooms/{world['room'].pk}/messages")
     assert response.status_code == 403
+
+
+def test_a_direct_conversation_has_the_same_name_in_the_api_as_on_the_pages(client, world):
+    """One home for the name (selectors.room_display_name): the API's display_name, the
+    messages page and the dashboard agree."""
+    from messaging.services import rooms as room_services
+
+    room, _ = room_services.direct_room_get_or_create(by=world["budi"], usernames=["andi"])
+    notes, _ = room_services.direct_room_get_or_create(by=world["budi"], usernames=[])
+    client.force_login(world["budi"])
+    items = {r["id"]: r for r in client.get("/api/v1/rooms").json()["items"]}
+    assert items[room.pk]["display_name"] == world["andi"].display_name
+    assert items[room.pk]["name"] == ""
+    assert items[notes.pk]["display_name"] == "Catatan Anda"
+    coordination = items[world["room"].pk]
+    assert coordination["display_name"] == coordination["name"] == "Rakor inflasi daerah"
+    single = client.get(f"/api/v1/rooms/{room.pk}").json()
+    assert single["display_name"] == world["andi"].display_name
+    page = client.get("/messages/").content.decode()
+    assert world["andi"].display_name in page and "Catatan Anda" in page
