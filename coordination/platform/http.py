@@ -53,7 +53,8 @@ class ApiMiddleware:
 
     Any non-JSON error under /api/ (an unknown path, a wrong method, a disallowed host, a
     framework error) is answered in CONTRACT.md's error shape, so clients parse one format.
-    HEAD is answered like GET without the body. First in MIDDLEWARE, so that it sees the
+    HEAD is answered like GET without the body. A query parameter given more than once is
+    refused (400): each takes one value. First in MIDDLEWARE, so that it sees the
     errors the other middleware raise.
     """
 
@@ -66,6 +67,20 @@ class ApiMiddleware:
         head = request.method == "HEAD"
         if head:
             request.method = "GET"
+        repeated = sorted(name for name, values in request.GET.lists() if len(values) > 1)
+        if repeated:
+            # Every query parameter of the API takes one value: `?room=1&room=2` is refused
+            # rather than read as one of them.
+            from django.utils.translation import gettext as _
+
+            return JsonResponse(
+                {
+                    "code": "invalid",
+                    "message": _("Some fields are not valid."),
+                    "fields": {name: [_("Given more than once.")] for name in repeated},
+                },
+                status=400,
+            )
         response = self.shape_error(request, self.get_response(request))
         if head and not response.streaming:
             response["Content-Length"] = str(len(response.content))

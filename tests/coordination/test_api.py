@@ -239,3 +239,10 @@ def test_officials_are_found_by_name_username_position_or_agency(client, officia
     assert found("wenda") == ["yohanes"]
     assert found("maria papua") == ["maria"]  # every word must match somewhere
     assert found("maria sulsel") == []
+
+
+def test_a_query_parameter_given_twice_is_refused(client, official, bearer):
+    response = client.get("/api/v1/agencies?q=a&q=b", **bearer)
+    body = assert_error(response, 400, "invalid")
+    assert list(body["fields"]) == ["q"]
+    assert client.get("/api/v1/agencies?q=a", **bearer).status_code == 200

@@ -34,6 +34,7 @@ def trial(site):
     """What the officials have written, set up before the browser starts (Django refuses
     database calls once Playwright's loop runs in this thread)."""
     from coordination.organisation.models import Agency, Official
+    from meetings.services.scheduling import Invitee
     from messaging.models import Room
 
     people = {o.username: o for o in Official.objects.all()}
@@ -57,10 +58,7 @@ def trial(site):
         start=start,
         end=start + datetime.timedelta(hours=1),
         timezone_name="Asia/Jakarta",
-        participants=[
-            {"username": "sari", "role": "note_taker"},
-            {"username": "yohanes", "role": "required"},
-        ],
+        participants=[Invitee("sari", "note_taker"), Invitee("yohanes", "required")],
     )[0]
     papua = Agency.objects.get(code="papua")
     long_agency = Agency.objects.create(
