@@ -1,6 +1,6 @@
 """The ASGI application: HTTP through Django, WebSocket /ws/ through Channels.
 
-In the embedded default the worker's jobs run inside this process (coordination.worker):
+In the embedded default the worker's jobs run inside this process (coordination.platform.worker):
 under daphne they start with the server; under a server speaking the ASGI lifespan protocol
 they start on `lifespan.startup`; failing both, on the first connection.
 """

@@ -158,7 +158,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 RAKOR_REDIS_SOCKET_TIMEOUT = env.float("RAKOR_REDIS_SOCKET_TIMEOUT", default=30.0)
 RAKOR_REDIS_CONNECT_TIMEOUT = env.float("RAKOR_REDIS_CONNECT_TIMEOUT", default=5.0)
 # A socket whose channel layer stays unreachable this long closes with 4503 (the client
-# reconnects and resumes); shorter failures are retried (coordination.realtime).
+# reconnects and resumes); shorter failures are retried (coordination.platform.realtime).
 RAKOR_LAYER_OUTAGE_SECONDS = env.float("RAKOR_LAYER_OUTAGE_SECONDS", default=10.0)
 
 if REDIS_URL:

@@ -202,6 +202,8 @@ def delivery_states(meeting: Meeting) -> dict[int, dict[str, Any]]:
 
 
 def participant_rows(meeting: Meeting) -> list[Participant]:
+    """Everyone taking part, in name order, with their agency and how they were invited. One
+    query."""
     return list(
         Participant.objects.filter(meeting=meeting)
         .select_related("official__agency", "via_agency")
@@ -220,6 +222,8 @@ def leads_declined(participants: list[Participant]) -> list[Participant]:
 
 
 def meeting_summary(meeting: Meeting, viewer: Official) -> dict[str, Any]:
+    """A meeting as lists show it to `viewer`: times, place, status, organiser, agency and the
+    viewer's own answer."""
     mine = next((p for p in meeting.participants.all() if p.official_id == viewer.pk), None)
     return {
         "id": meeting.pk,
@@ -276,6 +280,8 @@ def meeting_detail(meeting: Meeting, viewer: Official) -> dict[str, Any]:
 
 
 def may_edit(official: Official, meeting: Meeting) -> bool:
+    """Whether `official` may change the meeting (its organiser, a coordinator of the
+    organising agency)."""
     return permissions.may_edit_meeting(official, meeting_facts(meeting))
 
 

@@ -251,7 +251,7 @@ class AuditQuerySet(models.QuerySet):
 
 
 class AuditEntry(models.Model):
-    """One security-relevant event. Append-only: written by `coordination.audit.audit_record`
+    """One security-relevant event. Append-only: written by `coordination.organisation.audit.audit_record`
     alone, never changed or deleted (the ORM refuses; on PostgreSQL a trigger does too).
 
     Never holds message bodies, passwords or tokens: `details` is checked on the way in.
@@ -342,7 +342,7 @@ class RoleSecurityPolicy(models.Model):
 
 class Notification(models.Model):
     """Something an official must learn of (a mention, a directive, a reminder), written by
-    `coordination.notifications.notify` and shown live on their sockets."""
+    `coordination.organisation.notifications.notify` and shown live on their sockets."""
 
     official = models.ForeignKey(Official, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=40)

@@ -11,6 +11,7 @@ from coordination.platform import realtime
 
 
 def notification_frame(notification: Notification) -> dict:
+    """A notification as the `notification` frame carries it."""
     return {
         "type": "notification",
         "id": notification.pk,
@@ -22,6 +23,7 @@ def notification_frame(notification: Notification) -> dict:
 
 
 def notify(official: Official | int, kind: str, text: str, link: str = "") -> Notification:
+    """Tell one official of something: stored, then sent to their sockets after commit."""
     official_id = official if isinstance(official, int) else official.pk
     with transaction.atomic():
         notification = Notification.objects.create(

@@ -56,6 +56,7 @@ def required_roles() -> frozenset[str]:
 
 
 def required_for(official: Official) -> bool:
+    """Whether the official's role must use a second factor (the administrators' policy)."""
     return official.role in required_roles()
 
 
@@ -85,10 +86,12 @@ def policy_set(*, role: str, required: bool, by: Official, request=None) -> Role
 
 
 def enrolled(official: Official) -> bool:
+    """Whether the official has a confirmed authenticator app."""
     return TOTPDevice.objects.filter(user=official, confirmed=True).exists()
 
 
 def session_verified(official: Official, session) -> bool:
+    """Whether this session confirmed the official's second factor."""
     persistent_id = session.get(DEVICE_ID_SESSION_KEY)
     if not persistent_id:
         return False
@@ -133,6 +136,7 @@ def totp_begin(*, official: Official, request, code: str = "") -> TOTPDevice:
 
 
 def totp_pending(official: Official) -> TOTPDevice | None:
+    """The authenticator app the official is setting up and has not confirmed yet, if any."""
     return TOTPDevice.objects.filter(user=official, confirmed=False).order_by("-id").first()
 
 
@@ -183,6 +187,7 @@ def recovery_codes_renew(*, official: Official, code: str, request) -> list[str]
 
 
 def recovery_codes_left(official: Official) -> int:
+    """How many unused recovery codes the official holds."""
     return StaticToken.objects.filter(
         device__user=official, device__name=RECOVERY_DEVICE_NAME
     ).count()

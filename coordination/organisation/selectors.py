@@ -10,6 +10,7 @@ from coordination.organisation.models import Agency, Official
 
 
 def agency_list(*, q: str = "", level: str = "", parent_code: str = "") -> QuerySet[Agency]:
+    """Active agencies, with their parent; filtered by name or code (`q`), level and parent."""
     agencies = Agency.objects.filter(is_active=True).select_related("parent")
     if q:
         agencies = agencies.filter(Q(name__icontains=q) | Q(code__icontains=q))
@@ -113,6 +114,8 @@ def _official_matches(official: Official, q: str) -> bool:
 
 
 def agency_detail(code: str) -> tuple[Agency, list[Official], list[Agency]] | None:
+    """An active agency by code, its active officials and the agencies below it; None when
+    there is no such agency."""
     agency = Agency.objects.select_related("parent").filter(code=code, is_active=True).first()
     if agency is None:
         return None

@@ -27,6 +27,7 @@ TOKEN_NAME_MAX = 100
 
 
 def token_digest(raw: str) -> str:
+    """The stored form of a token: its SHA-256, never the token itself."""
     return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
 
 

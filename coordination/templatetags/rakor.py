@@ -1,4 +1,4 @@
-"""Template helpers for times, all through coordination.timefmt.
+"""Template helpers for times, all through coordination.organisation.timefmt.
 
 {% when meeting.start request.user %}                 → <time datetime="…">… WITA</time>
 {% when meeting.start request.user beside=meeting.timezone kind="short" %}
