@@ -251,8 +251,9 @@ class AuditQuerySet(models.QuerySet):
 
 
 class AuditEntry(models.Model):
-    """One security-relevant event. Append-only: written by `coordination.organisation.audit.audit_record`
-    alone, never changed or deleted (the ORM refuses; on PostgreSQL a trigger does too).
+    """One security-relevant event. Append-only: written by
+    `coordination.organisation.audit.audit_record` alone, never changed or deleted (the ORM
+    refuses; on PostgreSQL a trigger does too).
 
     Never holds message bodies, passwords or tokens: `details` is checked on the way in.
     """

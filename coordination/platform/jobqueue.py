@@ -15,7 +15,8 @@ necessary, so the job exists exactly when the change does (an outbox).
 
 Each periodic run and each queued job runs once even with several workers: a worker claims
 it with a conditional UPDATE (compare-and-set on the row, which takes the row lock), and only
-the worker whose UPDATE changed the row runs it. See coordination/platform/worker.py and platform/leases.py.
+the worker whose UPDATE changed the row runs it. See coordination/platform/worker.py and
+coordination/platform/leases.py.
 """
 
 from __future__ import annotations

@@ -67,10 +67,10 @@ class PeriodicJobState(models.Model):
 
 class OutboundMail(models.Model):
     """One e-mail to one recipient, written in the transaction of the change that needs it
-    and delivered by the worker (coordination.platform.mail): in order per recipient, with retries and
-    backoff, once even with several workers. `message_id` is fixed when queued, so a repeat
-    after a crash between the SMTP server's acceptance and the commit is a duplicate that mail
-    clients drop."""
+    and delivered by the worker (coordination.platform.mail): in order per recipient, with
+    retries and backoff, once even with several workers. `message_id` is fixed when queued, so
+    a repeat after a crash between the SMTP server's acceptance and the commit is a duplicate
+    that mail clients drop."""
 
     class State(models.TextChoices):
         QUEUED = "queued", _("Waiting to be sent")
