@@ -170,18 +170,6 @@ def _save(request: HttpRequest, form: forms.MeetingForm, save) -> HttpResponse |
 # --- the meeting page ---------------------------------------------------------------------
 
 
-# What the organiser's page says when a chair or note taker declines (also said live, by the
-# page script, from these same words).
-LEAD_DECLINED = {
-    Participant.Role.CHAIR: gettext_lazy(
-        "%(name)s, the chair, has declined. Choose another chair, or ask them again."
-    ),
-    Participant.Role.NOTE_TAKER: gettext_lazy(
-        "%(name)s, the note taker, has declined. Choose another note taker, or ask them again."
-    ),
-}
-
-
 @login_required
 def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     official = request.user
@@ -208,7 +196,6 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 "meeting": meeting.pk,
                 "sequence": meeting.sequence,
                 "mayEdit": detail["may_edit"],
-                "leadDeclined": {role: str(text) for role, text in LEAD_DECLINED.items()},
             },
         },
     )

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coordination.organisation import permissions
@@ -51,7 +50,6 @@ def messages_page(request: HttpRequest, room_id: int | None = None) -> HttpRespo
         "mayOrganise": permissions.may_organise(official),
         "maxChars": settings.RAKOR_MESSAGE_MAX_CHARS,
         "maxFileBytes": settings.RAKOR_ATTACHMENT_MAX_BYTES,
-        "text": js_text(),
     }
     return render(
         request,
@@ -64,64 +62,3 @@ def messages_page(request: HttpRequest, room_id: int | None = None) -> HttpRespo
             "may_organise": permissions.may_organise(official),
         },
     )
-
-
-def js_text() -> dict[str, str]:
-    """The page script's words, in the official's language (the script has no catalogue)."""
-    return {
-        "connected": _("Connected"),
-        "connecting": _("Connecting…"),
-        "offline": _("Offline: messages wait and are sent when the connection returns"),
-        "sending": _("sending…"),
-        "notSent": _("not sent yet"),
-        "edited": _("edited"),
-        "deleted": _("This message was deleted."),
-        "reply": _("Reply"),
-        "edit": _("Edit"),
-        "delete": _("Delete"),
-        "copyLink": _("Copy link"),
-        "linkCopied": _("Link copied."),
-        "confirmDelete": _("Delete this message?"),
-        "editPrompt": _("Edit the message:"),
-        "replyingTo": _("Replying to"),
-        "cancel": _("Cancel"),
-        "typing": _("%(name)s is typing…"),
-        "online": _("online"),
-        "away": _("away"),
-        "directive": _("Directive"),
-        "acknowledge": _("Acknowledge"),
-        "acknowledged": _("Acknowledged"),
-        "due": _("due"),
-        "ackByMember": _("every member"),
-        "ackByAgency": _("one official per agency"),
-        "pending": _("Waiting for"),
-        "done": _("Acknowledged by"),
-        "overdue": _("overdue"),
-        "complete": _("everyone acknowledged"),
-        "uploadFailed": _("The file was not accepted:"),
-        "olderLoading": _("Loading older messages…"),
-        "noMessages": _("No messages yet. Write the first one."),
-        "noResults": _("Nothing found."),
-        "errorPrefix": _("Not sent:"),
-        "you": _("you"),
-        "attachment": _("attachment"),
-        "remove": _("Remove"),
-        "jumpedTo": _("The message you followed"),
-        "retry": _("Try again"),
-        "discard": _("Discard"),
-        "save": _("Save"),
-        "ackFailed": _("Could not acknowledge:"),
-        "directConversation": _("Direct conversation"),
-        "archived": _("archived"),
-        "unread": _("unread"),
-        "chooseSomeone": _("Choose at least one official."),
-        "charsLeft": _("%(count)s characters left"),
-        "charsOver": _("%(count)s characters over the limit of %(max)s"),
-        "tooLong": _(
-            "This message is %(count)s characters over the limit of %(max)s. Shorten it, or "
-            "send it in two parts."
-        ),
-        "newBelow": _("New messages"),
-        "newOne": _("1 new message ↓"),
-        "newMany": _("%(count)s new messages ↓"),
-    }

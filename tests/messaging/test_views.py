@@ -24,6 +24,17 @@ def config_of(response) -> dict:
     return json.loads(match.group(1))
 
 
+def catalogue_of(response) -> dict:
+    """The page-script words the page carries (the data-catalogue JSON lib/i18n.js reads)."""
+    match = re.search(
+        r'<script data-catalogue="[^"]*" (?:id="[^"]*" )?type="application/json">(.*?)</script>',
+        response.content.decode(),
+        re.S,
+    )
+    assert match, "the page carries no catalogue of page-script words"
+    return json.loads(match.group(1))
+
+
 def test_the_page_lists_the_rooms_and_opens_one(client, world, django_assert_max_num_queries):
     room_services.agency_room_sync(agency=world["ministry"])
     room_services.direct_room_get_or_create(by=world["budi"], usernames=["andi"])
@@ -53,11 +64,11 @@ def test_the_page_speaks_the_officials_language(client, world):
     world["sari"].save()
     client.force_login(world["sari"])
     response = client.get(reverse("messaging:room", args=[world["room"].pk]))
-    assert config_of(response)["text"]["connected"] == "Connected"
+    assert catalogue_of(response)["messages.connected"] == "Connected"
     assert "Write a message" in response.content.decode()
     client.force_login(world["andi"])
     response = client.get(reverse("messaging:room", args=[world["room"].pk]))
-    assert config_of(response)["text"]["connected"] == "Terhubung"
+    assert catalogue_of(response)["messages.connected"] == "Terhubung"
     assert "New coordination room" not in response.content.decode()
 
 

@@ -1,0 +1,73 @@
+// A meeting's page, live over the /ws/ socket (docs/protocol.md: subscribe, rsvp_updated,
+// meeting_updated): the answers tally and each participant's answer as they come; the
+// organiser told at once when the chair or the note taker declines; a notice when the meeting
+// itself changed. body[data-live] is "1" while subscribed, "0" while the socket is away.
+
+import { el } from "../lib/dom.js";
+import { t } from "../lib/i18n.js";
+import { createSocket } from "../lib/socket.js";
+
+// The words for a lead who declined, by role (the "meetings" catalogue).
+const DECLINED = { chair: "meetings.chairDeclined", note_taker: "meetings.noteTakerDeclined" };
+
+function showTally(tally) {
+  for (const [answer, count] of Object.entries(tally || {})) {
+    const node = document.querySelector(`[data-tally="${answer}"]`);
+    if (node) node.textContent = String(count);
+  }
+}
+
+// A participant's cell takes the tag the server renders for that answer (<template>s).
+function showAnswer(username, response) {
+  const row = document.querySelector(`#participants tr[data-username="${CSS.escape(username)}"]`);
+  if (!row) return;
+  const cell = row.querySelector("td[data-rsvp]");
+  const sample = document.querySelector(`template[data-rsvp="${response}"]`);
+  if (cell && sample) cell.replaceChildren(sample.content.cloneNode(true));
+}
+
+// The warning goes again when they accept after all.
+function showLeadDeclined(frame) {
+  const box = document.getElementById("leads-declined");
+  if (!box || !DECLINED[frame.role]) return;
+  const line = [...box.children].find((p) => p.dataset.username === frame.username);
+  if (frame.response === "declined" && !line) {
+    box.append(el("p", { "data-username": frame.username, text: t(DECLINED[frame.role], { name: frame.name }) }));
+  } else if (frame.response !== "declined" && line) {
+    line.remove();
+  }
+  box.hidden = !box.children.length;
+}
+
+let notice = null;
+function showChanged() {
+  if (notice) return;
+  notice = el("div", { class: "alert alert--info", role: "status" },
+    el("p", {}, el("a", { href: location.pathname, text: t("meetings.changed") })));
+  document.querySelector(".page-head")?.append(notice);
+}
+
+// config: {meeting, sequence (the meeting's version this page shows), mayEdit}.
+export function followMeeting(config) {
+  let sequence = config.sequence;
+  const socket = createSocket({ ping: false });
+  socket.start({
+    open: () => socket.send({ type: "subscribe", meeting: config.meeting }),
+    frame(frame) {
+      if (frame.type === "subscribed" && frame.meeting === config.meeting) {
+        showTally(frame.tally); // answers given while the socket was away
+        document.body.dataset.live = "1";
+        if (sequence !== null && frame.sequence !== sequence) showChanged();
+        sequence = frame.sequence;
+      } else if (frame.type === "rsvp_updated" && frame.meeting === config.meeting) {
+        showTally(frame.tally);
+        showAnswer(frame.username, frame.response);
+        showLeadDeclined(frame);
+      } else if (frame.type === "meeting_updated" && frame.meeting?.id === config.meeting) {
+        showChanged();
+      }
+    },
+    close: () => { document.body.dataset.live = "0"; },
+    // Signed out: no reconnecting; the page's links lead to sign-in.
+  });
+}
