@@ -310,6 +310,9 @@ RAKOR_JITSI_URL = env.str("RAKOR_JITSI_URL", default="https://meet.jit.si").rstr
 # servers do); refusals for good (5xx) fail after the row's max_attempts.
 RAKOR_MAIL_KEEP_TRYING_DAYS = env.int("RAKOR_MAIL_KEEP_TRYING_DAYS", default=5)
 RAKOR_MEETING_MAX_HOURS = env.int("RAKOR_MEETING_MAX_HOURS", default=24)
+# Agenda changes re-send the invitation (same SEQUENCE, fresh DTSTAMP) once, this many
+# minutes after the first change, whatever else changed meanwhile.
+RAKOR_AGENDA_RESEND_MINUTES = env.int("RAKOR_AGENDA_RESEND_MINUTES", default=5)
 # One-click RSVP links in invitations stay valid this long after the meeting's end.
 RAKOR_RSVP_LINK_DAYS = env.int("RAKOR_RSVP_LINK_DAYS", default=60)
 

@@ -91,3 +91,27 @@ def rsvp_changed_on_commit(meeting: Meeting, participant: Participant) -> None:
             "frame": rsvp_frame(meeting, participant),
         },
     )
+
+
+# --- the live meeting: its agenda (meetings.live_socket forwards these as they are) --------
+
+MEETING_LIVE = "meeting.live"
+
+
+def live_broadcast_on_commit(meeting_id: int, frame: dict[str, Any]) -> None:
+    """A frame of the live meeting (agenda_item, agenda_item_removed, agenda_order) to every
+    socket subscribed to the meeting, after commit."""
+    realtime.group_broadcast_on_commit(
+        meeting_group(meeting_id), {"type": MEETING_LIVE, "meeting": meeting_id, "frame": frame}
+    )
+
+
+def live_to_officials_on_commit(
+    official_ids: Iterable[int], meeting_id: int, frame: dict[str, Any]
+) -> None:
+    """A frame of the live meeting for some officials only (a proposal, for those who decide
+    on it and for the one who made it), to each of their sockets, after commit."""
+    for official_id in set(official_ids):
+        realtime.official_broadcast_on_commit(
+            official_id, {"type": MEETING_LIVE, "meeting": meeting_id, "frame": frame}
+        )

@@ -76,20 +76,27 @@ def feed_for_token(token: str) -> CalendarFeed | None:
     return feed
 
 
-def feed_meetings(official: Official, *, now: datetime.datetime | None = None) -> list[Meeting]:
+def feed_meetings(
+    official: Official, *, now: datetime.datetime | None = None, agendas: bool = False
+) -> list[Meeting]:
+    """The meetings of an official's feed; with their agenda items when `agendas` (the body
+    lists them, the ETag needs only each meeting's last change)."""
     since = (now or timezone.now()) - HISTORY
-    return list(
+    meetings = (
         Meeting.objects.filter(end__gte=since)
         .filter(Q(participants__official=official) | Q(organiser=official))
         .distinct()
         .select_related("organiser", "agency")
-        .order_by("start", "id")[:2000]
+        .order_by("start", "id")
     )
+    if agendas:
+        meetings = meetings.prefetch_related("agenda_items")
+    return list(meetings[:2000])
 
 
 def feed_body(feed: CalendarFeed) -> bytes:
     official = feed.official
-    meetings = feed_meetings(official)
+    meetings = feed_meetings(official, agendas=True)
     ids = [m.pk for m in meetings]
     people: dict[int, list[Participant]] = {pk: [] for pk in ids}
     for participant in Participant.objects.filter(meeting_id__in=ids).select_related("official"):

@@ -92,11 +92,20 @@ def public_title(meeting: Meeting) -> str:
 
 
 def description(meeting: Meeting) -> str:
-    """The event's DESCRIPTION, in the meeting's language: the description (not for a
-    rahasia meeting), the join link, the meeting page."""
+    """The event's DESCRIPTION, in the meeting's language: the description and the agenda
+    (not for a rahasia meeting), the join link, the meeting page."""
     with translation.override(meeting.language):
         text = "" if is_secret(meeting) else meeting.description.strip()
         parts = [text] if text else []
+        items = [] if is_secret(meeting) else list(meeting.agenda_items.all())
+        if items:
+            lines = [_("Agenda:")]
+            for number, item in enumerate(items, start=1):
+                lines.append(
+                    _("%(number)d. %(title)s (%(minutes)d min)")
+                    % {"number": number, "title": item.title, "minutes": item.planned_minutes}
+                )
+            parts.append("\n".join(lines))
         if meeting.video != Meeting.Video.NONE:
             parts.append(_("Join the video meeting: %(url)s") % {"url": join_url(meeting)})
         parts.append(_("Meeting page: %(url)s") % {"url": meeting_url(meeting)})

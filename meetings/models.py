@@ -65,6 +65,11 @@ class Meeting(models.Model):
     answers_sequence = models.PositiveIntegerField(default=0)
     # Every saved change raises it: an edit made on an older version is a conflict.
     version = models.PositiveIntegerField(default=1)
+    # The agenda's order: raised by every addition, removal and reorder of its items, so a
+    # reorder based on an older order is a conflict (each item carries its own version too).
+    agenda_version = models.PositiveIntegerField(default=1)
+    # When the batched invitation update for agenda changes is due (None: none waiting).
+    agenda_resend_due = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=dj_timezone.now)
     updated_at = models.DateTimeField(default=dj_timezone.now)
 
@@ -194,3 +199,144 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"calendar of {self.official}"
+
+
+class AgendaItem(models.Model):
+    """One item of a meeting's agenda, in the order of `position` (0, 1, 2, ... without
+    gaps). `version` is raised by every change of the item, so an edit made on an older
+    version is a conflict."""
+
+    class Outcome(models.TextChoices):
+        INFORMATION = "information", _("Information")
+        DISCUSSION = "discussion", _("Discussion")
+        DECISION = "decision", _("Decision")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        IN_DISCUSSION = "in_discussion", _("In discussion")
+        DONE = "done", _("Done")
+        DEFERRED = "deferred", _("Deferred")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    position = models.PositiveIntegerField()
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), max_length=5_000, blank=True)
+    # The presenter: an official, or an agency (one of the two, or neither).
+    presenter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("presenter"),
+    )
+    presenter_agency = models.ForeignKey(
+        "coordination.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("presenting agency"),
+    )
+    planned_minutes = models.PositiveSmallIntegerField(_("planned minutes"), default=10)
+    outcome = models.CharField(
+        _("expected outcome"), max_length=12, choices=Outcome.choices, default=Outcome.DISCUSSION
+    )
+    status = models.CharField(
+        _("status"), max_length=14, choices=Status.choices, default=Status.PENDING
+    )
+    # Links for reading ahead: a list of absolute http(s) URLs.
+    links = models.JSONField(default=list, blank=True)
+    # The chat message the item was proposed from, when it was.
+    source_message = models.ForeignKey(
+        "messaging.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    updated_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["meeting", "position"], name="agenda_item_order_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(presenter__isnull=True) | Q(presenter_agency__isnull=True),
+                name="agenda_item_one_presenter",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"agenda item {self.pk} of {self.meeting}"
+
+
+class AgendaEditor(models.Model):
+    """An official the organiser or the chair allowed to edit the meeting's agenda."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_editors")
+    official = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    granted_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        verbose_name = _("agenda editor")
+        verbose_name_plural = _("agenda editors")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "official"], name="agenda_editor_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.official} edits the agenda of {self.meeting}"
+
+
+class AgendaProposal(models.Model):
+    """An item a participant proposes; those who edit the agenda accept it (it becomes an
+    item at the end) or decline it (with a reason)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting a decision")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_proposals")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), max_length=5_000, blank=True)
+    planned_minutes = models.PositiveSmallIntegerField(_("planned minutes"), default=10)
+    outcome = models.CharField(
+        _("expected outcome"),
+        max_length=12,
+        choices=AgendaItem.Outcome.choices,
+        default=AgendaItem.Outcome.DISCUSSION,
+    )
+    source_message = models.ForeignKey(
+        "messaging.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    item = models.ForeignKey(
+        AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        verbose_name = _("agenda proposal")
+        verbose_name_plural = _("agenda proposals")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"agenda proposal {self.pk} for {self.meeting}"

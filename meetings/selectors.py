@@ -21,20 +21,20 @@ from coordination.platform.errors import Conflict, DomainError, Forbidden, NotFo
 from coordination.platform.models import OutboundMail
 from meetings import ical
 from meetings.events import tally
-from meetings.models import Meeting, Participant
+from meetings.models import AgendaEditor, AgendaItem, AgendaProposal, Meeting, Participant
 from messaging.models import Room
 
 
 def meeting_facts(meeting: Meeting) -> permissions.MeetingFacts:
     """What the visibility policy needs (two queries, or none with prefetched relations)."""
+    named = [p for p in meeting.participants.all() if p.named]
     return permissions.MeetingFacts(
         organiser_id=meeting.organiser_id,
         organising_agency_id=meeting.agency_id,
         classification=meeting.classification,
-        named_participant_ids=frozenset(
-            p.official_id for p in meeting.participants.all() if p.named
-        ),
+        named_participant_ids=frozenset(p.official_id for p in named),
         participant_agency_ids=frozenset(a.agency_id for a in meeting.agencies.all()),
+        chair_ids=frozenset(p.official_id for p in named if p.role == Participant.Role.CHAIR),
     )
 
 
@@ -393,3 +393,130 @@ def meetings_ahead(
             first = max(meeting.start.astimezone(zone).date(), tomorrow.date())
             by_day.setdefault(first, []).append(meeting)
     return todays, [{"day": day, "meetings": items} for day, items in sorted(by_day.items())]
+
+
+# --- the agenda -------------------------------------------------------------------------
+
+
+def is_agenda_editor(official: Official, meeting: Meeting) -> bool:
+    """Whether the organiser or the chair granted `official` editing of the agenda. One
+    query."""
+    return AgendaEditor.objects.filter(meeting=meeting, official=official).exists()
+
+
+def may_edit_agenda(official: Official, meeting: Meeting) -> bool:
+    """Whether `official` edits the meeting's agenda (docs/permissions.md). At most one
+    query (none with the meeting's participants prefetched, for the organiser and chair)."""
+    facts = meeting_facts(meeting)
+    if not permissions.may_view_meeting(official, facts):
+        return False
+    return permissions.may_edit_agenda(official, facts) or permissions.may_edit_agenda(
+        official, facts, is_agenda_editor=is_agenda_editor(official, meeting)
+    )
+
+
+def agenda_item_out(item: AgendaItem) -> dict[str, Any]:
+    """One agenda item as the API and the socket show it."""
+    if item.presenter_id is not None:
+        presenter = {"username": item.presenter.username, "name": item.presenter.display_name}
+    elif item.presenter_agency_id is not None:
+        presenter = {"agency": item.presenter_agency.code, "name": item.presenter_agency.name}
+    else:
+        presenter = None
+    source = item.source_message
+    return {
+        "id": item.pk,
+        "meeting": item.meeting_id,
+        "position": item.position,
+        "title": item.title,
+        "description": item.description,
+        "presenter": presenter,
+        "planned_minutes": item.planned_minutes,
+        "outcome": item.outcome,
+        "status": item.status,
+        "links": list(item.links),
+        "source_message": {
+            "id": source.pk,
+            "room": source.room_id,
+            "url": source.get_absolute_url(),
+        }
+        if source is not None
+        else None,
+        "version": item.version,
+    }
+
+
+def agenda_items(meeting: Meeting) -> list[AgendaItem]:
+    """The meeting's agenda items in order, with what `agenda_item_out` reads. One query."""
+    return list(
+        AgendaItem.objects.filter(meeting=meeting).select_related(
+            "presenter", "presenter_agency", "source_message"
+        )
+    )
+
+
+def agenda_out(meeting: Meeting, items: list[AgendaItem] | None = None) -> dict[str, Any]:
+    """The agenda: its items in order, the order's version, and the planned time against
+    the meeting's length (both in minutes). One query, none when `items` are given."""
+    items = agenda_items(meeting) if items is None else items
+    planned = sum(item.planned_minutes for item in items)
+    length = int((meeting.end - meeting.start).total_seconds() // 60)
+    return {
+        "meeting": meeting.pk,
+        "version": meeting.agenda_version,
+        "items": [agenda_item_out(item) for item in items],
+        "planned_minutes": planned,
+        "meeting_minutes": length,
+        "over_by_minutes": max(0, planned - length),
+    }
+
+
+def agenda_get_visible(official: Official, meeting_id: int) -> dict[str, Any]:
+    """The agenda of a meeting `official` may see (NotFound otherwise), with whether they
+    may edit it and propose items. Five queries."""
+    meeting = meeting_get_visible(official, meeting_id)
+    facts = meeting_facts(meeting)
+    return agenda_out(meeting) | {
+        "may_edit": may_edit_agenda(official, meeting),
+        "may_propose": permissions.may_propose_agenda_item(official, facts),
+    }
+
+
+def agenda_proposal_out(proposal: AgendaProposal) -> dict[str, Any]:
+    """One proposal as the API and the socket show it."""
+    source = proposal.source_message
+    return {
+        "id": proposal.pk,
+        "meeting": proposal.meeting_id,
+        "title": proposal.title,
+        "description": proposal.description,
+        "planned_minutes": proposal.planned_minutes,
+        "outcome": proposal.outcome,
+        "proposed_by": {
+            "username": proposal.proposed_by.username,
+            "name": proposal.proposed_by.display_name,
+        },
+        "source_message": {
+            "id": source.pk,
+            "room": source.room_id,
+            "url": source.get_absolute_url(),
+        }
+        if source is not None
+        else None,
+        "status": proposal.status,
+        "reason": proposal.reason,
+        "item": proposal.item_id,
+        "created_at": proposal.created_at.isoformat(),
+    }
+
+
+def agenda_proposal_list(official: Official, meeting_id: int) -> list[dict[str, Any]]:
+    """The proposals for a meeting `official` may see: all of them for those who edit its
+    agenda, their own for others. Three to five queries."""
+    meeting = meeting_get_visible(official, meeting_id)
+    proposals = AgendaProposal.objects.filter(meeting=meeting).select_related(
+        "proposed_by", "source_message"
+    )
+    if not may_edit_agenda(official, meeting):
+        proposals = proposals.filter(proposed_by=official)
+    return [agenda_proposal_out(p) for p in proposals]

@@ -212,6 +212,23 @@ def room_get_for_member(official: Official, room_id: int) -> tuple[Room, Members
     raise Forbidden(_("You are not a member of this room."))
 
 
+def message_get_for_member(official: Official, message_id: int) -> Message:
+    """A message that is not deleted, in a room `official` is a member of; otherwise
+    NotFound (whether it exists elsewhere is not revealed). One query."""
+    message = (
+        Message.objects.select_related("room", "author")
+        .filter(
+            pk=message_id,
+            deleted_at__isnull=True,
+            room__memberships__official=official,
+        )
+        .first()
+    )
+    if message is None or not permissions.may_view_room(official, is_member=True):
+        raise NotFound(_("No such message."))
+    return message
+
+
 def room_get_summary(official: Official, room_id: int) -> dict[str, Any]:
     """One room as `room_list_for_official` lists it (for its member)."""
     room, membership = room_get_for_member(official, room_id)

@@ -176,6 +176,8 @@ class MeetingFacts:
     named_participant_ids: frozenset[int] = field(default_factory=frozenset)
     # Agencies invited whole: their officials take part, but are not "named".
     participant_agency_ids: frozenset[int] = field(default_factory=frozenset)
+    # Named participants in the chair's role.
+    chair_ids: frozenset[int] = field(default_factory=frozenset)
 
     def is_named(self, official: Official) -> bool:
         return official.pk == self.organiser_id or official.pk in self.named_participant_ids
@@ -224,6 +226,31 @@ def may_edit_meeting(official: Official | None, meeting: MeetingFacts) -> bool:
     return official.pk == meeting.organiser_id or (
         is_coordinator(official) and official.agency_id == meeting.organising_agency_id
     )
+
+
+def may_edit_agenda(
+    official: Official | None, meeting: MeetingFacts, *, is_agenda_editor: bool = False
+) -> bool:
+    """A meeting's agenda is edited (items added, changed, reordered, removed; proposals
+    accepted or declined) by its organiser, its chair and the officials they grant it to."""
+    if not may_view_meeting(official, meeting):
+        return False
+    return official.pk == meeting.organiser_id or official.pk in meeting.chair_ids or (
+        is_agenda_editor
+    )
+
+
+def may_grant_agenda_editing(official: Official | None, meeting: MeetingFacts) -> bool:
+    """The organiser and the chair grant (and take back) editing of the agenda."""
+    if not may_view_meeting(official, meeting):
+        return False
+    return official.pk == meeting.organiser_id or official.pk in meeting.chair_ids
+
+
+def may_propose_agenda_item(official: Official | None, meeting: MeetingFacts) -> bool:
+    """Participants (named, or through an agency invited whole) and the organiser propose
+    agenda items; others who may see the meeting read its agenda only."""
+    return may_view_meeting(official, meeting) and meeting.is_participant(official)
 
 
 def may_hand_in_reply(

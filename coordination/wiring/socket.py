@@ -5,6 +5,7 @@ a clean refusal."""
 from django.urls import path, re_path
 
 from coordination.organisation.socket import BaseSocket, NoSuchSocket
+from meetings.live_socket import LiveMeetingSocket
 from meetings.socket import MeetingsSocket
 from messaging.socket import MessagingSocket
 
@@ -12,7 +13,7 @@ from messaging.socket import MessagingSocket
 class RakorSocket(BaseSocket):
     """An official's socket: messaging's frames and meetings'."""
 
-    modules = (MessagingSocket, MeetingsSocket)
+    modules = (MessagingSocket, MeetingsSocket, LiveMeetingSocket)
 
 
 websocket_urlpatterns = [

@@ -262,3 +262,38 @@ def test_require_raises_permission_denied(world):
     p.require(True, official=world["admin"], action="look")
     with pytest.raises(PermissionDenied):
         p.require(False, official=world["sulsel_member"], action="edit", target="meeting 1")
+
+
+def test_the_agenda_is_edited_by_the_organiser_the_chair_and_those_they_grant(world):
+    facts = p.MeetingFacts(
+        organiser_id=world["organiser"].pk,
+        organising_agency_id=world["ministry"].pk,
+        named_participant_ids=frozenset({world["jabar_member"].pk, world["sulsel_member"].pk}),
+        participant_agency_ids=frozenset({world["bogor"].pk}),
+        chair_ids=frozenset({world["jabar_member"].pk}),
+    )
+    assert p.may_edit_agenda(world["organiser"], facts)
+    assert p.may_edit_agenda(world["jabar_member"], facts)  # the chair
+    assert not p.may_edit_agenda(world["sulsel_member"], facts)  # a participant
+    assert p.may_edit_agenda(world["sulsel_member"], facts, is_agenda_editor=True)
+    # Editing the meeting (a coordinator of the organising agency) is not editing its agenda.
+    assert p.may_edit_meeting(world["ministry_coordinator"], facts)
+    assert not p.may_edit_agenda(world["ministry_coordinator"], facts)
+    # A grant does not open a meeting the official may not see.
+    assert not p.may_edit_agenda(world["sulsel_coordinator"], facts, is_agenda_editor=True)
+    assert p.may_grant_agenda_editing(world["organiser"], facts)
+    assert p.may_grant_agenda_editing(world["jabar_member"], facts)
+    assert not p.may_grant_agenda_editing(world["sulsel_member"], facts)
+
+
+def test_participants_propose_agenda_items_and_other_viewers_only_read(world):
+    facts = meeting(world, named=["jabar_member"], agencies=["bogor"])
+    assert p.may_propose_agenda_item(world["jabar_member"], facts)
+    assert p.may_propose_agenda_item(world["bogor_member"], facts)  # through the agency
+    assert p.may_propose_agenda_item(world["organiser"], facts)
+    # Sees the meeting (organising agency) but takes no part: reads only.
+    assert p.may_view_meeting(world["ministry_member"], facts)
+    assert not p.may_propose_agenda_item(world["ministry_member"], facts)
+    assert not p.may_propose_agenda_item(world["sulsel_member"], facts)
+    rahasia = meeting(world, Classification.RAHASIA, named=["jabar_member"], agencies=["bogor"])
+    assert not p.may_propose_agenda_item(world["bogor_member"], rahasia)

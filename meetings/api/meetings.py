@@ -25,7 +25,7 @@ from meetings.services import answers, scheduling
 from meetings.services import feeds as feed_services
 from meetings.services.scheduling import Invitee
 
-router = Router(tags=["meetings"])
+router = Router()
 
 ERRORS = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut, **AUTH_ERRORS}
 Username = Annotated[str, StringConstraints(pattern=r"^[\w.@+-]{1,150}$")]

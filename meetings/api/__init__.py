@@ -1,0 +1,11 @@
+"""The meetings API (/api/v1/, docs at /api/v1/docs): meetings, their invitations and
+answers, and their agendas, one module each. Thin: every endpoint calls the same service or
+selector as the pages and the socket's frames."""
+
+from ninja import Router
+
+from meetings.api import agenda, meetings
+
+router = Router(tags=["meetings"])
+for part in (meetings, agenda):
+    router.add_router("", part.router)
