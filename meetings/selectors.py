@@ -520,3 +520,20 @@ def agenda_proposal_list(official: Official, meeting_id: int) -> list[dict[str, 
     if not may_edit_agenda(official, meeting):
         proposals = proposals.filter(proposed_by=official)
     return [agenda_proposal_out(p) for p in proposals]
+
+
+def presenter_choices(participants: list[Participant]) -> list[dict[str, str]]:
+    """Who may be named as an item's presenter on the page: the participants, then their
+    agencies, each once, by name."""
+    people = [
+        {"username": p.official.username, "name": p.official.display_name} for p in participants
+    ]
+    agencies = {
+        p.official.agency.code: p.official.agency.name
+        for p in participants
+        if p.official.agency_id is not None
+    }
+    return people + [
+        {"agency": code, "name": name}
+        for code, name in sorted(agencies.items(), key=lambda pair: pair[1])
+    ]

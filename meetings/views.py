@@ -26,7 +26,7 @@ from coordination.organisation.timefmt import ZONE_LABELS, zone_of
 from coordination.platform.errors import DomainError
 from coordination.platform.http import safe_next
 from meetings import feeds, forms, invitations, itip, selectors
-from meetings.models import Meeting, Participant
+from meetings.models import AgendaItem, Meeting, Participant
 from meetings.services import answers, attendance, scheduling
 from meetings.services import feeds as feed_services
 
@@ -179,6 +179,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     participants = selectors.participant_rows(meeting)
     for participant in participants:
         participant.delivery = delivery.get(participant.official.username)
+    agenda = selectors.agenda_get_visible(official, meeting.pk)
     return render(
         request,
         "meetings/detail.html",
@@ -191,11 +192,16 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "mine": detail["my_rsvp"],
             "may_join": selectors.join_refusal(request.user, meeting) is None,
             "reply_form": forms.ReplyUploadForm(),
+            "agenda_outcomes": AgendaItem.Outcome.choices,
             "leads_declined": selectors.leads_declined(participants) if detail["may_edit"] else [],
             "config": {
                 "meeting": meeting.pk,
                 "sequence": meeting.sequence,
                 "mayEdit": detail["may_edit"],
+                "cancelled": meeting.is_cancelled,
+                "agenda": agenda,
+                "proposals": selectors.agenda_proposal_list(official, meeting.pk),
+                "presenters": selectors.presenter_choices(participants),
             },
         },
     )

@@ -235,8 +235,10 @@ def may_edit_agenda(
     accepted or declined) by its organiser, its chair and the officials they grant it to."""
     if not may_view_meeting(official, meeting):
         return False
-    return official.pk == meeting.organiser_id or official.pk in meeting.chair_ids or (
-        is_agenda_editor
+    return (
+        official.pk == meeting.organiser_id
+        or official.pk in meeting.chair_ids
+        or (is_agenda_editor)
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 
 def picker() -> dict[str, str]:
@@ -104,10 +105,67 @@ def meetings() -> dict[str, str]:
     }
 
 
+def agenda() -> dict[str, str]:
+    """A meeting's agenda (static/js/meetings/agenda.js)."""
+    return {
+        "agenda.planned": _("Planned: %(planned)s of %(length)s minutes"),
+        "agenda.over": _(
+            "Planned: %(planned)s of %(length)s minutes — %(over)s minutes over the meeting's "
+            "length"
+        ),
+        "agenda.minutes": _("%(count)s min"),
+        "agenda.presenter": _("Presenter: %(name)s"),
+        "agenda.fromMessage": _("From a message in the room"),
+        "agenda.moveUp": _("Move up"),
+        "agenda.moveDown": _("Move down"),
+        "agenda.edit": _("Edit"),
+        "agenda.remove": _("Remove"),
+        "agenda.save": _("Save"),
+        "agenda.cancel": _("Cancel"),
+        "agenda.confirmRemove": _("Remove “%(title)s” from the agenda?"),
+        "agenda.title": _("Title"),
+        "agenda.description": _("Description"),
+        "agenda.plannedMinutes": _("Planned minutes"),
+        "agenda.outcome": _("Expected outcome"),
+        "agenda.status": _("Status"),
+        "agenda.presenterLabel": _("Presenter"),
+        "agenda.links": _("Links to read ahead (one per line)"),
+        "agenda.outcome.information": _("Information"),
+        "agenda.outcome.discussion": _("Discussion"),
+        "agenda.outcome.decision": _("Decision"),
+        "agenda.status.pending": _("Pending"),
+        "agenda.status.in_discussion": _("In discussion"),
+        "agenda.status.done": _("Done"),
+        "agenda.status.deferred": _("Deferred"),
+        "agenda.conflict": _(
+            "Someone else changed this item while you were editing it. Both texts are below: "
+            "keep yours, or take theirs."
+        ),
+        "agenda.theirs": _("Now saved:"),
+        "agenda.yours": _("Yours:"),
+        "agenda.keepMine": _("Save mine over it"),
+        "agenda.takeTheirs": _("Take theirs"),
+        "agenda.removedMeanwhile": _("This item was removed meanwhile; your text is kept below."),
+        "agenda.orderChanged": _("The order changed meanwhile; this is the order now."),
+        "agenda.moved": _("“%(title)s” is now number %(position)s."),
+        "agenda.added": _("“%(title)s” added."),
+        "agenda.proposed": _("Proposal sent; the organiser decides."),
+        "agenda.accept": pgettext("agenda proposal", "Accept"),
+        "agenda.decline": pgettext("agenda proposal", "Decline"),
+        "agenda.declineReason": _("Why is it declined? (the proposer reads this)"),
+        "agenda.proposedBy": _("Proposed by %(name)s"),
+        "agenda.proposal.pending": _("awaiting a decision"),
+        "agenda.proposal.accepted": pgettext("agenda proposal", "accepted"),
+        "agenda.proposal.declined": pgettext("agenda proposal", "declined"),
+        "agenda.failed": _("Not saved:"),
+    }
+
+
 CATALOGUES: dict[str, Callable[[], dict[str, str]]] = {
     "picker": picker,
     "messages": messages,
     "meetings": meetings,
+    "agenda": agenda,
 }
 
 

@@ -1,12 +1,18 @@
 // Rakor meeting pages: on the form, the searchable pickers (meetings/pickers.js); on a
-// meeting's page, confirmation before cancelling (lib/confirm.js) and the answers live
-// (meetings/live.js), from the page's config (meetings/views.py, meeting_detail).
+// meeting's page, confirmation before cancelling (lib/confirm.js), the agenda
+// (meetings/agenda.js) and the answers and agenda live (meetings/live.js), from the page's
+// config (meetings/views.py, meeting_detail).
 
 import { confirmForms } from "./lib/confirm.js";
+import { startAgenda } from "./meetings/agenda.js";
 import { followMeeting } from "./meetings/live.js";
 import { enhancePickers } from "./meetings/pickers.js";
 
 enhancePickers(document);
 confirmForms(document);
 const configNode = document.getElementById("meeting-config");
-if (configNode) followMeeting(JSON.parse(configNode.textContent));
+if (configNode) {
+  const config = JSON.parse(configNode.textContent);
+  startAgenda(config);
+  followMeeting(config);
+}

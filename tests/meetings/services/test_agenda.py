@@ -282,4 +282,5 @@ def test_a_burst_of_agenda_changes_sends_one_update_per_participant(
     assert int(vevent["SEQUENCE"]) == sequence  # the agenda is not a significant change
     assert vevent["DTSTAMP"].dt > now - datetime.timedelta(seconds=5)
     description = str(vevent["DESCRIPTION"])
-    assert "1. Butir 0 (10 min)" in description and "20. Penutup (10 min)" in description
+    # In the meeting's language (Indonesian by default).
+    assert "1. Butir 0 (10 menit)" in description and "20. Penutup (10 menit)" in description

@@ -1,0 +1,155 @@
+"""A meeting's agenda in a real browser, in Bahasa Indonesia: the organiser in Jakarta (WIB)
+and the chair in Jayapura (WIT) prepare one agenda at once; one of them gets a conflict and
+resolves it without losing a word; an item moved by keyboard moves on the other page; a
+participant at phone width proposes an item that the organiser accepts live."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from tests.e2e.test_meetings_browser import sign_in
+from tests.e2e.test_messages_browser import Watch
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.browser]
+
+
+@pytest.fixture
+def meeting(site):
+    """budi's meeting (90 minutes) with yohanes (Papua, WIT) in the chair and andi (WITA)."""
+    from django.utils import timezone
+
+    from coordination.organisation.models import Official
+    from meetings.services import scheduling
+    from meetings.services.scheduling import Invitee
+
+    start = (timezone.now() + datetime.timedelta(days=2)).replace(second=0, microsecond=0)
+    meeting, _busy = scheduling.meeting_create(
+        by=Official.objects.get(username="budi"),
+        title="Rakor kesiapan logistik pemilu",
+        start=start,
+        end=start + datetime.timedelta(minutes=90),
+        timezone_name="Asia/Jakarta",
+        participants=[Invitee("yohanes", "chair"), Invitee("andi", "required")],
+    )
+    return meeting
+
+
+def open_meeting(page, site, meeting):
+    page.goto(f"{site}/meetings/{meeting.pk}")
+    page.wait_for_selector("body[data-live='1']")
+
+
+def add_item(page, title, minutes):
+    page.locator("#agenda-title").fill(title)
+    page.locator("#agenda-minutes").fill(str(minutes))
+    page.locator("#agenda-add button[type=submit]").click()
+    page.locator("#agenda-items .agenda__title", has_text=title).wait_for()
+
+
+def titles(page):
+    return page.locator("#agenda-items .agenda__title").all_inner_texts()
+
+
+def test_two_officials_prepare_one_agenda_live_and_a_participant_proposes(
+    site, meeting, browser, screenshots
+):
+    budi, page, watch = sign_in(browser, site, "budi")
+    yohanes, chair, chair_watch = sign_in(browser, site, "yohanes")
+    open_meeting(page, site, meeting)
+    open_meeting(chair, site, meeting)
+    assert page.locator("#agenda-heading").inner_text() == "Agenda"
+    assert page.locator("#agenda-empty").inner_text() == "Belum ada butir agenda."
+
+    # budi adds two items; they appear on the chair's page without a reload.
+    add_item(page, "Laporan distribusi logistik", 30)
+    add_item(page, "Kendala di daerah terpencil", 40)
+    chair.locator("#agenda-items .agenda__title", has_text="Kendala").wait_for()
+    assert titles(chair) == ["Laporan distribusi logistik", "Kendala di daerah terpencil"]
+    assert chair.locator("#agenda-time").inner_text() == "Direncanakan: 70 dari 90 menit"
+    # The chair adds one more: the planned time runs over, and both pages say so.
+    add_item(chair, "Tindak lanjut", 30)
+    page.locator("#agenda-items .agenda__title", has_text="Tindak lanjut").wait_for()
+    over = "Direncanakan: 100 dari 90 menit — 10 menit melebihi lama rapat"
+    page.wait_for_function(
+        "text => document.querySelector('#agenda-time').textContent === text", arg=over
+    )
+    assert page.locator("#agenda-time.agenda__time--over").count() == 1
+
+    # Both open the first item; the chair saves first; budi's save meets a conflict that
+    # shows both texts, and he keeps his, losing nothing.
+    first = "#agenda-items li:nth-child(1)"
+    page.locator(f"{first} button", has_text="Ubah").click()
+    chair.locator(f"{first} button", has_text="Ubah").click()
+    chair.locator(f"{first} textarea").first.fill("Data per 1 Desember dari KPU provinsi")
+    chair.locator(f"{first} button[type=submit]").click()
+    chair.locator(f"{first} .agenda__description").wait_for()
+    page.locator(f"{first} textarea").first.fill("Data KPU dan Bawaslu per kabupaten")
+    page.locator(f"{first} button[type=submit]").click()
+    conflict = page.locator(f"{first} .agenda__conflict")
+    conflict.wait_for()
+    assert "Orang lain mengubah butir ini" in conflict.inner_text()
+    theirs = conflict.locator(".agenda__theirs").inner_text()
+    assert "Data per 1 Desember dari KPU provinsi" in theirs
+    assert "Data KPU dan Bawaslu per kabupaten" in conflict.locator(".agenda__yours").inner_text()
+    page.screenshot(path=str(screenshots / "agenda-conflict.png"), full_page=True)
+    conflict.get_by_role("button", name="Simpan milik saya").click()
+    page.locator(f"{first} .agenda__description").wait_for()
+    chair.wait_for_function(
+        "() => document.querySelector('#agenda-items li .agenda__description')"
+        "?.textContent === 'Data KPU dan Bawaslu per kabupaten'"
+    )
+
+    # The chair moves the last item up by keyboard; budi's page follows.
+    chair.locator("#agenda-items li:nth-child(3)").focus()
+    chair.keyboard.press("Alt+ArrowUp")
+    chair.locator("#agenda-status", has_text="sekarang nomor 2").wait_for()
+    expected = ["Laporan distribusi logistik", "Tindak lanjut", "Kendala di daerah terpencil"]
+    page.wait_for_function(
+        "names => JSON.stringify([...document.querySelectorAll('#agenda-items .agenda__title')]"
+        ".map(n => n.textContent)) === JSON.stringify(names)",
+        arg=expected,
+    )
+    assert titles(chair) == expected
+
+    # andi, a participant, on a phone: he reads the agenda, cannot move it, and proposes.
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    andi = phone.new_page()
+    andi_watch = Watch(andi)
+    andi.goto(f"{site}/accounts/login/")
+    from coordination.organisation.demo import DEMO_PASSWORD
+
+    andi.locator("#id_username").fill("andi")
+    andi.locator("#id_password").fill(DEMO_PASSWORD)
+    andi.locator("button.button--primary").click()
+    andi.wait_for_url(f"{site}/")
+    open_meeting(andi, site, meeting)
+    assert titles(andi) == expected
+    assert andi.locator("#agenda-items button").count() == 0
+    andi.locator("#agenda .agenda__new summary").click()
+    assert andi.locator("#agenda .agenda__new summary").inner_text() == "Usulkan butir"
+    andi.locator("#agenda-title").fill("Cadangan logistik di Sulawesi Selatan")
+    andi.locator("#agenda-minutes").fill("15")
+    andi.locator("#agenda-add button[type=submit]").click()
+    andi.locator("#agenda-status", has_text="Usulan terkirim").wait_for()
+    width = andi.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
+    andi.screenshot(path=str(screenshots / "agenda-phone.png"), full_page=True)
+
+    # budi sees the proposal arrive and accepts it; it becomes the last item everywhere.
+    proposal = page.locator("#agenda-proposal-list li", has_text="Cadangan logistik")
+    proposal.wait_for()
+    proposal.get_by_role("button", name="Terima").click()
+    for view in (page, chair, andi):
+        view.locator("#agenda-items .agenda__title", has_text="Cadangan logistik").wait_for()
+        assert titles(view)[-1] == "Cadangan logistik di Sulawesi Selatan"
+    andi.locator("#agenda-proposal-list li", has_text="diterima").wait_for()
+    page.screenshot(path=str(screenshots / "agenda.png"), full_page=True)
+    # The one refusal the browser logs is the conflict budi met (a 409 is how it is told).
+    conflicts = [p for p in watch.problems if "status of 409" in p]
+    assert len(conflicts) == 1
+    assert [p for p in watch.problems if p not in conflicts] == []
+    assert chair_watch.problems == [] and andi_watch.problems == []
+    for context in (budi, yohanes, phone):
+        context.close()
