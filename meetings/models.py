@@ -70,6 +70,14 @@ class Meeting(models.Model):
     agenda_version = models.PositiveIntegerField(default=1)
     # When the batched invitation update for agenda changes is due (None: none waiting).
     agenda_resend_due = models.DateTimeField(null=True, blank=True)
+    # Meeting mode: when the chair opened and closed the meeting, the item under discussion
+    # and since when (the server's clock, so every page shows the same timer).
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    current_item = models.ForeignKey(
+        "meetings.AgendaItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    current_item_since = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=dj_timezone.now)
     updated_at = models.DateTimeField(default=dj_timezone.now)
 
@@ -340,3 +348,73 @@ class AgendaProposal(models.Model):
 
     def __str__(self) -> str:
         return f"agenda proposal {self.pk} for {self.meeting}"
+
+
+class SpeakerRequest(models.Model):
+    """A participant's turn to speak on an agenda item: asked, called by the chair (with a
+    limit, if the chair sets one), finished; or withdrawn. The queue is the waiting turns in
+    the order they were asked, kept on the server, so a speaker keeps their place across a
+    reconnect."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        SPEAKING = "speaking", _("Speaking")
+        DONE = "done", _("Spoke")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="speakers")
+    item = models.ForeignKey(
+        AgendaItem, null=True, blank=True, on_delete=models.CASCADE, related_name="speakers"
+    )
+    official = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    asked_at = models.DateTimeField(default=dj_timezone.now)
+    called_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    limit_seconds = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("request to speak")
+        verbose_name_plural = _("requests to speak")
+        ordering = ["asked_at", "id"]
+        constraints = [
+            # One open turn (waiting or speaking) per official and item.
+            models.UniqueConstraint(
+                fields=["meeting", "item", "official"],
+                condition=Q(status__in=["waiting", "speaking"]),
+                name="speaker_one_open_turn",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.official} to speak in {self.meeting}"
+
+
+class AttendanceMark(models.Model):
+    """The chair's record of who is present: present from, or gone at, the time the chair
+    gives (joins through the join page are `Attendance`)."""
+
+    class Status(models.TextChoices):
+        PRESENT = "present", _("Present")
+        GONE = "gone", _("Left")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="marks")
+    official = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(max_length=8, choices=Status.choices)
+    at = models.DateTimeField()
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    marked_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        verbose_name = _("attendance mark")
+        verbose_name_plural = _("attendance marks")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.official} {self.status} at {self.meeting}"

@@ -21,7 +21,16 @@ from coordination.platform.errors import Conflict, DomainError, Forbidden, NotFo
 from coordination.platform.models import OutboundMail
 from meetings import ical
 from meetings.events import tally
-from meetings.models import AgendaEditor, AgendaItem, AgendaProposal, Meeting, Participant
+from meetings.models import (
+    AgendaEditor,
+    AgendaItem,
+    AgendaProposal,
+    Attendance,
+    AttendanceMark,
+    Meeting,
+    Participant,
+    SpeakerRequest,
+)
 from messaging.models import Room
 
 
@@ -35,6 +44,9 @@ def meeting_facts(meeting: Meeting) -> permissions.MeetingFacts:
         named_participant_ids=frozenset(p.official_id for p in named),
         participant_agency_ids=frozenset(a.agency_id for a in meeting.agencies.all()),
         chair_ids=frozenset(p.official_id for p in named if p.role == Participant.Role.CHAIR),
+        note_taker_ids=frozenset(
+            p.official_id for p in named if p.role == Participant.Role.NOTE_TAKER
+        ),
     )
 
 
@@ -537,3 +549,129 @@ def presenter_choices(participants: list[Participant]) -> list[dict[str, str]]:
         {"agency": code, "name": name}
         for code, name in sorted(agencies.items(), key=lambda pair: pair[1])
     ]
+
+
+# --- meeting mode -------------------------------------------------------------------------
+
+
+def meeting_mode_state(meeting: Meeting) -> str:
+    """ "not_started", "running" or "ended"."""
+    if meeting.closed_at is not None:
+        return "ended"
+    return "running" if meeting.opened_at is not None else "not_started"
+
+
+def _iso(value: datetime.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def meeting_mode_out(meeting: Meeting, *, now: datetime.datetime) -> dict[str, Any]:
+    """The meeting mode as the API and the `meeting_mode` frame show it: whether it runs,
+    the item under discussion, since when and for how long it was planned, and the server's
+    clock (a page works out the timer from it, whenever it joined). One query at most."""
+    item = meeting.current_item if meeting.current_item_id is not None else None
+    return {
+        "meeting": meeting.pk,
+        "state": meeting_mode_state(meeting),
+        "opened_at": _iso(meeting.opened_at),
+        "closed_at": _iso(meeting.closed_at),
+        "current_item": meeting.current_item_id,
+        "current_item_since": _iso(meeting.current_item_since),
+        "current_item_planned_minutes": item.planned_minutes if item is not None else None,
+        "server_time": now.isoformat(),
+    }
+
+
+def speaker_out(turn: SpeakerRequest) -> dict[str, Any]:
+    official = turn.official
+    return {
+        "id": turn.pk,
+        "username": official.username,
+        "name": official.display_name,
+        "agency": official.agency.name if official.agency_id is not None else None,
+        "status": turn.status,
+        "asked_at": turn.asked_at.isoformat(),
+        "called_at": _iso(turn.called_at),
+        "limit_seconds": turn.limit_seconds,
+    }
+
+
+def speaker_queue_out(meeting: Meeting, *, now: datetime.datetime) -> dict[str, Any]:
+    """The speakers' queue of the item under discussion: who speaks now, then who waits, in
+    the order they asked, each with their agency; and how many spoke already. One query."""
+    turns = list(
+        SpeakerRequest.objects.filter(meeting=meeting, item_id=meeting.current_item_id)
+        .select_related("official__agency")
+        .order_by("asked_at", "id")
+    )
+    speaking = [t for t in turns if t.status == SpeakerRequest.Status.SPEAKING]
+    waiting = [t for t in turns if t.status == SpeakerRequest.Status.WAITING]
+    return {
+        "meeting": meeting.pk,
+        "item": meeting.current_item_id,
+        "speaking": speaker_out(speaking[0]) if speaking else None,
+        "queue": [speaker_out(t) for t in waiting],
+        "spoken": sum(1 for t in turns if t.status == SpeakerRequest.Status.DONE),
+        "server_time": now.isoformat(),
+    }
+
+
+def attendance_out(meeting: Meeting) -> dict[str, Any]:
+    """Who attends: every participant, by agency, with their first join through the join
+    page and the chair's latest mark (present from, or gone at, the time the chair gave).
+    Three queries."""
+    joins: dict[int, datetime.datetime] = {}
+    for official_id, joined_at in (
+        Attendance.objects.filter(meeting=meeting)
+        .order_by("joined_at")
+        .values_list("official_id", "joined_at")
+    ):
+        joins.setdefault(official_id, joined_at)
+    marks: dict[int, AttendanceMark] = {}
+    for mark in AttendanceMark.objects.filter(meeting=meeting).order_by("at", "id"):
+        marks[mark.official_id] = mark
+    rows = []
+    for participant in participant_rows(meeting):
+        official = participant.official
+        mark = marks.get(official.pk)
+        joined = joins.get(official.pk)
+        present = joined is not None or (
+            mark is not None and mark.status == AttendanceMark.Status.PRESENT
+        )
+        if mark is not None and mark.status == AttendanceMark.Status.GONE:
+            present = False
+        rows.append(
+            {
+                "username": official.username,
+                "name": official.display_name,
+                "agency": official.agency.name if official.agency_id is not None else None,
+                "role": participant.role,
+                "joined_at": _iso(joined),
+                "mark": {"status": mark.status, "at": mark.at.isoformat()} if mark else None,
+                "present": present,
+            }
+        )
+    rows.sort(key=lambda row: (row["agency"] or "", row["name"]))
+    return {
+        "meeting": meeting.pk,
+        "attendance": rows,
+        "present": sum(1 for row in rows if row["present"]),
+    }
+
+
+def live_state_visible(
+    official: Official, meeting_id: int, *, now: datetime.datetime
+) -> dict[str, Any]:
+    """Everything a page following the meeting needs after (re)connecting: the mode, the
+    speakers' queue, the attendance, and what the official may do. NotFound when they may
+    not see the meeting."""
+    meeting = meeting_get_visible(official, meeting_id)
+    facts = meeting_facts(meeting)
+    return {
+        "meeting": meeting.pk,
+        "mode": meeting_mode_out(meeting, now=now),
+        "speakers": speaker_queue_out(meeting, now=now),
+        "attendance": attendance_out(meeting),
+        "may_run": permissions.may_run_meeting(official, facts),
+        "may_take_part": permissions.may_take_part(official, facts),
+    }

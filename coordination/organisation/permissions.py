@@ -176,8 +176,9 @@ class MeetingFacts:
     named_participant_ids: frozenset[int] = field(default_factory=frozenset)
     # Agencies invited whole: their officials take part, but are not "named".
     participant_agency_ids: frozenset[int] = field(default_factory=frozenset)
-    # Named participants in the chair's role.
+    # Named participants in the chair's role, and in the note taker's.
     chair_ids: frozenset[int] = field(default_factory=frozenset)
+    note_taker_ids: frozenset[int] = field(default_factory=frozenset)
 
     def is_named(self, official: Official) -> bool:
         return official.pk == self.organiser_id or official.pk in self.named_participant_ids
@@ -249,10 +250,25 @@ def may_grant_agenda_editing(official: Official | None, meeting: MeetingFacts) -
     return official.pk == meeting.organiser_id or official.pk in meeting.chair_ids
 
 
-def may_propose_agenda_item(official: Official | None, meeting: MeetingFacts) -> bool:
-    """Participants (named, or through an agency invited whole) and the organiser propose
-    agenda items; others who may see the meeting read its agenda only."""
+def may_take_part(official: Official | None, meeting: MeetingFacts) -> bool:
+    """Participants (named, or through an agency invited whole) and the organiser take part:
+    they propose agenda items, ask to speak and are marked present; others who may see the
+    meeting follow it only."""
     return may_view_meeting(official, meeting) and meeting.is_participant(official)
+
+
+def may_propose_agenda_item(official: Official | None, meeting: MeetingFacts) -> bool:
+    """Those who take part propose agenda items; others who may see the meeting read its
+    agenda only."""
+    return may_take_part(official, meeting)
+
+
+def may_run_meeting(official: Official | None, meeting: MeetingFacts) -> bool:
+    """The chair, and the organiser, open and close the meeting, choose the item under
+    discussion, call speakers and mark who is present."""
+    if not may_view_meeting(official, meeting):
+        return False
+    return official.pk == meeting.organiser_id or official.pk in meeting.chair_ids
 
 
 def may_hand_in_reply(

@@ -5,6 +5,8 @@
 - `answers`: answers to invitations, by the participant, by the link in the mail, by an
   iTIP reply (meetings.itip parses it);
 - `attendance`: joining the video meeting;
+- `meeting_mode`: the meeting opened and closed, the item under discussion, the speakers'
+  queue, attendance marked by the chair;
 - `agenda`: the agenda's items, their order, proposals and editors, and the invitation update
   agenda changes send;
 - `agencies`: meetings that invited an agency whole follow its officials as they move;

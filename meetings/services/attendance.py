@@ -1,11 +1,12 @@
 """Joining a meeting's video room: only its participants and its organiser, only while it is
-scheduled and has a room; each join is recorded (attendance)."""
+scheduled and has a room; each join is recorded (attendance) and shown live."""
 
 from __future__ import annotations
 
 from coordination.organisation.models import Official
 from meetings import selectors
 from meetings.models import Attendance
+from meetings.services.meeting_mode import attendance_send_on_commit
 from meetings.video import provider as video_provider
 
 
@@ -17,4 +18,5 @@ def meeting_join(*, official: Official, meeting_id: int) -> str:
     if refusal is not None:
         raise refusal
     Attendance.objects.create(meeting=meeting, official=official)
+    attendance_send_on_commit(meeting)
     return video_provider(meeting.video).join_url(meeting, official)
