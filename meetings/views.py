@@ -202,6 +202,11 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 "agenda": agenda,
                 "proposals": selectors.agenda_proposal_list(official, meeting.pk),
                 "presenters": selectors.presenter_choices(participants),
+                "live": selectors.live_state_visible(official, meeting.pk, now=timezone.now()),
+                "username": official.username,
+                "zone": official.zone_name,
+                "zoneLabels": ZONE_LABELS,
+                "language": request.LANGUAGE_CODE,
             },
         },
     )

@@ -161,11 +161,44 @@ def agenda() -> dict[str, str]:
     }
 
 
+def live() -> dict[str, str]:
+    """The meeting, live (static/js/meetings/mode.js)."""
+    return {
+        "live.notStarted": _("The meeting has not been opened yet."),
+        "live.running": _("The meeting is open, since %(since)s."),
+        "live.ended": _("The meeting was closed at %(at)s."),
+        "live.open": _("Open the meeting"),
+        "live.close": _("Close the meeting"),
+        "live.confirmClose": _("Close the meeting for everyone?"),
+        "live.firstItem": _("Start with “%(title)s”"),
+        "live.nextItem": _("Next item: “%(title)s”"),
+        "live.discussNow": _("Discuss now"),
+        "live.timer": _("%(spent)s of %(planned)s"),
+        "live.nobodySpeaking": _("Nobody is speaking."),
+        "live.speaking": _("Speaking: %(name)s, %(spent)s"),
+        "live.speakingLimited": _("Speaking: %(name)s, %(spent)s of %(limit)s"),
+        "live.ask": _("Ask to speak"),
+        "live.withdraw": _("Withdraw my request"),
+        "live.callNext": _("Call the next speaker"),
+        "live.finish": _("End this turn"),
+        "live.limit": _("Speaking time"),
+        "live.noLimit": _("No time limit"),
+        "live.limitMinutes": _("%(count)s minutes each"),
+        "live.attendance": _("Attendance: %(present)s of %(count)s present"),
+        "live.markedPresent": _("present from %(at)s"),
+        "live.markedGone": _("left at %(at)s"),
+        "live.markPresent": _("Mark present"),
+        "live.markGone": _("Mark as left"),
+        "live.failed": _("Not done:"),
+    }
+
+
 CATALOGUES: dict[str, Callable[[], dict[str, str]]] = {
     "picker": picker,
     "messages": messages,
     "meetings": meetings,
     "agenda": agenda,
+    "live": live,
 }
 
 

@@ -1,7 +1,9 @@
 """A meeting's agenda in a real browser, in Bahasa Indonesia: the organiser in Jakarta (WIB)
 and the chair in Jayapura (WIT) prepare one agenda at once; one of them gets a conflict and
 resolves it without losing a word; an item moved by keyboard moves on the other page; a
-participant at phone width proposes an item that the organiser accepts live."""
+participant at phone width proposes an item that the organiser accepts live; then the chair
+runs the meeting: the item's timer on every page (a page opened late too), the speakers'
+queue with a place kept across a reload, a speaking limit, attendance."""
 
 from __future__ import annotations
 
@@ -146,6 +148,52 @@ def test_two_officials_prepare_one_agenda_live_and_a_participant_proposes(
         assert titles(view)[-1] == "Cadangan logistik di Sulawesi Selatan"
     andi.locator("#agenda-proposal-list li", has_text="diterima").wait_for()
     page.screenshot(path=str(screenshots / "agenda.png"), full_page=True)
+
+    # The chair runs the meeting: opens it, starts the first item; its timer runs on every
+    # page, on the server's clock.
+    assert page.locator("#live-state").inner_text() == "Rapat belum dibuka."
+    assert andi.locator("#live-controls button").count() == 0  # only the chair runs it
+    chair.get_by_role("button", name="Buka rapat").click()
+    chair.get_by_role("button", name="Mulai dengan “Laporan distribusi logistik”").click()
+    for view in (page, chair, andi):
+        view.locator("#live-item", has_text="Laporan distribusi logistik").wait_for()
+        view.locator("#live-timer", has_text="dari 30:00").wait_for()
+    assert page.locator("#agenda-items li.agenda__item--current .agenda__title").inner_text() == (
+        "Laporan distribusi logistik"
+    )
+    # andi asks to speak from his phone; the chair sees him in the queue with his agency and
+    # calls him for two minutes; everyone sees who speaks and for how long.
+    andi.get_by_role("button", name="Minta bicara").click()
+    queued = chair.locator("#live-queue li[data-username=andi]")
+    queued.wait_for()
+    assert queued.inner_text() == "Andi Makkasau · Provinsi Sulawesi Selatan"
+    # A weak link: andi's page reloads (a new socket) and he keeps his place.
+    andi.reload()
+    andi.wait_for_selector("body[data-live='1']")
+    andi.get_by_role("button", name="Batalkan permintaan saya").wait_for()
+    assert chair.locator("#live-queue li[data-username=andi]").count() == 1
+    chair.locator("#live-limit").select_option("120")
+    chair.get_by_role("button", name="Panggil pembicara berikutnya").click()
+    for view in (page, chair, andi):
+        view.locator(
+            "#live-speaking", has_text="Berbicara: Andi Makkasau · Provinsi Sulawesi Selatan"
+        ).wait_for()
+        view.locator("#live-speaking", has_text="dari 02:00").wait_for()
+    # budi opens the page afresh, late: the item's timer is already running, not at zero.
+    page.reload()
+    page.wait_for_selector("body[data-live='1']")
+    page.locator("#live-timer", has_text="dari 30:00").wait_for()
+    page.wait_for_function(
+        "() => !document.querySelector('#live-timer').textContent.startsWith('00:00')"
+    )
+    # The chair marks andi present; the attendance list shows it on every page.
+    chair.locator("#live-attendance summary").click()
+    chair.locator("#live-attendance-rows tr[data-username=andi] button").click()
+    page.locator("#live-attendance-summary", has_text="Kehadiran: 1 dari 3 hadir").wait_for()
+    chair.screenshot(path=str(screenshots / "meeting-live.png"), full_page=True)
+    andi.screenshot(path=str(screenshots / "meeting-live-phone.png"), full_page=True)
+    width = andi.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the live meeting scrolls sideways on a phone ({width}px)"
     # The one refusal the browser logs is the conflict budi met (a 409 is how it is told).
     conflicts = [p for p in watch.problems if "status of 409" in p]
     assert len(conflicts) == 1

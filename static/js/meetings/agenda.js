@@ -13,6 +13,7 @@ import { proposalFrame, startProposals } from "./proposals.js";
 
 const state = { meeting: null, version: 0, items: [], mayEdit: false, length: 0, cancelled: false };
 let presenters = [];
+let decorate = () => {}; // what the live meeting adds to an item (meetings/mode.js)
 
 const list = () => $("#agenda-items");
 
@@ -63,6 +64,7 @@ function itemNode(item, index) {
       el("button", { type: "button", class: "button button--small", text: t("agenda.edit"), onclick: () => startEditing(item.id) }),
       el("button", { type: "button", class: "button button--small button--danger", text: t("agenda.remove"), onclick: () => remove(item.id) })));
   }
+  decorate(item, node);
   return node;
 }
 
@@ -238,6 +240,16 @@ function enableAdding() {
   });
 }
 
+// The items in order, as the page shows them (for the live meeting).
+export function agendaItems() {
+  return state.items;
+}
+
+// Draw the agenda again (the live meeting changed what an item shows).
+export function refreshAgenda() {
+  if (list()) render();
+}
+
 // The frames of docs/protocol.md for this meeting; `agenda` (the whole of it) after each
 // (re)subscription.
 export function agendaFrame(frame) {
@@ -261,9 +273,11 @@ export function agendaFrame(frame) {
   render();
 }
 
-// config: the page's config (meetings/views.py): meeting, agenda, proposals, presenters.
-export function startAgenda(config) {
+// config: the page's config (meetings/views.py): meeting, agenda, proposals, presenters;
+// options.decorate(item, node): more for an item's element (the live meeting's).
+export function startAgenda(config, options = {}) {
   if (!list()) return;
+  if (options.decorate) decorate = options.decorate;
   Object.assign(state, {
     meeting: config.meeting,
     version: config.agenda.version,

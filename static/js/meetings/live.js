@@ -1,5 +1,6 @@
 // A meeting's page, live over the /ws/ socket (docs/protocol.md: subscribe, rsvp_updated,
-// meeting_updated, the agenda's frames for meetings/agenda.js): the answers tally and each participant's answer as they come; the
+// meeting_updated; the agenda's frames for meetings/agenda.js, the live meeting's for
+// meetings/mode.js): the answers tally and each participant's answer as they come; the
 // organiser told at once when the chair or the note taker declines; a notice when the meeting
 // itself changed. body[data-live] is "1" while subscribed, "0" while the socket is away.
 
@@ -7,6 +8,7 @@ import { el } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";
 import { createSocket } from "../lib/socket.js";
 import { agendaFrame } from "./agenda.js";
+import { liveFrame, refreshLive } from "./mode.js";
 
 // The words for a lead who declined, by role (the "meetings" catalogue).
 const DECLINED = { chair: "meetings.chairDeclined", note_taker: "meetings.noteTakerDeclined" };
@@ -60,7 +62,9 @@ export function followMeeting(config) {
         document.body.dataset.live = "1";
         if (sequence !== null && frame.sequence !== sequence) showChanged();
         sequence = frame.sequence;
-        socket.send({ type: "agenda", meeting: config.meeting }); // what changed while away
+        // What changed while away: the agenda, the meeting mode, the queue, attendance.
+        socket.send({ type: "agenda", meeting: config.meeting });
+        socket.send({ type: "meeting_state", meeting: config.meeting });
       } else if (frame.type === "rsvp_updated" && frame.meeting === config.meeting) {
         showTally(frame.tally);
         showAnswer(frame.username, frame.response);
@@ -69,6 +73,9 @@ export function followMeeting(config) {
         showChanged();
       } else if (frame.type.startsWith("agenda")) {
         agendaFrame(frame);
+        refreshLive();
+      } else if (["meeting_state", "meeting_mode", "speakers", "attendance"].includes(frame.type)) {
+        liveFrame(frame);
       }
     },
     close: () => { document.body.dataset.live = "0"; },
