@@ -418,3 +418,45 @@ class AttendanceMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.official} {self.status} at {self.meeting}"
+
+
+class NotulenRevision(models.Model):
+    """One revision of a meeting's notulen (notula rapat): written by the note taker,
+    submitted, approved by the chair or returned with a comment. An approved revision is
+    read-only; a correction is a new revision that says what it corrects. `content` holds
+    the notes: {"items": {"<agenda item id>": "notes"}, "opening": "", "decisions": "",
+    "actions": "", "closing": ""}."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Awaiting approval")
+        RETURNED = "returned", _("Returned for changes")
+        APPROVED = "approved", _("Approved")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="notulen")
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    content = models.JSONField(default=dict)
+    corrects = models.TextField(_("what it corrects"), max_length=2_000, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=dj_timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    returned_comment = models.TextField(max_length=2_000, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notulen revision")
+        verbose_name_plural = _("notulen revisions")
+        ordering = ["meeting", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "number"], name="notulen_revision_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"notulen {self.number} of {self.meeting}"

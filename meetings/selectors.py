@@ -12,11 +12,12 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from coordination.organisation import permissions
 from coordination.organisation.models import Official
-from coordination.organisation.timefmt import zone_of
+from coordination.organisation.timefmt import format_in_zone, zone_of
 from coordination.platform.errors import Conflict, DomainError, Forbidden, NotFound
 from coordination.platform.models import OutboundMail
 from meetings import ical
@@ -28,6 +29,7 @@ from meetings.models import (
     Attendance,
     AttendanceMark,
     Meeting,
+    NotulenRevision,
     Participant,
     SpeakerRequest,
 )
@@ -675,3 +677,176 @@ def live_state_visible(
         "may_run": permissions.may_run_meeting(official, facts),
         "may_take_part": permissions.may_take_part(official, facts),
     }
+
+
+# --- notulen ------------------------------------------------------------------------------
+
+NOTULEN_SECTIONS = ("opening", "decisions", "actions", "closing")
+
+
+def notulen_revisions(meeting: Meeting) -> list[NotulenRevision]:
+    """Every revision of the meeting's notulen, oldest first. One query."""
+    return list(
+        NotulenRevision.objects.filter(meeting=meeting).select_related("approved_by", "written_by")
+    )
+
+
+def notulen_revision_out(revision: NotulenRevision) -> dict[str, Any]:
+    content = revision.content or {}
+    return {
+        "revision": revision.number,
+        "status": revision.status,
+        "version": revision.version,
+        "items": [
+            {"item": int(item_id), "notes": notes}
+            for item_id, notes in (content.get("items") or {}).items()
+        ],
+        **{section: content.get(section, "") for section in NOTULEN_SECTIONS},
+        "corrects": revision.corrects,
+        "returned_comment": revision.returned_comment,
+        "updated_at": revision.updated_at.isoformat(),
+        "submitted_at": _iso(revision.submitted_at),
+        "approved_at": _iso(revision.approved_at),
+        "approved_by": revision.approved_by.display_name if revision.approved_by else None,
+    }
+
+
+def _empty_notulen() -> dict[str, Any]:
+    return {
+        "revision": 0,
+        "status": "draft",
+        "version": 0,
+        "items": [],
+        **dict.fromkeys(NOTULEN_SECTIONS, ""),
+        "corrects": "",
+        "returned_comment": "",
+        "updated_at": None,
+        "submitted_at": None,
+        "approved_at": None,
+        "approved_by": None,
+    }
+
+
+def notulen_for_reader(official: Official, meeting_id: int) -> dict[str, Any]:
+    """The notulen `official` may read: the latest revision for those who take part (an
+    empty draft before anything is written), the latest approved one for everyone else who
+    sees the meeting (NotFound until one is approved, and for those who may not see it);
+    with the earlier approved revisions and what the official may do. Five to seven
+    queries."""
+    meeting = meeting_get_visible(official, meeting_id)
+    facts = meeting_facts(meeting)
+    revisions = notulen_revisions(meeting)
+    approved = [r for r in revisions if r.status == NotulenRevision.Status.APPROVED]
+    if permissions.may_read_notulen_draft(official, facts):
+        shown = notulen_revision_out(revisions[-1]) if revisions else _empty_notulen()
+    elif approved:
+        shown = notulen_revision_out(approved[-1])
+    else:
+        raise NotFound(_("The notulen of this meeting are not approved yet."))
+    return shown | {
+        "meeting": meeting.pk,
+        "history": [
+            {
+                "revision": r.number,
+                "approved_at": _iso(r.approved_at),
+                "approved_by": r.approved_by.display_name if r.approved_by else None,
+                "corrects": r.corrects,
+            }
+            for r in approved
+        ],
+        "may_write": permissions.may_take_notes(official, facts),
+        "may_approve": permissions.may_approve_notulen(official, facts),
+    }
+
+
+def notulen_approved_get(official: Official, meeting_id: int) -> tuple[Meeting, NotulenRevision]:
+    """The meeting and its latest approved notulen (the official record, for the exports);
+    NotFound when none is approved or the official may not see the meeting."""
+    meeting = meeting_get_visible(official, meeting_id)
+    revision = (
+        NotulenRevision.objects.filter(meeting=meeting, status=NotulenRevision.Status.APPROVED)
+        .select_related("approved_by")
+        .order_by("-number")
+        .first()
+    )
+    if revision is None:
+        raise NotFound(_("The notulen of this meeting are not approved yet."))
+    return meeting, revision
+
+
+def notulen_document(meeting: Meeting, revision: NotulenRevision) -> dict[str, Any]:
+    """What a notula rapat holds, in the meeting's zone (with WIB, WITA or WIT) and
+    language: topic, day and date, time, place or video, chair, note taker, attendance by
+    agency, opening and closing times, points per agenda item, decisions, follow-up actions,
+    the approval. The exports (meetings.notulen_export) lay it out."""
+    zone = meeting.timezone
+    language = meeting.language
+    content = revision.content or {}
+    participants = participant_rows(meeting)
+    attendance = attendance_out(meeting)["attendance"]
+    by_agency: dict[str, list[dict[str, Any]]] = {}
+    for row in attendance:
+        by_agency.setdefault(row["agency"] or "—", []).append(row)
+    items = agenda_items(meeting)
+    notes = content.get("items") or {}
+
+    def when(value, kind="time") -> str:
+        """In the meeting's zone, labelled: "09.00 WIB"."""
+        return format_in_zone(value, zone, kind=kind, language=language) if value else ""
+
+    def bare(value, kind="time") -> str:
+        """The same without the zone's label."""
+        return when(value, kind).rsplit(" ", 1)[0]
+
+    with translation.override(language):
+        place = meeting.location or (
+            _("Video meeting (Rakor)") if meeting.video != Meeting.Video.NONE else ""
+        )
+        if meeting.location and meeting.video != Meeting.Video.NONE:
+            place = _("%(place)s and video meeting (Rakor)") % {"place": meeting.location}
+        outcomes = dict(AgendaItem.Outcome.choices)
+        return {
+            "language": language,
+            "topic": meeting.title,
+            "day_date": bare(meeting.start, "date"),
+            "time": f"{bare(meeting.start)}–{when(meeting.end)}",
+            "place": place,
+            "organiser": f"{meeting.organiser.display_name} ({meeting.agency.name})",
+            "chair": ", ".join(
+                p.official.display_name for p in participants if p.role == Participant.Role.CHAIR
+            )
+            or meeting.organiser.display_name,
+            "note_taker": ", ".join(
+                p.official.display_name
+                for p in participants
+                if p.role == Participant.Role.NOTE_TAKER
+            )
+            or (revision.written_by.display_name if revision.written_by else ""),
+            "opened_at": when(meeting.opened_at),
+            "closed_at": when(meeting.closed_at),
+            "attendance": [
+                {"agency": agency, "people": rows} for agency, rows in sorted(by_agency.items())
+            ],
+            "present": attendance_out(meeting)["present"],
+            "items": [
+                {
+                    "number": number,
+                    "title": item.title,
+                    "presenter": (
+                        item.presenter.display_name
+                        if item.presenter_id
+                        else item.presenter_agency.name
+                        if item.presenter_agency_id
+                        else ""
+                    ),
+                    "outcome": str(outcomes.get(item.outcome, item.outcome)),
+                    "notes": notes.get(str(item.pk), ""),
+                }
+                for number, item in enumerate(items, start=1)
+            ],
+            **{section: content.get(section, "") for section in NOTULEN_SECTIONS},
+            "revision": revision.number,
+            "corrects": revision.corrects,
+            "approved_by": revision.approved_by.display_name if revision.approved_by else "",
+            "approved_at": when(revision.approved_at, "datetime"),
+        }

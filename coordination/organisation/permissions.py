@@ -271,6 +271,31 @@ def may_run_meeting(official: Official | None, meeting: MeetingFacts) -> bool:
     return official.pk == meeting.organiser_id or official.pk in meeting.chair_ids
 
 
+def may_take_notes(official: Official | None, meeting: MeetingFacts) -> bool:
+    """The note takers write the notulen; where none is named, the organiser does."""
+    if not may_view_meeting(official, meeting):
+        return False
+    if meeting.note_taker_ids:
+        return official.pk in meeting.note_taker_ids
+    return official.pk == meeting.organiser_id
+
+
+def may_approve_notulen(official: Official | None, meeting: MeetingFacts) -> bool:
+    """The chair approves the notulen or returns them; where no chair is named, the
+    organiser does."""
+    if not may_view_meeting(official, meeting):
+        return False
+    if meeting.chair_ids:
+        return official.pk in meeting.chair_ids
+    return official.pk == meeting.organiser_id
+
+
+def may_read_notulen_draft(official: Official | None, meeting: MeetingFacts) -> bool:
+    """Notes not yet approved are read by those who take part (the notes taken during the
+    meeting, live); everyone who sees the meeting reads the approved notulen."""
+    return may_take_part(official, meeting)
+
+
 def may_hand_in_reply(
     official: Official | None, meeting: MeetingFacts, *, attendee_id: int
 ) -> bool:

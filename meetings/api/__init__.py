@@ -1,11 +1,11 @@
 """The meetings API (/api/v1/, docs at /api/v1/docs): meetings, their invitations and
-answers, their agendas, and the live meeting, one module each. Thin: every endpoint calls
-the same service or selector as the pages and the socket's frames."""
+answers, their agendas, the live meeting and its notulen, one module each. Thin: every
+endpoint calls the same service or selector as the pages and the socket's frames."""
 
 from ninja import Router
 
-from meetings.api import agenda, meeting_mode, meetings
+from meetings.api import agenda, meeting_mode, meetings, notulen
 
 router = Router(tags=["meetings"])
-for part in (meetings, agenda, meeting_mode):
+for part in (meetings, agenda, meeting_mode, notulen):
     router.add_router("", part.router)

@@ -7,6 +7,7 @@
 - `attendance`: joining the video meeting;
 - `meeting_mode`: the meeting opened and closed, the item under discussion, the speakers'
   queue, attendance marked by the chair;
+- `notulen`: the notulen written, submitted, approved or returned, and corrected;
 - `agenda`: the agenda's items, their order, proposals and editors, and the invitation update
   agenda changes send;
 - `agencies`: meetings that invited an agency whole follow its officials as they move;
