@@ -170,6 +170,14 @@ def _save(request: HttpRequest, form: forms.MeetingForm, save) -> HttpResponse |
 # --- the meeting page ---------------------------------------------------------------------
 
 
+def _notulen_or_none(official, meeting_id: int) -> dict[str, Any] | None:
+    """The notulen the official may read, or None (not approved yet, for a non-participant)."""
+    try:
+        return selectors.notulen_for_reader(official, meeting_id)
+    except DomainError:
+        return None
+
+
 @login_required
 def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     official = request.user
@@ -203,6 +211,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 "proposals": selectors.agenda_proposal_list(official, meeting.pk),
                 "presenters": selectors.presenter_choices(participants),
                 "live": selectors.live_state_visible(official, meeting.pk, now=timezone.now()),
+                "notulen": _notulen_or_none(official, meeting.pk),
                 "username": official.username,
                 "zone": official.zone_name,
                 "zoneLabels": ZONE_LABELS,

@@ -193,12 +193,51 @@ def live() -> dict[str, str]:
     }
 
 
+def notulen() -> dict[str, str]:
+    """The notulen on a meeting's page (static/js/meetings/notulen.js)."""
+    return {
+        "notulen.startWriting": _(
+            "Nothing written yet. Write the notes below as the meeting goes."
+        ),
+        "notulen.nothingYet": _("The note taker has written nothing yet."),
+        "notulen.notApproved": _("The notulen are shown here once the chair approves them."),
+        "notulen.revisionStatus": _("Revision %(revision)s: %(status)s"),
+        "notulen.status.draft": _("Draft: participants see the notes as they are written"),
+        "notulen.status.submitted": _("Awaiting the chair's approval"),
+        "notulen.status.returned": _("Returned by the chair for changes"),
+        "notulen.status.approved": _("Approved: the official record"),
+        "notulen.returnedBecause": _("The chair asks: %(comment)s"),
+        "notulen.corrects": _("This revision corrects: %(corrects)s"),
+        "notulen.correctsLabel": _("What this correction corrects"),
+        "notulen.section.opening": _("Opening"),
+        "notulen.section.decisions": _("Decisions"),
+        "notulen.section.actions": _("Follow-up actions"),
+        "notulen.section.closing": _("Closing"),
+        "notulen.save": _("Save now"),
+        "notulen.saved": _("Saved."),
+        "notulen.submit": _("Submit to the chair"),
+        "notulen.approve": _("Approve the notulen"),
+        "notulen.return": _("Return with a comment"),
+        "notulen.returnPrompt": _("What should the note taker change?"),
+        "notulen.approvedBy": _("Approved by %(name)s."),
+        "notulen.pdf": _("Download PDF"),
+        "notulen.markdown": _("Download Markdown"),
+        "notulen.correct": _("Start a correction"),
+        "notulen.conflict": _(
+            "Someone else saved the notulen while you were writing. Both texts are below: "
+            "keep yours, or take theirs."
+        ),
+        "notulen.failed": _("Not saved:"),
+    }
+
+
 CATALOGUES: dict[str, Callable[[], dict[str, str]]] = {
     "picker": picker,
     "messages": messages,
     "meetings": meetings,
     "agenda": agenda,
     "live": live,
+    "notulen": notulen,
 }
 
 

@@ -201,3 +201,73 @@ def test_two_officials_prepare_one_agenda_live_and_a_participant_proposes(
     assert chair_watch.problems == [] and andi_watch.problems == []
     for context in (budi, yohanes, phone):
         context.close()
+
+
+@pytest.fixture
+def minuted(site):
+    """budi's meeting with an agenda, yohanes in the chair and sari taking the notes."""
+    from django.utils import timezone
+
+    from coordination.organisation.models import Official
+    from meetings.services import agenda, scheduling
+    from meetings.services.scheduling import Invitee
+
+    budi = Official.objects.get(username="budi")
+    start = (timezone.now() + datetime.timedelta(days=2)).replace(second=0, microsecond=0)
+    meeting, _busy = scheduling.meeting_create(
+        by=budi,
+        title="Rakor stok pangan akhir tahun",
+        start=start,
+        end=start + datetime.timedelta(minutes=60),
+        timezone_name="Asia/Jakarta",
+        participants=[
+            Invitee("yohanes", "chair"),
+            Invitee("sari", "note_taker"),
+            Invitee("andi", "required"),
+        ],
+    )
+    for title in ("Stok beras per provinsi", "Distribusi ke Papua"):
+        agenda.agenda_item_add(by=budi, meeting_id=meeting.pk, title=title)
+    return meeting
+
+
+def test_the_note_takers_notes_are_seen_live_then_approved_and_exported(
+    site, minuted, browser, screenshots
+):
+    sari, notes, notes_watch = sign_in(browser, site, "sari")
+    andi, reader, reader_watch = sign_in(browser, site, "andi")
+    yohanes, chair, chair_watch = sign_in(browser, site, "yohanes")
+    for view in (notes, reader, chair):
+        open_meeting(view, site, minuted)
+    # sari reads Rakor in English; andi and yohanes in Bahasa Indonesia.
+    assert notes.locator("#notulen-state").inner_text() == (
+        "Nothing written yet. Write the notes below as the meeting goes."
+    )
+    assert reader.locator("#notulen-state").inner_text() == "Notulis belum menulis apa pun."
+    assert reader.locator("#notulen textarea").count() == 0  # only the note taker writes
+    # sari writes; the notes are saved as she stops typing and andi sees them live.
+    notes.locator("label", has_text="1. Stok beras per provinsi").wait_for()
+    box = notes.get_by_label("1. Stok beras per provinsi")
+    box.fill("Stok aman sampai Maret; Sulsel surplus 12 ribu ton.")
+    notes.get_by_label("Decisions").fill("Bulog menyalurkan ke Papua mulai 10 Desember.")
+    notes.locator("#notulen-saved", has_text="Saved.").wait_for()
+    reader.locator(".notulen__text", has_text="Sulsel surplus 12 ribu ton").wait_for()
+    # She submits; the chair approves; everyone sees the official record.
+    notes.get_by_role("button", name="Submit to the chair").click()
+    notes.locator("#notulen-state", has_text="Awaiting the chair's approval").wait_for()
+    chair.locator("#notulen-state", has_text="Menunggu pengesahan pimpinan rapat").wait_for()
+    chair.get_by_role("button", name="Sahkan notulen").click()
+    notes.locator("#notulen-state", has_text="Approved: the official record").wait_for()
+    for view in (reader, chair):
+        view.locator("#notulen-state", has_text="Disahkan: catatan resmi rapat").wait_for()
+    assert "Bulog menyalurkan ke Papua" in reader.locator("#notulen-body").inner_text()
+    assert notes.locator("#notulen textarea").count() == 0  # read-only once approved
+    pdf = reader.locator("#notulen-actions a", has_text="Unduh PDF")
+    response = reader.request.get(site + pdf.get_attribute("href"))
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    assert response.body().startswith(b"%PDF")
+    reader.screenshot(path=str(screenshots / "notulen.png"), full_page=True)
+    for watch in (notes_watch, reader_watch, chair_watch):
+        assert watch.problems == []
+    for context in (sari, andi, yohanes):
+        context.close()

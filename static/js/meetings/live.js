@@ -1,6 +1,6 @@
 // A meeting's page, live over the /ws/ socket (docs/protocol.md: subscribe, rsvp_updated,
 // meeting_updated; the agenda's frames for meetings/agenda.js, the live meeting's for
-// meetings/mode.js): the answers tally and each participant's answer as they come; the
+// meetings/mode.js, notulen_updated for meetings/notulen.js): the answers tally and each participant's answer as they come; the
 // organiser told at once when the chair or the note taker declines; a notice when the meeting
 // itself changed. body[data-live] is "1" while subscribed, "0" while the socket is away.
 
@@ -9,6 +9,7 @@ import { t } from "../lib/i18n.js";
 import { createSocket } from "../lib/socket.js";
 import { agendaFrame } from "./agenda.js";
 import { liveFrame, refreshLive } from "./mode.js";
+import { notulenFrame, refreshNotulen } from "./notulen.js";
 
 // The words for a lead who declined, by role (the "meetings" catalogue).
 const DECLINED = { chair: "meetings.chairDeclined", note_taker: "meetings.noteTakerDeclined" };
@@ -74,8 +75,11 @@ export function followMeeting(config) {
       } else if (frame.type.startsWith("agenda")) {
         agendaFrame(frame);
         refreshLive();
+        refreshNotulen();
       } else if (["meeting_state", "meeting_mode", "speakers", "attendance"].includes(frame.type)) {
         liveFrame(frame);
+      } else if (frame.type === "notulen_updated") {
+        notulenFrame(frame);
       }
     },
     close: () => { document.body.dataset.live = "0"; },
