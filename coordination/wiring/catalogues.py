@@ -89,6 +89,11 @@ def messages() -> dict[str, str]:
         "messages.newBelow": _("New messages"),
         "messages.newOne": _("1 new message ↓"),
         "messages.newMany": _("%(count)s new messages ↓"),
+        "messages.addToAgenda": _("Add to agenda"),
+        "messages.loadingMeetings": _("Loading your coming meetings…"),
+        "messages.noMeetings": _("You take part in no coming meeting."),
+        "messages.chooseMeeting": _("Choose a meeting."),
+        "messages.proposed": _("Proposed for the agenda; the organiser decides."),
     }
 
 

@@ -13,11 +13,14 @@ import { draftOf } from "./messages/drafts.js";
 import { showError } from "./messages/errors.js";
 import { delivered, flushOutbox, renderOutbox, sendRefused, socketLost } from "./messages/pending.js";
 import { clearPresence, onPresence, onTyping, renderPresence, sendPresence } from "./messages/presence.js";
+import { enableProposing } from "./messages/propose.js";
 import { addRoom, refreshRooms, removeRoom, setUnread, updateRoom } from "./messages/rooms.js";
 import { config, els, rooms, socket, state } from "./messages/state.js";
 import { hideNewer, onJoined, onRoomEvent } from "./messages/timeline.js";
 import "./messages/dialogs.js";
 import "./messages/search.js";
+
+enableProposing();
 
 function setConnection(name) {
   els.connection.dataset.state = name;

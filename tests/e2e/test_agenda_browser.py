@@ -271,3 +271,34 @@ def test_the_note_takers_notes_are_seen_live_then_approved_and_exported(
         assert watch.problems == []
     for context in (sari, andi, yohanes):
         context.close()
+
+
+def test_a_chat_message_is_proposed_for_the_agenda_and_links_back(
+    site, meeting, browser, screenshots
+):
+    from tests.e2e import test_messages_browser as chat
+
+    andi_ctx, andi, andi_watch = chat.sign_in(browser, site, "andi")  # the messages page
+    budi_ctx, budi, budi_watch = sign_in(browser, site, "budi")
+    open_meeting(budi, site, meeting)
+    chat.send(andi, "Usul: bahas kekurangan kotak suara di Kabupaten Jayawijaya")
+    message = chat.messages_with(andi, "kekurangan kotak suara")
+    message.wait_for()
+    message.get_by_role("button", name="Usulkan ke agenda").click()
+    dialog = andi.locator("#agenda-dialog")
+    option = dialog.locator("#agenda-meeting option", has_text="Rakor kesiapan logistik pemilu")
+    option.wait_for(state="attached")
+    dialog.locator("#agenda-meeting").select_option(str(meeting.pk))
+    andi.screenshot(path=str(screenshots / "message-to-agenda.png"))
+    dialog.get_by_role("button", name="Usulkan", exact=True).click()
+    andi.locator("#typing", has_text="Diusulkan ke agenda").wait_for()
+    # The organiser sees it arrive, with a link back to the message.
+    proposal = budi.locator("#agenda-proposal-list li", has_text="kekurangan kotak suara")
+    proposal.wait_for()
+    link = proposal.get_by_role("link", name="Dari pesan di ruang")
+    assert "?seq=" in link.get_attribute("href")
+    proposal.get_by_role("button", name="Terima").click()
+    budi.locator("#agenda-items .agenda__title", has_text="kekurangan kotak suara").wait_for()
+    assert andi_watch.problems == [] and budi_watch.problems == []
+    andi_ctx.close()
+    budi_ctx.close()

@@ -6,6 +6,7 @@ import { el } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";
 import { copyLink, deleteMessage, editMessage } from "./actions.js";
 import { fileList } from "./attachments.js";
+import { proposeToAgenda } from "./propose.js";
 import { directiveNode } from "./directives.js";
 import { startReply } from "./reply.js";
 import { clock, config, findMessage, rooms } from "./state.js";
@@ -48,6 +49,7 @@ export function messageNode(frame) {
       ? el("button", { type: "button", class: "linklike", text: t("messages.delete"), onclick: () => deleteMessage(frame) })
       : null,
     el("button", { type: "button", class: "linklike", text: t("messages.copyLink"), onclick: () => copyLink(frame) }),
+    el("button", { type: "button", class: "linklike", text: t("messages.addToAgenda"), onclick: () => proposeToAgenda(frame) }),
   );
   node.append(actions);
   return node;
