@@ -282,6 +282,56 @@ class AgendaItem(models.Model):
         return f"agenda item {self.pk} of {self.meeting}"
 
 
+class AgendaDocument(models.Model):
+    """A document to read ahead of an agenda item (checked on upload as message
+    attachments are); served to whoever may see the meeting, never cached."""
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(upload_to="agenda/%Y/%m/")
+    name = models.CharField(_("name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.BigIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        verbose_name = _("agenda document")
+        verbose_name_plural = _("agenda documents")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AgendaTemplate(models.Model):
+    """A saved agenda (a monthly regional coordination meeting, say), shared with the
+    officials of the agency that saved it: `items` are [{title, description,
+    planned_minutes, outcome}]."""
+
+    agency = models.ForeignKey(
+        "coordination.Agency", on_delete=models.CASCADE, related_name="agenda_templates"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    items = models.JSONField(default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        verbose_name = _("agenda template")
+        verbose_name_plural = _("agenda templates")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name"], name="agenda_template_name_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class AgendaEditor(models.Model):
     """An official the organiser or the chair allowed to edit the meeting's agenda."""
 

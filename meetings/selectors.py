@@ -23,9 +23,11 @@ from coordination.platform.models import OutboundMail
 from meetings import ical
 from meetings.events import tally
 from meetings.models import (
+    AgendaDocument,
     AgendaEditor,
     AgendaItem,
     AgendaProposal,
+    AgendaTemplate,
     Attendance,
     AttendanceMark,
     Meeting,
@@ -456,17 +458,61 @@ def agenda_item_out(item: AgendaItem) -> dict[str, Any]:
         }
         if source is not None
         else None,
+        "documents": [agenda_document_out(document) for document in item.documents.all()],
         "version": item.version,
     }
 
 
+def agenda_document_out(document: AgendaDocument) -> dict[str, Any]:
+    return {
+        "id": document.pk,
+        "name": document.name,
+        "content_type": document.content_type,
+        "size": document.size,
+        "url": reverse("api:agenda_document_download", args=[document.pk]),
+    }
+
+
 def agenda_items(meeting: Meeting) -> list[AgendaItem]:
-    """The meeting's agenda items in order, with what `agenda_item_out` reads. One query."""
+    """The meeting's agenda items in order, with what `agenda_item_out` reads. Two
+    queries."""
     return list(
-        AgendaItem.objects.filter(meeting=meeting).select_related(
-            "presenter", "presenter_agency", "source_message"
-        )
+        AgendaItem.objects.filter(meeting=meeting)
+        .select_related("presenter", "presenter_agency", "source_message")
+        .prefetch_related("documents")
     )
+
+
+def agenda_document_get_for_reader(official: Official, document_id: int) -> AgendaDocument:
+    """A document of an agenda item of a meeting `official` may see; otherwise NotFound
+    (whether it exists is not revealed)."""
+    document = AgendaDocument.objects.select_related("item").filter(pk=document_id).first()
+    if document is None:
+        raise NotFound(_("No such file."))
+    try:
+        meeting_get_visible(official, document.item.meeting_id)
+    except NotFound:
+        raise NotFound(_("No such file.")) from None
+    return document
+
+
+def agenda_template_out(template: AgendaTemplate) -> dict[str, Any]:
+    return {
+        "id": template.pk,
+        "name": template.name,
+        "agency": template.agency.code,
+        "items": list(template.items),
+        "planned_minutes": sum(item.get("planned_minutes", 0) for item in template.items),
+        "created_at": template.created_at.isoformat(),
+    }
+
+
+def agenda_template_list(official: Official) -> list[dict[str, Any]]:
+    """The agenda templates of the official's agency, by name. One query."""
+    if official.agency_id is None:
+        return []
+    templates = AgendaTemplate.objects.filter(agency_id=official.agency_id).select_related("agency")
+    return [agenda_template_out(template) for template in templates]
 
 
 def agenda_out(meeting: Meeting, items: list[AgendaItem] | None = None) -> dict[str, Any]:

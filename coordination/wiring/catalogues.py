@@ -163,6 +163,19 @@ def agenda() -> dict[str, str]:
         "agenda.proposal.accepted": pgettext("agenda proposal", "accepted"),
         "agenda.proposal.declined": pgettext("agenda proposal", "declined"),
         "agenda.failed": _("Not saved:"),
+        "agenda.attach": _("Attach a document"),
+        "agenda.uploading": _("Uploading %(name)s…"),
+        "agenda.attached": _("%(name)s attached."),
+        "agenda.removeDocument": _("remove"),
+        "agenda.removeNamed": _("Remove %(name)s"),
+        "agenda.templates": _("Agenda templates of your agency"),
+        "agenda.templateName": _("Name for a new template"),
+        "agenda.templateOption": _("%(name)s (%(count)s items, %(minutes)s minutes)"),
+        "agenda.noTemplates": _("Your agency has no agenda templates yet."),
+        "agenda.applyTemplate": _("Add the template's items"),
+        "agenda.saveTemplate": _("Save this agenda as a template"),
+        "agenda.templateSaved": _("Saved as the template “%(name)s”."),
+        "agenda.templateApplied": _("The template's items were added."),
     }
 
 

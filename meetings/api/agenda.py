@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from django.http import HttpRequest
-from ninja import Field, Header, Path, Router, Schema, Status
+from django.http import FileResponse, HttpRequest
+from ninja import Field, File, Header, Path, Router, Schema, Status, UploadedFile
 from pydantic import StringConstraints
 
 from coordination.platform.schemas import AUTH_ERRORS, ErrorOut, Id, NonBlankText, PathId, Text
@@ -72,6 +72,14 @@ class AgendaItemPatch(Schema):
     )
 
 
+class DocumentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    url: str
+
+
 class AgendaItemOut(Schema):
     id: int
     meeting: int
@@ -84,6 +92,7 @@ class AgendaItemOut(Schema):
     status: ItemStatus
     links: list[str]
     source_message: SourceMessageOut | None
+    documents: list[DocumentOut]
     version: int
 
 
@@ -323,4 +332,132 @@ def agenda_editor_add(request: HttpRequest, meeting_id: PathId, payload: EditorI
 )
 def agenda_editor_remove(request: HttpRequest, meeting_id: PathId, username: PathUsername):
     agenda.agenda_editor_revoke(by=request.auth, meeting_id=meeting_id, username=username)
+    return Status(204, None)
+
+
+class TemplateItemOut(Schema):
+    title: str
+    description: str = ""
+    planned_minutes: int
+    outcome: Outcome
+
+
+class TemplateOut(Schema):
+    id: int
+    name: str
+    agency: str
+    items: list[TemplateItemOut]
+    planned_minutes: int
+    created_at: str
+
+
+class TemplatePage(Schema):
+    items: list[TemplateOut]
+    next: str | None
+
+
+class TemplateIn(Schema):
+    name: NonBlankText = Field(max_length=200)
+
+
+class ApplyTemplateIn(Schema):
+    template: Id
+    version: Id = Field(description="The order's version you saw.")
+
+
+FILE_RESPONSE = {
+    "responses": {
+        200: {
+            "description": "The document with its own type, as an attachment.",
+            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+
+
+@router.post(
+    "/agenda-items/{item_id}/documents",
+    response={201: DocumentOut, 413: ErrorOut, 415: ErrorOut, **ERRORS},
+    summary="Attach a document to read ahead (up to 25 MB) to an agenda item",
+)
+def agenda_document_upload(
+    request: HttpRequest,
+    item_id: PathId,
+    file: UploadedFile = File(...),  # noqa: B008
+):
+    document = agenda.agenda_document_add(by=request.auth, item_id=item_id, upload=file)
+    return Status(201, selectors.agenda_document_out(document))
+
+
+@router.get(
+    "/agenda-documents/{document_id}",
+    response={200: None, **ERRORS},
+    openapi_extra=FILE_RESPONSE,
+    summary="Download a document of an agenda item (whoever sees the meeting)",
+)
+def agenda_document_download(request: HttpRequest, document_id: PathId):
+    document = selectors.agenda_document_get_for_reader(request.auth, document_id)
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.name,
+        content_type=document.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@router.delete(
+    "/agenda-documents/{document_id}",
+    response={204: None, **ERRORS},
+    summary="Remove a document from its agenda item",
+)
+def agenda_document_delete(request: HttpRequest, document_id: PathId):
+    agenda.agenda_document_remove(by=request.auth, document_id=document_id)
+    return Status(204, None)
+
+
+@router.get(
+    "/agenda-templates",
+    response={200: TemplatePage, **ERRORS},
+    summary="The agenda templates of your agency",
+)
+def agenda_templates(request: HttpRequest):
+    return {"items": selectors.agenda_template_list(request.auth), "next": None}
+
+
+@router.post(
+    "/meetings/{meeting_id}/agenda/templates",
+    response={201: TemplateOut, **ERRORS},
+    summary="Save the agenda as a template of your agency (a name in use is replaced)",
+)
+def agenda_template_create(request: HttpRequest, meeting_id: PathId, payload: TemplateIn):
+    template = agenda.agenda_template_save(
+        by=request.auth, meeting_id=meeting_id, name=payload.name.strip()
+    )
+    return Status(201, selectors.agenda_template_out(template))
+
+
+@router.post(
+    "/meetings/{meeting_id}/agenda/apply-template",
+    response={200: AgendaOut, **ERRORS},
+    summary="Add a template's items at the end of the agenda",
+)
+def agenda_template_apply(request: HttpRequest, meeting_id: PathId, payload: ApplyTemplateIn):
+    agenda.agenda_template_apply(
+        by=request.auth,
+        meeting_id=meeting_id,
+        template_id=payload.template,
+        version=payload.version,
+    )
+    return selectors.agenda_get_visible(request.auth, meeting_id)
+
+
+@router.delete(
+    "/agenda-templates/{template_id}",
+    response={204: None, **ERRORS},
+    summary="Delete an agenda template (who saved it, or a coordinator of the agency)",
+)
+def agenda_template_delete(request: HttpRequest, template_id: PathId):
+    agenda.agenda_template_delete(by=request.auth, template_id=template_id)
     return Status(204, None)

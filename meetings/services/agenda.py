@@ -1,5 +1,6 @@
 """A meeting's agenda: its items added, changed, reordered and removed, proposals made and
-decided, editing granted, and the invitation update that agenda changes send.
+decided, editing granted, documents to read ahead, templates saved and applied, and the
+invitation update that agenda changes send.
 
 The rules: the organiser, the chair and officials they grant it to edit the agenda; every
 participant proposes (docs/permissions.md); a cancelled meeting's agenda no longer changes.
@@ -19,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +29,15 @@ from coordination.organisation import permissions
 from coordination.organisation.models import Agency, Official
 from coordination.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 from meetings import events, invitations, selectors
-from meetings.models import AgendaEditor, AgendaItem, AgendaProposal, Meeting
+from meetings.models import (
+    AgendaDocument,
+    AgendaEditor,
+    AgendaItem,
+    AgendaProposal,
+    AgendaTemplate,
+    Meeting,
+)
+from messaging import files
 from messaging.selectors import message_get_for_member
 
 MAX_ITEMS = 100
@@ -560,3 +570,142 @@ def agenda_updates_send(*, now: datetime.datetime | None = None) -> int:
             )
             sent += 1
     return sent
+
+
+# --- documents to read ahead ---------------------------------------------------------------
+
+MAX_DOCUMENTS = 10  # per item
+
+
+def agenda_document_add(*, by: Official, item_id: int, upload: UploadedFile) -> AgendaDocument:
+    """Attach a document to read ahead to an item (those who edit the agenda). The file is
+    checked as message attachments are (an accepted type matching its name, within the size
+    limit); whoever may see the meeting downloads it."""
+    item = _item_for_editor(by, item_id)
+    upload.seek(0)
+    checked = files.check_upload(upload.name or "", upload.read(8192), upload.size or 0)
+    if checked.office_zip:
+        files.check_office_document(upload, checked.name)
+    upload.seek(0)
+    with transaction.atomic():
+        meeting = _locked(item.meeting_id)
+        if AgendaDocument.objects.filter(item_id=item.pk).count() >= MAX_DOCUMENTS:
+            raise InvalidInput(
+                _("An item carries at most %(n)d documents.") % {"n": MAX_DOCUMENTS},
+                fields={"file": [_("Too many.")]},
+            )
+        document = AgendaDocument(
+            item_id=item.pk,
+            name=checked.name,
+            content_type=checked.content_type,
+            size=upload.size,
+            uploaded_by=by,
+        )
+        document.file.save(checked.name, upload, save=False)
+        document.save()
+        _item_touched(meeting, item.pk)
+        return document
+
+
+def agenda_document_remove(*, by: Official, document_id: int) -> None:
+    """Remove a document from its item (those who edit the agenda); its file goes too."""
+    document = AgendaDocument.objects.filter(pk=document_id).first()
+    if document is None:
+        raise NotFound(_("No such file."))
+    try:
+        item = _item_for_editor(by, document.item_id)
+    except NotFound:
+        raise NotFound(_("No such file.")) from None
+    with transaction.atomic():
+        meeting = _locked(item.meeting_id)
+        stored = document.file.name
+        document.delete()
+        transaction.on_commit(lambda: document.file.storage.delete(stored))
+        _item_touched(meeting, item.pk)
+
+
+def _item_touched(meeting: Meeting, item_id: int) -> None:
+    """An item's documents changed: its version rises and everyone following sees it."""
+    item = AgendaItem.objects.select_related("presenter", "presenter_agency", "source_message").get(
+        pk=item_id
+    )
+    item.version += 1
+    item.updated_at = timezone.now()
+    item.save(update_fields=["version", "updated_at"])
+    _changed(meeting, order=False)
+    _send_item(meeting, item)
+
+
+# --- templates -----------------------------------------------------------------------------
+
+
+def agenda_template_save(*, by: Official, meeting_id: int, name: str) -> AgendaTemplate:
+    """Save the meeting's agenda as a template of the official's agency, under `name`
+    (saving under a name in use replaces that template)."""
+    meeting = _editable_meeting(by, meeting_id)
+    if by.agency_id is None:
+        raise Forbidden(_("Only officials of an agency save agenda templates."))
+    items = [
+        {
+            "title": item.title,
+            "description": item.description,
+            "planned_minutes": item.planned_minutes,
+            "outcome": item.outcome,
+        }
+        for item in selectors.agenda_items(meeting)
+    ]
+    if not items:
+        raise InvalidInput(
+            _("The agenda is empty; there is nothing to save."),
+            fields={"name": [_("Add items first.")]},
+        )
+    template, _created = AgendaTemplate.objects.update_or_create(
+        agency_id=by.agency_id,
+        name=name,
+        defaults={"items": items, "created_by": by, "created_at": timezone.now()},
+    )
+    return template
+
+
+def agenda_template_apply(
+    *, by: Official, meeting_id: int, template_id: int, version: int
+) -> list[AgendaItem]:
+    """Add a template's items (of the official's agency) at the end of the agenda; `version`
+    is the order's as seen (a Conflict when it changed meanwhile)."""
+    meeting = _editable_meeting(by, meeting_id)
+    template = AgendaTemplate.objects.filter(pk=template_id, agency_id=by.agency_id).first()
+    if template is None:
+        raise NotFound(_("No such agenda template."), fields={"template": [str(template_id)]})
+    added = []
+    with transaction.atomic():
+        meeting = _locked(meeting.pk)
+        if version != meeting.agenda_version:
+            raise _order_conflict(meeting)
+        for entry in template.items:
+            added.append(
+                _insert(
+                    meeting,
+                    by=by,
+                    title=entry["title"],
+                    description=entry.get("description", ""),
+                    presenter=None,
+                    planned_minutes=entry.get("planned_minutes", 10),
+                    outcome=entry.get("outcome", AgendaItem.Outcome.DISCUSSION),
+                    links=(),
+                    position=None,
+                )
+            )
+    return added
+
+
+def agenda_template_delete(*, by: Official, template_id: int) -> None:
+    """Delete a template: the official who saved it, or a coordinator of its agency."""
+    template = AgendaTemplate.objects.filter(pk=template_id, agency_id=by.agency_id).first()
+    if template is None:
+        raise NotFound(_("No such agenda template."))
+    if template.created_by_id != by.pk and not permissions.is_coordinator(by):
+        permissions.permission_denied(official=by, action="delete agenda template", target=template)
+        raise Forbidden(
+            _("Only the official who saved it or a coordinator of the agency deletes it.")
+        )
+    template.delete()

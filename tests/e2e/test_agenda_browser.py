@@ -79,6 +79,16 @@ def test_two_officials_prepare_one_agenda_live_and_a_participant_proposes(
     )
     assert page.locator("#agenda-time.agenda__time--over").count() == 1
 
+    # budi attaches a document to read ahead; the chair's page lists it at once.
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    page.locator("#agenda-items li:nth-child(1) .agenda__file").set_input_files(
+        files=[{"name": "data-logistik.pdf", "mimeType": "application/pdf", "buffer": pdf}]
+    )
+    page.locator("#agenda-status", has_text="data-logistik.pdf terlampir").wait_for()
+    chair.locator(
+        "#agenda-items li:nth-child(1) .agenda__documents a", has_text="data-logistik.pdf"
+    ).wait_for()
+
     # Both open the first item; the chair saves first; budi's save meets a conflict that
     # shows both texts, and he keeps his, losing nothing.
     first = "#agenda-items li:nth-child(1)"

@@ -172,3 +172,65 @@ async def test_one_who_may_not_see_the_meeting_gets_no_agenda(world, meeting):
     [error] = await frames_until(socket, "error")
     assert error["code"] == "not_found" and error["ref"] == 1
     await socket.disconnect()
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.mark.django_db
+def test_documents_to_read_ahead_follow_the_meetings_visibility(world, meeting, api):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    item = api("budi").post(url(meeting), {"title": "Laporan"}, content_type=JSON).json()
+    upload = f"/api/v1/agenda-items/{item['id']}/documents"
+    refused = api("nurul").post(upload, {"file": SimpleUploadedFile("a.pdf", PDF)})
+    assert refused.status_code == 403  # a participant does not edit the agenda
+    wrong = api("budi").post(upload, {"file": SimpleUploadedFile("a.pdf", b"MZ\x90\x00binary")})
+    assert wrong.status_code == 415
+    created = api("budi").post(upload, {"file": SimpleUploadedFile("bahan rapat.pdf", PDF)})
+    assert created.status_code == 201, created.content
+    document = created.json()
+    assert document["name"] == "bahan rapat.pdf" and document["content_type"] == "application/pdf"
+    [shown] = api("sari").get(url(meeting)).json()["items"]
+    assert shown["documents"] == [document] and shown["version"] == 2
+    download = api("sari").get(document["url"])  # sees the meeting: reads the documents
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+    assert download["Cache-Control"] == "private, no-store"
+    assert api("outsider").get(document["url"]).status_code == 404
+    assert api("nurul").delete(document["url"]).status_code == 403
+    assert api("budi").delete(document["url"]).status_code == 204
+    assert api("sari").get(document["url"]).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_template_is_saved_for_the_agency_and_applied(world, meeting, schedule, api):
+    for title in ("Pembukaan", "Laporan provinsi", "Penutup"):
+        api("budi").post(url(meeting), {"title": title, "planned_minutes": 20}, content_type=JSON)
+    saved = api("budi").post(
+        url(meeting, "/templates"), {"name": "Rakor bulanan daerah"}, content_type=JSON
+    )
+    assert saved.status_code == 201 and saved.json()["planned_minutes"] == 60
+    template = saved.json()["id"]
+    # budi's agency sees it; andi's (another agency) does not.
+    assert [t["name"] for t in api("sari").get("/api/v1/agenda-templates").json()["items"]] == [
+        "Rakor bulanan daerah"
+    ]
+    assert api("andi").get("/api/v1/agenda-templates").json()["items"] == []
+    other = schedule(title="Rakor bulan depan")
+    version = api("budi").get(url(other)).json()["version"]
+    applied = api("budi").post(
+        url(other, "/apply-template"), {"template": template, "version": version}, content_type=JSON
+    )
+    assert applied.status_code == 200
+    assert [i["title"] for i in applied.json()["items"]] == [
+        "Pembukaan",
+        "Laporan provinsi",
+        "Penutup",
+    ]
+    stale = api("budi").post(
+        url(other, "/apply-template"), {"template": template, "version": version}, content_type=JSON
+    )
+    assert stale.status_code == 409
+    assert api("andi").delete(f"/api/v1/agenda-templates/{template}").status_code == 404
+    assert api("sari").delete(f"/api/v1/agenda-templates/{template}").status_code == 403
+    assert api("budi").delete(f"/api/v1/agenda-templates/{template}").status_code == 204

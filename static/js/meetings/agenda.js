@@ -1,7 +1,8 @@
 // A meeting's agenda on its page (docs/protocol.md, "The agenda"): the items in order with
 // the planned time against the meeting's length; for those who edit it, adding, editing in
-// place (meetings/agenda-edit.js), removing, and moving items by dragging or with Alt+↑/↓
-// (or the Move buttons, on a phone); changes from others arriving live over the socket; the
+// place (meetings/agenda-edit.js), removing, moving items by dragging or with Alt+↑/↓ (or
+// the Move buttons, on a phone), documents (meetings/agenda-files.js) and templates
+// (meetings/agenda-templates.js); changes from others arriving live over the socket; the
 // proposals (meetings/proposals.js). The state is the server's: every frame and every answer
 // replaces what it names, and after a reconnect the whole agenda is read again.
 
@@ -9,6 +10,8 @@ import { api, errorText } from "../lib/api.js";
 import { $, el } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";
 import { editForm, editing, editingRemoved } from "./agenda-edit.js";
+import { documentsNode } from "./agenda-files.js";
+import { startTemplates } from "./agenda-templates.js";
 import { proposalFrame, startProposals } from "./proposals.js";
 
 const state = { meeting: null, version: 0, items: [], mayEdit: false, length: 0, cancelled: false };
@@ -56,7 +59,8 @@ function itemNode(item, index) {
   item.description ? el("p", { class: "agenda__description", text: item.description }) : null,
   item.links.length ? el("ul", { class: "agenda__links" },
     ...item.links.map((href) => el("li", {}, el("a", { href, rel: "noopener noreferrer", target: "_blank", text: href })))) : null,
-  item.source_message ? el("p", { class: "agenda__source" }, el("a", { href: item.source_message.url, text: t("agenda.fromMessage") })) : null);
+  item.source_message ? el("p", { class: "agenda__source" }, el("a", { href: item.source_message.url, text: t("agenda.fromMessage") })) : null,
+  documentsNode(item, { editable, say }));
   if (editable) {
     node.append(el("div", { class: "agenda__actions" },
       el("button", { type: "button", class: "button button--small", text: t("agenda.moveUp"), disabled: index === 0, onclick: () => move(item.id, -1) }),
@@ -288,7 +292,10 @@ export function startAgenda(config, options = {}) {
   });
   presenters = config.presenters || [];
   render();
-  if (state.mayEdit && !state.cancelled) enableDragging();
+  if (state.mayEdit && !state.cancelled) {
+    enableDragging();
+    startTemplates({ meeting: state.meeting, version: () => state.version, say });
+  }
   enableAdding();
   startProposals({ meeting: config.meeting, proposals: config.proposals, mayDecide: state.mayEdit && !state.cancelled });
 }
