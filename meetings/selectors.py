@@ -517,7 +517,7 @@ def agenda_template_list(official: Official) -> list[dict[str, Any]]:
 
 def agenda_out(meeting: Meeting, items: list[AgendaItem] | None = None) -> dict[str, Any]:
     """The agenda: its items in order, the order's version, and the planned time against
-    the meeting's length (both in minutes). One query, none when `items` are given."""
+    the meeting's length (both in minutes). Two queries, none when `items` are given."""
     items = agenda_items(meeting) if items is None else items
     planned = sum(item.planned_minutes for item in items)
     length = int((meeting.end - meeting.start).total_seconds() // 60)
@@ -533,7 +533,7 @@ def agenda_out(meeting: Meeting, items: list[AgendaItem] | None = None) -> dict[
 
 def agenda_get_visible(official: Official, meeting_id: int) -> dict[str, Any]:
     """The agenda of a meeting `official` may see (NotFound otherwise), with whether they
-    may edit it and propose items. Five queries."""
+    may edit it and propose items. Six queries."""
     meeting = meeting_get_visible(official, meeting_id)
     facts = meeting_facts(meeting)
     return agenda_out(meeting) | {
