@@ -64,6 +64,7 @@ screenshots: install
 bench: install
 	$(PY) bench/run.py
 	$(PY) bench/fanout.py
+	$(PY) bench/agenda.py
 
 # Fan-out of this tree against another revision, alternating in one run:
 # make bench-compare REV=<commit>   (the revision is checked out in a temporary worktree)
