@@ -83,7 +83,8 @@ class MeetingForm(forms.Form):
         label=_("Title"), max_length=Meeting._meta.get_field("title").max_length
     )
     description = forms.CharField(
-        label=_("Agenda and description"),
+        label=_("Note for the participants"),
+        help_text=_("The agenda itself is built item by item on the meeting's page."),
         max_length=Meeting._meta.get_field("description").max_length,
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
