@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fanout import BASE_DIR, Server, percentile  # noqa: E402
+from fanout import BASE_DIR, Server, percentile
 
 SOCKETS = int(os.environ.get("BENCH_AGENDA_SOCKETS", "60"))
 CHANGES = int(os.environ.get("BENCH_AGENDA_CHANGES", "40"))
@@ -61,8 +61,7 @@ async def measure(server: Server) -> tuple[list[float], list[float]]:
     meeting = next(m for m in meetings if m["organiser"]["username"] == "budi")["id"]
     item = call(server, "POST", f"/meetings/{meeting}/agenda", {"title": "Laporan provinsi"})
     tokens = [
-        server.manage("create_token", name, "--name", "bench-agenda").strip()
-        for name in FOLLOWERS
+        server.manage("create_token", name, "--name", "bench-agenda").strip() for name in FOLLOWERS
     ]
     followers = []
     for n in range(SOCKETS):

@@ -15,6 +15,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
 
 from coordination.organisation import permissions
@@ -53,6 +54,17 @@ class SessionCookie(APIKeyCookie):
         return user if permissions.is_active(user) else None
 
 
+class ObjectBodies(Parser):
+    """A JSON body is an object: `false`, `[]` or `7` are refused (400), not read as an
+    empty change."""
+
+    def parse_body(self, request: HttpRequest):
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise HttpError(400, _("The request body must be a JSON object."))
+        return data
+
+
 class RakorAPI(NinjaAPI):
     """Operation ids name the app and the endpoint (`messaging_api_message_post`), wherever
     in the app's API package the endpoint is written, so that they stay stable for clients
@@ -74,6 +86,7 @@ api = RakorAPI(
         "`{items, next}`, where `next` is the cursor of the next page."
     ),
     urls_namespace="api",
+    parser=ObjectBodies(),
     # Bearer first: a token client must not be stopped by the session's CSRF check.
     auth=[BearerToken(), SessionCookie()],
 )

@@ -18,7 +18,8 @@ from coordination.organisation.models import Official
 from coordination.organisation.services import token_create
 from tests.processes import same_stack_env
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+# Every operation, 60 examples each: longer than the suite's default timeout.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.timeout(900)]
 
 
 @pytest.fixture
@@ -35,12 +36,14 @@ def test_the_api_keeps_its_schema(daphne_server, bearer, mode):
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 2
     # Rules a JSON schema cannot state, so "schema-valid" random input is rightly refused:
-    # an upload's content (a real image, PDF, …: 415), a meeting's times (the end after the
+    # an upload's content (a real image, PDF, …: 415; a message's files and an agenda
+    # item's documents), a meeting's times (the end after the
     # start, the start in the future: 400), a directive's due date (not passed: 400), an
     # iTIP reply (a real iCalendar REPLY: 400). Every other check still runs on these
     # operations.
     content_checked = {
         ("post", "/attachments"),
+        ("post", "/agenda-items/{item_id}/documents"),
         ("post", "/rooms/{room_id}/messages"),
         ("post", "/meetings"),
         ("patch", "/meetings/{meeting_id}"),

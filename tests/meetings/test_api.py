@@ -702,3 +702,17 @@ def test_the_schema_lists_the_meeting_paths(client):
     ics = paths["/api/v1/meetings/{meeting_id}/invite.ics"]["get"]["responses"]["200"]
     assert "text/calendar" in ics["content"]
     assert "204" in paths["/api/v1/me/calendar-feed"]["delete"]["responses"]
+
+
+def test_a_json_body_that_is_not_an_object_is_refused_and_changes_nothing(world, schedule, api):
+    """`false` is not an empty change (PATCH takes only optional fields): every JSON body
+    is an object."""
+    meeting = schedule()
+    for body in ("false", "[]", "7", '"text"', "null"):
+        response = api("budi").patch(
+            f"/api/v1/meetings/{meeting.pk}", body, content_type="application/json"
+        )
+        assert response.status_code == 400, body
+        assert response.json()["code"] == "bad_request"
+    meeting.refresh_from_db()
+    assert meeting.version == 1
