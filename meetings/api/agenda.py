@@ -23,14 +23,25 @@ ERRORS = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut, **AUTH_ERR
 Outcome = Literal["information", "discussion", "decision"]
 ItemStatus = Literal["pending", "in_discussion", "done", "deferred"]
 Minutes = Annotated[int, Field(ge=1, le=agenda.MAX_MINUTES)]
-Link = Annotated[str, StringConstraints(pattern=r"^https?://[^\s\x00-\x1f\x7f]{1,490}$")]
+# Absolute http(s) addresses; the excluded characters are spelled out (no \s: Python and JSON
+# Schema differ on what it matches).
+Link = Annotated[str, StringConstraints(pattern=r"^https?://[^\x00-\x20\x7f-\x9f]{1,490}$")]
 PathUsername = Annotated[str, Path(..., pattern=r"^[\w.@+-]{1,150}$")]
 Position = Annotated[int, Field(ge=0, le=agenda.MAX_ITEMS)]
 
 
-class PresenterIn(Schema):
-    username: Username | None = None
-    agency: AgencyCode | None = None
+class PresenterOfficial(Schema):
+    model_config = {"extra": "forbid"}
+    username: Username
+
+
+class PresenterAgency(Schema):
+    model_config = {"extra": "forbid"}
+    agency: AgencyCode
+
+
+# An official or an agency, not both (null: nobody in particular).
+PresenterIn = PresenterOfficial | PresenterAgency
 
 
 class PresenterOut(Schema):
@@ -165,7 +176,11 @@ class EditorOut(Schema):
 
 
 def _presenter(value: PresenterIn | None) -> Presenter | None:
-    return None if value is None else Presenter(username=value.username, agency=value.agency)
+    if value is None:
+        return None
+    if isinstance(value, PresenterOfficial):
+        return Presenter(username=value.username)
+    return Presenter(agency=value.agency)
 
 
 def _item(item) -> dict:

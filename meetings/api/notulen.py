@@ -9,7 +9,15 @@ from typing import Literal
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
 
-from coordination.platform.schemas import AUTH_ERRORS, ErrorOut, Id, PathId, Seq, Text
+from coordination.platform.schemas import (
+    AUTH_ERRORS,
+    ErrorOut,
+    Id,
+    NonBlankText,
+    PathId,
+    Seq,
+    Text,
+)
 from meetings import notulen_export, selectors
 from meetings.services import notulen
 
@@ -51,7 +59,7 @@ class VersionIn(Schema):
 
 class ReturnIn(Schema):
     version: Id
-    comment: Text = Field(max_length=2000)
+    comment: NonBlankText = Field(max_length=2000)
 
 
 class HistoryOut(Schema):

@@ -655,10 +655,7 @@ def agenda_template_save(*, by: Official, meeting_id: int, name: str) -> AgendaT
         for item in selectors.agenda_items(meeting)
     ]
     if not items:
-        raise InvalidInput(
-            _("The agenda is empty; there is nothing to save."),
-            fields={"name": [_("Add items first.")]},
-        )
+        raise Conflict(_("The agenda is empty; there is nothing to save."), current={"items": []})
     template, _created = AgendaTemplate.objects.update_or_create(
         agency_id=by.agency_id,
         name=name,

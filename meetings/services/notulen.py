@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from coordination.organisation import permissions
 from coordination.organisation.models import Official
-from coordination.platform.errors import Conflict, Forbidden, InvalidInput
+from coordination.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 from meetings import events, selectors, signals
 from meetings.models import AgendaItem, Meeting, NotulenRevision
 
@@ -75,7 +75,7 @@ def _content(meeting: Meeting, items: dict[int, str], sections: dict[str, str]) 
     known = set(AgendaItem.objects.filter(meeting=meeting).values_list("pk", flat=True))
     unknown = sorted(set(items) - known)
     if unknown:
-        raise InvalidInput(
+        raise NotFound(
             _("Notes for items that are not on this meeting's agenda: %(ids)s")
             % {"ids": ", ".join(map(str, unknown))},
             fields={"items": [str(pk) for pk in unknown]},

@@ -39,7 +39,9 @@ def test_the_api_keeps_its_schema(daphne_server, bearer, mode):
     # an upload's content (a real image, PDF, …: 415; a message's files and an agenda
     # item's documents), a meeting's times (the end after the
     # start, the start in the future: 400), a directive's due date (not passed: 400), an
-    # iTIP reply (a real iCalendar REPLY: 400). Every other check still runs on these
+    # iTIP reply (a real iCalendar REPLY: 400), the time the chair gives for someone's
+    # attendance (a day back at most, not ahead: 400), a proposed agenda item's title (or
+    # the chat message it comes from: 400). Every other check still runs on these
     # operations.
     content_checked = {
         ("post", "/attachments"),
@@ -48,6 +50,8 @@ def test_the_api_keeps_its_schema(daphne_server, bearer, mode):
         ("post", "/meetings"),
         ("patch", "/meetings/{meeting_id}"),
         ("post", "/itip"),
+        ("post", "/meetings/{meeting_id}/attendance"),
+        ("post", "/meetings/{meeting_id}/agenda/proposals"),
     }
     for operation in operations:
         path = operation.path.removeprefix("/api/v1")

@@ -130,7 +130,7 @@ def test_who_reads_what(world, meeting, items):
     notulen.notulen_approve(by=world["andi"], meeting_id=meeting.pk, version=2)
     read = selectors.notulen_for_reader(colleague, meeting.pk)
     assert read["status"] == "approved" and read["may_write"] is False
-    with pytest.raises(InvalidInput):
+    with pytest.raises(NotFound):  # notes for an item not on the agenda
         notulen.notulen_save(
             by=world["sari"],
             meeting_id=meeting.pk,
