@@ -829,7 +829,8 @@ def notulen_document(meeting: Meeting, revision: NotulenRevision) -> dict[str, A
     language = meeting.language
     content = revision.content or {}
     participants = participant_rows(meeting)
-    attendance = attendance_out(meeting)["attendance"]
+    attended = attendance_out(meeting)
+    attendance = attended["attendance"]
     by_agency: dict[str, list[dict[str, Any]]] = {}
     for row in attendance:
         by_agency.setdefault(row["agency"] or "—", []).append(row)
@@ -873,7 +874,7 @@ def notulen_document(meeting: Meeting, revision: NotulenRevision) -> dict[str, A
             "attendance": [
                 {"agency": agency, "people": rows} for agency, rows in sorted(by_agency.items())
             ],
-            "present": attendance_out(meeting)["present"],
+            "present": attended["present"],
             "items": [
                 {
                     "number": number,

@@ -78,7 +78,9 @@ def timeline(
         .select_related("author")
         .prefetch_related(
             "attachments",
-            Prefetch("mentions", queryset=Mention.objects.select_related("official", "agency")),
+            Prefetch(
+                "mentions", queryset=Mention.objects.select_related("official__agency", "agency")
+            ),
         )
     )
     changes = RoomEvent.objects.filter(room_id=room_id, seq__lte=head).select_related(
@@ -294,7 +296,9 @@ def directive_tally(
     caller passes the acknowledgements and the room's memberships (lists of directives)."""
     if acks is None:
         acks = list(
-            Acknowledgement.objects.filter(message=message).select_related("official", "agency")
+            Acknowledgement.objects.filter(message=message).select_related(
+                "official__agency", "agency"
+            )
         )
     if members is None:
         members = list(
@@ -361,14 +365,14 @@ def directives_sent(official: Official, *, overdue_only: bool = False) -> list[d
     messages = list(
         Message.objects.filter(author=official, deleted_at__isnull=True)
         .exclude(directive_ack_by="")
-        .select_related("author", "room")
+        .select_related("author__agency", "room")
         .order_by("-created_at")[:100]
     )
     if overdue_only:
         messages = [m for m in messages if is_overdue(m)]
     acks: dict[int, list[Acknowledgement]] = {m.pk: [] for m in messages}
     for ack in Acknowledgement.objects.filter(message__in=messages).select_related(
-        "official", "agency"
+        "official__agency", "agency"
     ):
         acks[ack.message_id].append(ack)
     members: dict[int, list[Membership]] = {m.room_id: [] for m in messages}
@@ -403,8 +407,9 @@ def directives_awaiting(official: Official, *, room_id: int | None = None) -> li
                 "acknowledgements", filter=Q(acknowledgements__agency_id=official.agency_id)
             ),
         )
-        .select_related("author", "room")
-        .order_by("directive_due", "-created_at")[:50]
+        .select_related("author__agency", "room")
+        # The soonest due first, undated ones after them, on every database.
+        .order_by(F("directive_due").asc(nulls_last=True), "-created_at")[:50]
     )
     return [
         m

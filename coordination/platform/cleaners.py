@@ -13,6 +13,7 @@ Ids have one bound everywhere: 1 <= id < ID_MAX (2**62), as the schema says. Seq
 from __future__ import annotations
 
 import datetime
+import re
 import unicodedata
 import uuid
 from collections.abc import Iterable
@@ -150,9 +151,10 @@ def clean_choice(value: object, name: str, choices: Iterable[str]) -> str:
 
 
 def clean_date(value: object, name: str) -> datetime.date:
-    """A calendar date written YYYY-MM-DD."""
+    """A calendar date written YYYY-MM-DD (not the other forms ISO 8601 allows, such as
+    20261205 or 2026-W49-6, which Python reads too)."""
     try:
-        if not isinstance(value, str):
+        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             raise ValueError
         return datetime.date.fromisoformat(value)
     except ValueError:

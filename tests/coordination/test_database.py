@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
 from coordination.organisation.models import Agency
 from tests.factories import AgencyFactory
+from tests.threads import run_together
 
 
 @pytest.mark.sqlite_only
@@ -20,26 +19,13 @@ def test_concurrent_read_then_write_transactions_queue_instead_of_failing():
     assert connection.vendor == "sqlite"
     assert connection.cursor().execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     AgencyFactory(code="counter", name="0")
-    errors: list[BaseException] = []
-    start = threading.Barrier(8)
 
     def bump():
-        try:
-            start.wait()
-            for _ in range(10):
-                with transaction.atomic():
-                    agency = Agency.objects.get(code="counter")
-                    agency.name = str(int(agency.name) + 1)
-                    agency.save(update_fields=["name"])
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        for _ in range(10):
+            with transaction.atomic():
+                agency = Agency.objects.get(code="counter")
+                agency.name = str(int(agency.name) + 1)
+                agency.save(update_fields=["name"])
 
-    threads = [threading.Thread(target=bump) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert errors == []
+    run_together(bump, times=8)  # "database is locked" in any thread is raised here
     assert Agency.objects.get(code="counter").name == "80"  # no lost update either

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
 from django.core.mail import EmailMultiAlternatives
-from django.db import connection
 from django.db.models.functions import Now
 from django.utils import timezone
 
 from coordination.platform.mail import mail_queue, outbox_deliver, outbox_retry_failed
 from coordination.platform.models import OutboundMail
+from tests.threads import run_together
 
 pytestmark = pytest.mark.django_db
 
@@ -180,19 +179,12 @@ def test_sensitive_mail_is_forgotten_once_sent(smtp_server):
 def test_two_deliverers_at_once_send_each_mail_once(smtp_server):
     for n in range(30):
         queue(f"Undangan {n}", to=f"o{n % 10}@example.test")
-    barrier = threading.Barrier(2)
 
     def run():
-        barrier.wait()
         while outbox_deliver(limit=5):
             pass
-        connection.close()
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    run_together(run, times=2)
     while outbox_deliver():
         pass
     subjects = [m["Subject"] for m in smtp_server.messages]

@@ -256,36 +256,24 @@ def test_replacing_the_phone_needs_a_current_code(client, official):
 @pytest.mark.django_db(transaction=True)
 def test_one_code_verifies_one_session_even_when_sent_at_once(rf):
     """Six sessions send the same code at the same moment: one is verified."""
-    import threading
-
     from django.contrib.sessions.backends.db import SessionStore
-    from django.db import connections
+
+    from tests.threads import run_together
 
     official = OfficialFactory(username="race")
     device = TOTPDevice.objects.create(user=official, name="Rakor", confirmed=True)
     codes = second_factor._renew_recovery_codes(official)
     for code in (code_for(device), codes[0]):
-        start = threading.Barrier(6)
-        results = []
+        requests = []
+        for _ in range(6):
+            request = rf.post("/")
+            request.user, request.session = official, SessionStore()
+            requests.append(request)
 
-        def attempt(code=code, start=start, results=results):
-            try:
-                request = rf.post("/")
-                request.user, request.session = official, SessionStore()
-                start.wait()
-                results.append(
-                    second_factor.second_factor_verify(
-                        official=official, code=code, request=request
-                    )
-                )
-            finally:
-                connections.close_all()
+        def attempt(request, code=code):
+            return second_factor.second_factor_verify(official=official, code=code, request=request)
 
-        threads = [threading.Thread(target=attempt) for _ in range(6)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(30)
+        results = run_together(attempt, *[(request,) for request in requests], timeout=30)
         assert sorted(results) == [False] * 5 + [True], code
         wait_out_throttling(official)
 

@@ -18,6 +18,7 @@ from coordination.platform import jobqueue, worker
 from coordination.platform.jobqueue import JobRegistry, enqueue
 from coordination.platform.models import Job, PeriodicJobState
 from coordination.platform.worker import Worker
+from tests.threads import in_background, run_together
 
 
 @pytest.fixture
@@ -192,26 +193,13 @@ def test_two_workers_run_each_job_exactly_once(jobs, calls):
     jobs.queued_jobs["test.record"] = jobs.queued_jobs["test.record"].__class__(
         **{**jobs.queued_jobs["test.record"].__dict__, "handler": counted}
     )
-    start = threading.Barrier(2)
-    errors = []
 
     def run():
-        try:
-            start.wait()
-            w = Worker(jobs=jobs, batch_size=total)
-            for _ in range(4):
-                w.tick()
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        w = Worker(jobs=jobs, batch_size=total)
+        for _ in range(4):
+            w.tick()
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert not errors
+    run_together(run, times=2)  # a worker's exception is raised here
     assert sorted(k for k in calls if isinstance(k, int)) == list(range(total))
     assert all(calls[n] == 1 for n in range(total))
     assert calls["periodic"] == 1
@@ -233,10 +221,7 @@ def test_run_forever_finishes_the_current_job_and_stops(jobs, calls):
     try:
         enqueue("test.slow", {})
         enqueue("test.slow", {})
-        thread = threading.Thread(
-            target=Worker(jobs=jobs).run_forever, args=(stop,), kwargs={"poll_seconds": 0.05}
-        )
-        thread.start()
+        thread = in_background(Worker(jobs=jobs).run_forever, stop, poll_seconds=0.05)
         release.set()
         thread.join(10)
         assert not thread.is_alive()
@@ -318,8 +303,7 @@ def test_a_long_job_keeps_its_lease_while_it_runs(calls):
     jobqueue.registry.queued("test.long")(long_job)
     try:
         enqueue("test.long", {})
-        thread = threading.Thread(target=Worker(jobs=registry).tick_and_close)
-        thread.start()
+        thread = in_background(Worker(jobs=registry).tick_and_close)
         assert running.wait(5)
         other = Worker(jobs=registry)
         deadline = time.monotonic() + 4  # well past the 1.5 s timeout

@@ -1,5 +1,7 @@
-"""Changing a meeting: who is invited how, what a change tells whom, concurrent edits, a
-meeting under way, rahasia meetings in mail, and replies after a change."""
+"""Changing a meeting through the form and the API: who is invited how, what a change tells
+whom in mail and on the socket, edits on an older version, a meeting under way, rahasia
+meetings in mail, dates no calendar holds. (The services' own rules are in
+tests/meetings/services/: scheduling, answers after a change, agencies.)"""
 
 from __future__ import annotations
 
@@ -9,11 +11,10 @@ import pytest
 from icalendar import Calendar
 
 from coordination.organisation.models import AuditEntry, Role
-from coordination.platform.errors import Conflict
 from coordination.platform.mail import outbox_deliver
 from coordination.platform.models import OutboundMail
-from meetings.models import Meeting, Participant
-from meetings.services import answers, scheduling
+from meetings.models import Meeting
+from meetings.services import scheduling
 from meetings.services.scheduling import Invitee
 
 pytestmark = pytest.mark.django_db
@@ -158,20 +159,6 @@ def test_newcomers_get_an_invitation_others_an_update_and_the_removed_a_bare_can
     assert event["ATTENDEE"].params["RSVP"] == "FALSE"
 
 
-def test_a_change_of_roles_alone_is_sent(world, schedule):
-    meeting = schedule()
-    sent = OutboundMail.objects.count()
-    scheduling.meeting_update(
-        by=world["budi"],
-        meeting_id=meeting.pk,
-        changes={},
-        participants=[Invitee("andi", "note_taker"), Invitee("nurul")],
-    )
-    assert roles(meeting)["andi"] == "note_taker"
-    assert OutboundMail.objects.count() == sent + 3  # budi, andi, nurul: an update
-    assert AuditEntry.objects.filter(event="meeting_changed").count() == 1
-
-
 def test_a_rahasia_meetings_words_never_leave_rakor(world, schedule, smtp_server):
     meeting = schedule(
         classification="rahasia",
@@ -197,59 +184,6 @@ def test_a_person_replying_to_the_invitation_writes_to_the_organiser(world, sche
     schedule()
     mail = OutboundMail.objects.filter(recipient="andi@example.test").get()
     assert mail.payload["reply_to"] == [world["budi"].email]
-
-
-def reply(meeting, address: str, sequence: int) -> bytes:
-    return (
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nMETHOD:REPLY\r\n"
-        f"BEGIN:VEVENT\r\nUID:{meeting.uid}\r\nSEQUENCE:{sequence}\r\n"
-        "DTSTAMP:20260101T000000Z\r\n"
-        f"ATTENDEE;PARTSTAT=ACCEPTED:mailto:{address}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
-    ).encode()
-
-
-def test_replies_stay_current_when_only_others_were_removed(world, schedule):
-    meeting = schedule()
-    scheduling.meeting_update(
-        by=world["budi"], meeting_id=meeting.pk, changes={}, participants=[Invitee("andi")]
-    )
-    meeting.refresh_from_db()
-    assert meeting.sequence == 1 and meeting.answers_sequence == 0
-    # Andi answers the invitation he had (SEQUENCE 0): still current.
-    answer = answers.reply_receive(
-        by=world["andi"], body=reply(meeting, "andi@example.test", 0), content_type="text/calendar"
-    )
-    assert answer.rsvp == "accepted"
-    # After a new time, an answer to the old one is stale.
-    later = meeting.start + datetime.timedelta(hours=2)
-    scheduling.meeting_update(
-        by=world["budi"],
-        meeting_id=meeting.pk,
-        changes={"start": later, "end": later + datetime.timedelta(hours=1)},
-    )
-    with pytest.raises(Conflict):
-        answers.reply_receive(
-            by=world["andi"],
-            body=reply(meeting, "andi@example.test", 1),
-            content_type="text/calendar",
-        )
-    assert Participant.objects.get(meeting=meeting, official=world["andi"]).rsvp == "needs_action"
-
-
-def test_a_mailbox_shared_by_two_participants_cannot_answer_for_either(world, schedule):
-    world["nurul"].email = world["andi"].email.upper()
-    world["nurul"].save(update_fields=["email"])
-    meeting = schedule()
-    with pytest.raises(Conflict):
-        answers.reply_receive(
-            by=world["budi"],
-            body=reply(meeting, "andi@example.test", 0),
-            content_type="text/calendar",
-        )
-    assert set(meeting.participants.values_list("rsvp", flat=True)) == {
-        "accepted",
-        "needs_action",
-    }
 
 
 def test_dates_no_calendar_can_hold_are_refused_not_crashed_on(api, client, world):
@@ -316,40 +250,3 @@ def test_a_participant_removed_is_told_only_that(
 
     frames = [f for f in async_to_sync(drain)(nurul) if f["type"] == "meeting_updated"]
     assert frames == [{"type": "meeting_updated", "meeting": {"id": meeting.pk, "removed": True}}]
-
-
-def test_meetings_that_invited_an_agency_follow_its_members(
-    world, schedule, django_capture_on_commit_callbacks
-):
-    from coordination.organisation.services import official_apply_access
-    from tests.factories import OfficialFactory
-
-    meeting = schedule(participants=[], agencies=["sulsel"])
-    assert {"andi", "nurul", "outsider"} <= set(roles(meeting))
-    # nurul moves to the ministry: no longer invited through South Sulawesi.
-    nurul = world["nurul"]
-    previous = {"agency_id": nurul.agency_id}
-    nurul.agency = world["ministry"]
-    nurul.save()
-    with django_capture_on_commit_callbacks(execute=True):
-        official_apply_access(official=nurul, previous=previous)
-    meeting.refresh_from_db()
-    assert "nurul" not in roles(meeting) and meeting.sequence == 1
-    assert OutboundMail.objects.filter(recipient=nurul.email, kind="removal").count() == 1
-    # A newcomer to South Sulawesi is invited to its upcoming meetings.
-    with django_capture_on_commit_callbacks(execute=True):
-        newcomer = OfficialFactory(username="baru", agency=world["sulsel"])
-        official_apply_access(official=newcomer, previous=None)
-    assert roles(meeting)["baru"] == "required"
-    joined = meeting.participants.get(official=newcomer)
-    assert not joined.named and joined.via_agency_id == world["sulsel"].pk
-    assert OutboundMail.objects.filter(recipient=newcomer.email, kind="invitation").count() == 1
-    # Invited by name, an official stays whatever their agency.
-    named = schedule(participants=[{"username": "andi"}], agencies=["sulsel"])
-    andi = world["andi"]
-    previous = {"agency_id": andi.agency_id}
-    andi.agency = world["ministry"]
-    andi.save()
-    with django_capture_on_commit_callbacks(execute=True):
-        official_apply_access(official=andi, previous=previous)
-    assert "andi" in roles(named)

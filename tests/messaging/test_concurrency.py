@@ -3,15 +3,14 @@ services run, SQLite in the embedded one)."""
 
 from __future__ import annotations
 
-import threading
 import uuid
 
 import pytest
-from django.db import connections
 
 from coordination.platform.errors import Forbidden, NotFound
 from messaging.models import Message, MessageRevision, Room, RoomEvent
 from messaging.services import timeline as timeline_services
+from tests.threads import run_together
 
 
 @pytest.mark.django_db(transaction=True)
@@ -20,34 +19,20 @@ def test_many_threads_writing_one_room_get_gapless_unique_seqs(world, settings):
     room = world["room"]
     writers = ["budi", "sari", "andi", "nurul"] * 2
     per_writer = 15
-    start = threading.Barrier(len(writers))
-    errors: list[BaseException] = []
 
     def write(name):
-        try:
-            start.wait()
-            for n in range(per_writer):
-                message, _ = timeline_services.message_post(
-                    author=world[name],
-                    room_id=room.pk,
-                    body=f"{name} {n}",
-                    client_id=uuid.uuid4(),
-                )
-                if n % 5 == 0:
-                    timeline_services.message_edit(
-                        by=world[name], message_id=message.pk, body="edited"
-                    )
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        for n in range(per_writer):
+            message, _ = timeline_services.message_post(
+                author=world[name],
+                room_id=room.pk,
+                body=f"{name} {n}",
+                client_id=uuid.uuid4(),
+            )
+            if n % 5 == 0:
+                timeline_services.message_edit(by=world[name], message_id=message.pk, body="edited")
 
-    threads = [threading.Thread(target=write, args=(name,)) for name in writers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    assert errors == []
+    # A writer's exception is raised here (run_together): no error may pass unseen.
+    run_together(write, *[(name,) for name in writers], timeout=120)
     seqs = list(Message.objects.filter(room=room).values_list("seq", flat=True)) + list(
         RoomEvent.objects.filter(room=room).values_list("seq", flat=True)
     )
@@ -61,28 +46,14 @@ def test_many_threads_writing_one_room_get_gapless_unique_seqs(world, settings):
 def test_the_same_client_id_from_two_sockets_at_once_is_stored_once(world):
     room = world["room"]
     client_id = uuid.uuid4()
-    start = threading.Barrier(4)
-    results, errors = [], []
 
     def send():
-        try:
-            start.wait()
-            results.append(
-                timeline_services.message_post(
-                    author=world["budi"], room_id=room.pk, body="sekali", client_id=client_id
-                )
-            )
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        return timeline_services.message_post(
+            author=world["budi"], room_id=room.pk, body="sekali", client_id=client_id
+        )
 
-    threads = [threading.Thread(target=send) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert errors == [] and len(results) == 4
+    results = run_together(send, times=4)  # raises what any sender raised
+    assert len(results) == 4
     assert len({message.pk for message, _created in results}) == 1
     assert sum(created for _message, created in results) == 1
     assert Room.objects.get(pk=room.pk).last_seq == 1
@@ -94,16 +65,13 @@ def test_an_edit_racing_a_deletion_never_revives_the_message(world):
     checked again under the room's lock, so there is at most one deletion, no edit after it,
     and every revision keeps a distinct earlier text."""
     room = world["room"]
-    errors = []
     for round_ in range(5):
         message, _ = timeline_services.message_post(
             author=world["budi"], room_id=room.pk, body=f"asli {round_}", client_id=uuid.uuid4()
         )
-        start = threading.Barrier(4)
 
-        def change(kind, n, message=message, start=start):
+        def change(kind, n, message=message):
             try:
-                start.wait()
                 if kind == "edit":
                     timeline_services.message_edit(
                         by=world["budi"], message_id=message.pk, body=f"v{n}"
@@ -112,19 +80,11 @@ def test_an_edit_racing_a_deletion_never_revives_the_message(world):
                     timeline_services.message_delete(by=world["budi"], message_id=message.pk)
             except (Forbidden, NotFound):
                 pass  # refused: deleted meanwhile
-            except BaseException as exc:  # pragma: no cover - reported below
-                errors.append(exc)
-            finally:
-                connections.close_all()
 
-        threads = [
-            threading.Thread(target=change, args=(kind, n))
-            for n, kind in enumerate(["edit", "delete", "edit", "delete"])
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
+        # Any other exception in a thread is raised here (run_together).
+        run_together(
+            change, *[(kind, n) for n, kind in enumerate(["edit", "delete", "edit", "delete"])]
+        )
         events_ = list(RoomEvent.objects.filter(message=message).order_by("seq"))
         kinds = [e.kind for e in events_]
         assert kinds.count("message_deleted") == 1
@@ -133,4 +93,3 @@ def test_an_edit_racing_a_deletion_never_revives_the_message(world):
             MessageRevision.objects.filter(message=message).values_list("body", flat=True)
         )
         assert len(bodies) == len(set(bodies)) == kinds.count("message_edited")
-    assert errors == []

@@ -4,14 +4,12 @@ read, typing, ping heads, membership changes, and the per-socket ordering guaran
 from __future__ import annotations
 
 import asyncio
-import threading
 import uuid
 
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
-from django.db import connections
 
 from coordination.asgi import application
 from coordination.organisation.services import token_create
@@ -20,6 +18,7 @@ from messaging import events
 from messaging.services import rooms as room_services
 from messaging.services import timeline as timeline_services
 from messaging.services.directives import Directive
+from tests.threads import in_background
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -378,27 +377,20 @@ async def test_rejoins_racing_with_sends_give_a_gapless_repeat_free_stream(world
     follows the previous one exactly, and in the end it has them all."""
     sends = 120
     total = sends + sends // 4  # every fourth message is edited once
-    done = threading.Event()
 
     def writer():
-        try:
-            for n in range(sends):
-                message = post(world, who="budi", body=f"s{n}")
-                if n % 4 == 0:  # edits take seqs too, from the other table
-                    timeline_services.message_edit(
-                        by=world["budi"], message_id=message.pk, body="e"
-                    )
-        finally:
-            connections.close_all()
-            done.set()
+        for n in range(sends):
+            message = post(world, who="budi", body=f"s{n}")
+            if n % 4 == 0:  # edits take seqs too, from the other table
+                timeline_services.message_edit(by=world["budi"], message_id=message.pk, body="e")
 
     socket = await connect(world["andi"])
-    thread = threading.Thread(target=writer)
-    thread.start()
+    thread = in_background(writer)
     stream: list[int] = []  # every seq, in the order the socket sent them
     resets: list[int] = []  # the `after` of each join, in order
     last = 0
-    while not (done.is_set() and last == total):
+    while not (thread.done.is_set() and last == total):
+        thread.check()  # the writer failed: say why, rather than wait for seqs never sent
         resets.append(last)
         await socket.send_json_to({"type": "join", "room": room, "after": last})
         for frame in await frames_until(socket, "joined", timeout=20):

@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 
+from coordination.organisation.models import AuditEntry
 from coordination.platform.errors import Conflict, Forbidden, InvalidInput
 from coordination.platform.models import OutboundMail
 from meetings.models import Meeting
@@ -14,6 +15,10 @@ from meetings.services import scheduling
 from meetings.services.scheduling import Invitee
 
 pytestmark = pytest.mark.django_db
+
+
+def roles(meeting) -> dict[str, str]:
+    return dict(meeting.participants.values_list("official__username", "role"))
 
 
 def test_only_coordinators_schedule_whatever_the_entry_point(world, api, soon):
@@ -102,3 +107,67 @@ def test_times_are_checked_once_for_every_caller(world, soon):
         with pytest.raises(InvalidInput):
             scheduling.meeting_create(by=world["budi"], title="Rapat", start=start, end=end)
     assert not Meeting.objects.exists()
+
+
+def test_a_change_of_roles_alone_is_sent(world, schedule):
+    meeting = schedule()
+    sent = OutboundMail.objects.count()
+    scheduling.meeting_update(
+        by=world["budi"],
+        meeting_id=meeting.pk,
+        changes={},
+        participants=[Invitee("andi", "note_taker"), Invitee("nurul")],
+    )
+    assert roles(meeting)["andi"] == "note_taker"
+    assert OutboundMail.objects.count() == sent + 3  # budi, andi, nurul: an update
+    assert AuditEntry.objects.filter(event="meeting_changed").count() == 1
+
+
+def test_times_come_back_in_utc_and_naive_or_too_long_ones_are_refused(settings, soon):
+    makassar = datetime.timezone(datetime.timedelta(hours=8))
+    start = soon.astimezone(makassar)
+    utc_start, utc_end = scheduling.check_times(
+        start, start + datetime.timedelta(hours=2), must_be_future=True
+    )
+    assert utc_start == start and utc_start.utcoffset() == datetime.timedelta(0)
+    assert utc_end - utc_start == datetime.timedelta(hours=2)
+    naive = start.replace(tzinfo=None)
+    with pytest.raises(InvalidInput) as refused:
+        scheduling.check_times(naive, naive + datetime.timedelta(hours=1), must_be_future=False)
+    assert "start" in refused.value.fields
+    longest = datetime.timedelta(hours=settings.RAKOR_MEETING_MAX_HOURS)
+    assert scheduling.check_times(start, start + longest, must_be_future=True)
+    with pytest.raises(InvalidInput) as refused:
+        scheduling.check_times(
+            start, start + longest + datetime.timedelta(minutes=1), must_be_future=True
+        )
+    assert "end" in refused.value.fields
+    # A meeting under way keeps its start: only a new one must lie ahead.
+    past = soon - datetime.timedelta(days=3)
+    assert scheduling.check_times(past, past + datetime.timedelta(hours=1), must_be_future=False)
+
+
+def test_invitees_are_listed_once_each_in_a_known_role():
+    invited = scheduling.check_invitees([Invitee("andi", "chair"), Invitee("nurul")])
+    assert invited == [Invitee("andi", "chair"), Invitee("nurul", "required")]
+    with pytest.raises(InvalidInput) as refused:
+        scheduling.check_invitees([Invitee("andi"), Invitee("andi", "optional")])
+    assert refused.value.fields == {"participants": ["andi"]}
+    with pytest.raises(InvalidInput):
+        scheduling.check_invitees([Invitee("andi", "emperor")])
+    many = [Invitee(f"orang{n}") for n in range(scheduling.MAX_PARTICIPANTS)]
+    assert len(scheduling.check_invitees(many)) == scheduling.MAX_PARTICIPANTS
+    with pytest.raises(InvalidInput):
+        scheduling.check_invitees([*many, Invitee("satu-lagi")])
+
+
+def test_a_bump_raises_the_version_and_a_significant_one_the_sequence_too(schedule):
+    meeting = schedule()
+    scheduling.meeting_bump(meeting, significant=False, resend=False)
+    assert (meeting.version, meeting.sequence, meeting.answers_sequence) == (2, 0, 0)
+    scheduling.meeting_bump(meeting, significant=False, resend=True)
+    assert (meeting.version, meeting.sequence, meeting.answers_sequence) == (3, 1, 0)
+    scheduling.meeting_bump(meeting, significant=True, resend=False)
+    assert (meeting.version, meeting.sequence, meeting.answers_sequence) == (4, 2, 2)
+    meeting.refresh_from_db()
+    assert meeting.version == 1  # recorded on the meeting; its caller saves it

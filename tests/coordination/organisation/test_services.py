@@ -1,4 +1,6 @@
-"""Services of the organisation domain: tokens, roles, preferences."""
+"""coordination.organisation.services: API tokens, roles and the access that follows them
+(the admin site, audited changes, the apps told of an official's move, sockets closed),
+sessions and passwords, preferences."""
 
 from __future__ import annotations
 
@@ -7,10 +9,11 @@ from datetime import time, timedelta
 import pytest
 from django.utils import timezone
 
-from coordination.organisation import services
-from coordination.organisation.models import ApiToken, Official, Role
+from coordination.organisation import hooks, services
+from coordination.organisation.models import ApiToken, AuditEntry, Official, Role
+from coordination.platform import realtime
 from coordination.platform.errors import InvalidInput, NotFound
-from tests.factories import OfficialFactory
+from tests.factories import AgencyFactory, OfficialFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -159,3 +162,122 @@ def test_zone_defaults_to_the_agencys():
     assert official.zone_name == "Asia/Makassar"
     official.timezone = "Europe/Amsterdam"
     assert official.zone_name == "Europe/Amsterdam"
+
+
+# --- access kept in step, sessions, passwords -----------------------------------------------
+
+
+@pytest.fixture
+def sent_to_sockets(monkeypatch):
+    """What the services send to officials' sockets after commit: (group, event) pairs."""
+    sent = []
+    monkeypatch.setattr(realtime, "_group_send", lambda group, event: sent.append((group, event)))
+    return sent
+
+
+def test_a_token_lookup_gives_the_token_with_its_official(django_assert_max_num_queries):
+    official = OfficialFactory()
+    token, raw = services.token_create(official=official, name="bot")
+    services.token_authenticate(raw)  # its last use is recorded now: the next lookup reads only
+    with django_assert_max_num_queries(1):
+        found = services.token_lookup(raw)
+        assert found.official.agency == official.agency  # read with the token
+    assert found == token
+    assert services.token_lookup(raw.upper()) is None  # exactly the secret, nothing like it
+
+
+def test_access_follows_the_role_and_every_change_is_audited(
+    django_capture_on_commit_callbacks, sent_to_sockets
+):
+    admin = OfficialFactory(role=Role.ADMINISTRATOR)
+    official = OfficialFactory()
+    official.role = Role.ADMINISTRATOR
+    official.save(update_fields=["role"])
+    services.official_apply_access(official=official, by=admin, previous={"role": Role.MEMBER})
+    official.refresh_from_db()
+    assert official.is_staff  # administrators, and only they, reach the admin site
+    entry = AuditEntry.objects.get(event="role_changed", target_id=str(official.pk))
+    assert entry.actor == admin and entry.details == {"old": "member", "new": "administrator"}
+    official.is_superuser = True
+    official.role = Role.MEMBER
+    official.save(update_fields=["is_superuser", "role"])
+    services.official_apply_access(
+        official=official, by=admin, previous={"role": Role.ADMINISTRATOR, "is_superuser": False}
+    )
+    official.refresh_from_db()
+    assert official.is_staff  # a superuser stays staff
+    assert AuditEntry.objects.filter(event="role_changed", target_id=str(official.pk)).count() == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        services.official_apply_access(official=official, by=admin, previous={})
+    assert sent_to_sockets == []  # nothing changed: no socket is touched
+    assert AuditEntry.objects.filter(target_id=str(official.pk)).count() == 3
+
+
+def test_a_deactivated_official_loses_every_open_socket(
+    django_capture_on_commit_callbacks, sent_to_sockets
+):
+    official = OfficialFactory()
+    official.is_active = False
+    official.save(update_fields=["is_active"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.official_apply_access(official=official, previous={"is_active": True})
+    [(group, event)] = sent_to_sockets
+    assert group == f"official.{official.pk}"
+    assert event["type"] == "auth.revoked" and event["everything"] is True
+    entry = AuditEntry.objects.get(event="access_changed")
+    assert entry.details == {"active": False}
+
+
+def test_a_new_or_moved_official_is_announced_to_the_apps_after_commit(
+    django_capture_on_commit_callbacks,
+):
+    moves = []
+
+    def listener(sender, signal, **kwargs):
+        moves.append(kwargs)
+
+    hooks.official_agency_changed.connect(listener, dispatch_uid="test-listener")
+    try:
+        official = OfficialFactory()
+        with django_capture_on_commit_callbacks() as callbacks:
+            services.official_apply_access(official=official, previous=None)
+        assert moves == []  # not before commit
+        for callback in callbacks:
+            callback()
+        assert moves == [
+            {"official_id": official.pk, "old_agency_id": None, "new_agency_id": official.agency_id}
+        ]
+        old = official.agency_id
+        official.agency = AgencyFactory()
+        official.save(update_fields=["agency"])
+        with django_capture_on_commit_callbacks(execute=True):
+            services.official_apply_access(official=official, previous={"agency_id": old})
+        assert moves[-1]["old_agency_id"] == old
+        assert moves[-1]["new_agency_id"] == official.agency_id
+        with django_capture_on_commit_callbacks(execute=True):
+            services.official_apply_access(official=official, previous={"role": official.role})
+        assert len(moves) == 2  # the agency did not change
+    finally:
+        hooks.official_agency_changed.disconnect(dispatch_uid="test-listener")
+
+
+def test_signing_out_closes_one_sessions_sockets_a_password_change_all(
+    django_capture_on_commit_callbacks, sent_to_sockets
+):
+    official = OfficialFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.official_sessions_revoked(official=official, session_key="abc")
+    [(_group, event)] = sent_to_sockets
+    assert event["session_key"] == "abc" and event["all_sessions"] is False
+    with django_capture_on_commit_callbacks(execute=True):
+        services.official_password_changed(official=official)
+    _group, event = sent_to_sockets[-1]
+    assert event["session_key"] is None and event["all_sessions"] is True
+    changed = AuditEntry.objects.get(event="password_changed")
+    assert changed.actor == official and changed.target_id in ("", None)
+    admin = OfficialFactory(role=Role.ADMINISTRATOR)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.official_password_changed(official=official, reset=True, by=admin)
+    reset = AuditEntry.objects.get(event="password_reset")
+    assert reset.actor == admin and reset.target_id == str(official.pk)
+    assert len(sent_to_sockets) == 3
