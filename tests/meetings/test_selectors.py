@@ -692,9 +692,7 @@ def running(world, schedule):
         for title in ("Pembukaan", "Laporan")
     ]
     meeting_mode.meeting_open(by=world["andi"], meeting_id=made.pk)
-    meeting_mode.meeting_current_item_set(
-        by=world["andi"], meeting_id=made.pk, item_id=items[0].pk
-    )
+    meeting_mode.meeting_current_item_set(by=world["andi"], meeting_id=made.pk, item_id=items[0].pk)
     for name in ("nurul", "budi"):
         meeting_mode.speaker_ask(by=world[name], meeting_id=made.pk)
     meeting_join(official=world["nurul"], meeting_id=made.pk)
