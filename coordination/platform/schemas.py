@@ -101,3 +101,16 @@ Instant = Annotated[
 
 # An id in a URL path ("/rooms/{room_id}"), with the same bounds.
 PathId = Annotated[int, Path(..., ge=1, lt=ID_MAX)]
+
+
+def file_response(description: str) -> dict[str, Any]:
+    """The OpenAPI answer of an endpoint that sends a stored file with its own type (as
+    `openapi_extra`)."""
+    return {
+        "responses": {
+            200: {
+                "description": description,
+                "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    }

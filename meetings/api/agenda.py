@@ -11,7 +11,15 @@ from django.http import FileResponse, HttpRequest
 from ninja import Field, File, Header, Path, Router, Schema, Status, UploadedFile
 from pydantic import StringConstraints
 
-from coordination.platform.schemas import AUTH_ERRORS, ErrorOut, Id, NonBlankText, PathId, Text
+from coordination.platform.schemas import (
+    AUTH_ERRORS,
+    ErrorOut,
+    Id,
+    NonBlankText,
+    PathId,
+    Text,
+    file_response,
+)
 from meetings import selectors
 from meetings.api.meetings import AgencyCode, Username
 from meetings.services import agenda
@@ -380,14 +388,7 @@ class ApplyTemplateIn(Schema):
     version: Id = Field(description="The order's version you saw.")
 
 
-FILE_RESPONSE = {
-    "responses": {
-        200: {
-            "description": "The document with its own type, as an attachment.",
-            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
-        }
-    }
-}
+FILE_RESPONSE = file_response("The document with its own type, as an attachment.")
 
 
 @router.post(

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Router, Status, UploadedFile
 
 from coordination.platform.errors import NotFound
-from coordination.platform.schemas import ErrorOut, PathId
+from coordination.platform.schemas import ErrorOut, PathId, file_response
 from messaging import selectors
 from messaging.api.schemas import ERRORS, AttachmentOut
 from messaging.events import attachment_frame
@@ -17,14 +17,7 @@ from messaging.services import attachments as attachment_services
 router = Router()
 
 
-FILE_RESPONSE = {
-    "responses": {
-        200: {
-            "description": "The file with its own type, as an attachment (never shown inline).",
-            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
-        }
-    }
-}
+FILE_RESPONSE = file_response("The file with its own type, as an attachment (never shown inline).")
 
 
 @router.post(
