@@ -820,6 +820,30 @@ def notulen_approved_get(official: Official, meeting_id: int) -> tuple[Meeting, 
     return meeting, revision
 
 
+def notulen_record(meeting: Meeting) -> dict[str, Any]:
+    """The agenda and the attendance as they stand, kept in a revision when it is approved:
+    the approved notulen then say what the meeting was, whatever changes later. Four
+    queries."""
+    return {
+        "items": [
+            {
+                "id": item.pk,
+                "title": item.title,
+                "presenter": (
+                    item.presenter.display_name
+                    if item.presenter_id
+                    else item.presenter_agency.name
+                    if item.presenter_agency_id
+                    else ""
+                ),
+                "outcome": item.outcome,
+            }
+            for item in agenda_items(meeting)
+        ],
+        "attendance": attendance_out(meeting),
+    }
+
+
 def notulen_document(meeting: Meeting, revision: NotulenRevision) -> dict[str, Any]:
     """What a notula rapat holds, in the meeting's zone (with WIB, WITA or WIT) and
     language: topic, day and date, time, place or video, chair, note taker, attendance by
@@ -829,12 +853,14 @@ def notulen_document(meeting: Meeting, revision: NotulenRevision) -> dict[str, A
     language = meeting.language
     content = revision.content or {}
     participants = participant_rows(meeting)
-    attended = attendance_out(meeting)
+    # Approved revisions carry the agenda and attendance they were approved with.
+    record = content.get("record") or notulen_record(meeting)
+    attended = record["attendance"]
     attendance = attended["attendance"]
     by_agency: dict[str, list[dict[str, Any]]] = {}
     for row in attendance:
         by_agency.setdefault(row["agency"] or "—", []).append(row)
-    items = agenda_items(meeting)
+    items = record["items"]
     notes = content.get("items") or {}
 
     def when(value, kind="time") -> str:
@@ -878,16 +904,10 @@ def notulen_document(meeting: Meeting, revision: NotulenRevision) -> dict[str, A
             "items": [
                 {
                     "number": number,
-                    "title": item.title,
-                    "presenter": (
-                        item.presenter.display_name
-                        if item.presenter_id
-                        else item.presenter_agency.name
-                        if item.presenter_agency_id
-                        else ""
-                    ),
-                    "outcome": str(outcomes.get(item.outcome, item.outcome)),
-                    "notes": notes.get(str(item.pk), ""),
+                    "title": item["title"],
+                    "presenter": item["presenter"],
+                    "outcome": str(outcomes.get(item["outcome"], item["outcome"])),
+                    "notes": notes.get(str(item["id"]), ""),
                 }
                 for number, item in enumerate(items, start=1)
             ],

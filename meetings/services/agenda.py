@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coordination.organisation import permissions
-from coordination.organisation.models import Agency, Official
+from coordination.organisation.models import Agency, Classification, Official
 from coordination.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 from meetings import events, invitations, selectors
 from meetings.models import (
@@ -263,7 +263,23 @@ def _item_for_editor(by: Official, item_id: int) -> AgendaItem:
         _editable_meeting(by, meeting_id)
     except NotFound:
         raise NotFound(_("No such agenda item.")) from None
-    return AgendaItem.objects.get(pk=item_id)
+    item = AgendaItem.objects.filter(pk=item_id).first()
+    if item is None:  # removed meanwhile
+        raise NotFound(_("No such agenda item."))
+    return item
+
+
+def _item_locked(item_id: int) -> AgendaItem:
+    """The item, read again under the meeting's lock; NotFound when it was removed
+    meanwhile."""
+    item = (
+        AgendaItem.objects.select_related("presenter", "presenter_agency", "source_message")
+        .filter(pk=item_id)
+        .first()
+    )
+    if item is None:
+        raise NotFound(_("No such agenda item."))
+    return item
 
 
 def _item_conflict(item: AgendaItem) -> Conflict:
@@ -294,13 +310,7 @@ def agenda_item_update(
     item = _item_for_editor(by, item_id)
     with transaction.atomic():
         meeting = _locked(item.meeting_id)
-        item = (
-            AgendaItem.objects.select_related("presenter", "presenter_agency", "source_message")
-            .filter(pk=item_id)
-            .first()
-        )
-        if item is None:
-            raise NotFound(_("No such agenda item."))
+        item = _item_locked(item_id)
         if version != item.version:
             raise _item_conflict(item)
         if "links" in changes:
@@ -323,12 +333,24 @@ def agenda_item_remove(*, by: Official, item_id: int, version: int) -> None:
     item = _item_for_editor(by, item_id)
     with transaction.atomic():
         meeting = _locked(item.meeting_id)
-        item = AgendaItem.objects.select_related(
-            "presenter", "presenter_agency", "source_message"
-        ).get(pk=item_id)
+        item = _item_locked(item_id)
         if version != item.version:
             raise _item_conflict(item)
+        was_current = meeting.current_item_id == item.pk
         item.delete()
+        if was_current:  # the item under discussion is gone: none is, from now
+            meeting.current_item = None
+            meeting.current_item_since = None
+            meeting.save(update_fields=["current_item", "current_item_since"])
+            now = timezone.now()
+            events.live_broadcast_on_commit(
+                meeting.pk,
+                {"type": "meeting_mode"} | selectors.meeting_mode_out(meeting, now=now),
+            )
+            events.live_broadcast_on_commit(
+                meeting.pk,
+                {"type": "speakers"} | selectors.speaker_queue_out(meeting, now=now),
+            )
         items = selectors.agenda_items(meeting)
         _renumber(items)
         _changed(meeting, order=True)
@@ -372,10 +394,15 @@ def agenda_reorder(
 
 
 def _deciders(meeting: Meeting) -> set[int]:
-    """Who decides on proposals: the organiser, the chair, the editors granted."""
-    chairs = selectors.meeting_facts(meeting).chair_ids
-    editors = AgendaEditor.objects.filter(meeting=meeting).values_list("official_id", flat=True)
-    return {meeting.organiser_id, *chairs, *editors}
+    """Who decides on proposals: the organiser, the chair, the editors granted who may still
+    see the meeting (a grant outlives neither a removal nor a reclassification)."""
+    facts = selectors.meeting_facts(meeting)
+    editors = [
+        editor.official
+        for editor in AgendaEditor.objects.filter(meeting=meeting).select_related("official")
+    ]
+    visible = {o.pk for o in editors if permissions.may_view_meeting(o, facts)}
+    return {meeting.organiser_id, *facts.chair_ids, *visible}
 
 
 def _send_proposal(proposal: AgendaProposal) -> None:
@@ -465,16 +492,17 @@ def _pending(proposal_id: int) -> AgendaProposal:
 def agenda_proposal_accept(*, by: Official, proposal_id: int) -> AgendaProposal:
     """Accept a proposal: it becomes an item at the end of the agenda (linked to its chat
     message, if any). A proposal decided already is a Conflict."""
-    _proposal_for_decider(by, proposal_id)
+    checked = _proposal_for_decider(by, proposal_id)
     with transaction.atomic():
+        meeting = _locked(checked.meeting_id)  # before reading its state: one decision
         proposal = _pending(proposal_id)
-        meeting = _locked(proposal.meeting_id)
+        proposer = proposal.proposed_by
         item = _insert(
             meeting,
             by=by,
             title=proposal.title,
             description=proposal.description,
-            presenter=Presenter(username=proposal.proposed_by.username),
+            presenter=Presenter(username=proposer.username) if proposer.is_active else None,
             planned_minutes=proposal.planned_minutes,
             outcome=proposal.outcome,
             links=(),
@@ -492,10 +520,10 @@ def agenda_proposal_accept(*, by: Official, proposal_id: int) -> AgendaProposal:
 
 def agenda_proposal_decline(*, by: Official, proposal_id: int, reason: str = "") -> AgendaProposal:
     """Decline a proposal, with a reason the proposer reads."""
-    _proposal_for_decider(by, proposal_id)
+    checked = _proposal_for_decider(by, proposal_id)
     with transaction.atomic():
+        _locked(checked.meeting_id)
         proposal = _pending(proposal_id)
-        _locked(proposal.meeting_id)
         proposal.status = AgendaProposal.Status.DECLINED
         proposal.reason = reason
         proposal.decided_by = by
@@ -523,9 +551,11 @@ def agenda_editor_grant(*, by: Official, meeting_id: int, username: str) -> Agen
             _("%(name)s is not an official who may see this meeting.") % {"name": username},
             fields={"username": [username]},
         )
-    editor, _created = AgendaEditor.objects.get_or_create(
-        meeting=meeting, official=official, defaults={"granted_by": by}
-    )
+    with transaction.atomic():
+        _locked(meeting.pk)  # two grants at once: one row
+        editor, _created = AgendaEditor.objects.get_or_create(
+            meeting=meeting, official=official, defaults={"granted_by": by}
+        )
     return editor
 
 
@@ -589,6 +619,7 @@ def agenda_document_add(*, by: Official, item_id: int, upload: UploadedFile) -> 
     upload.seek(0)
     with transaction.atomic():
         meeting = _locked(item.meeting_id)
+        _item_locked(item.pk)  # not removed meanwhile
         if AgendaDocument.objects.filter(item_id=item.pk).count() >= MAX_DOCUMENTS:
             raise InvalidInput(
                 _("An item carries at most %(n)d documents.") % {"n": MAX_DOCUMENTS},
@@ -640,11 +671,21 @@ def _item_touched(meeting: Meeting, item_id: int) -> None:
 
 
 def agenda_template_save(*, by: Official, meeting_id: int, name: str) -> AgendaTemplate:
-    """Save the meeting's agenda as a template of the official's agency, under `name`
-    (saving under a name in use replaces that template)."""
+    """Save the meeting's agenda as a template of the official's agency, under `name`.
+    Saving under a name in use replaces that template (its author, or a coordinator of the
+    agency). Only a biasa meeting's agenda becomes a template: a template is read by the whole
+    agency, a terbatas or rahasia agenda only by those who may see its meeting."""
     meeting = _editable_meeting(by, meeting_id)
     if by.agency_id is None:
         raise Forbidden(_("Only officials of an agency save agenda templates."))
+    if meeting.classification != Classification.BIASA:
+        raise Conflict(
+            _(
+                "Only the agenda of a biasa meeting can become a template: the whole agency "
+                "reads it."
+            ),
+            current={"classification": meeting.classification},
+        )
     items = [
         {
             "title": item.title,
@@ -656,12 +697,29 @@ def agenda_template_save(*, by: Official, meeting_id: int, name: str) -> AgendaT
     ]
     if not items:
         raise Conflict(_("The agenda is empty; there is nothing to save."), current={"items": []})
-    template, _created = AgendaTemplate.objects.update_or_create(
-        agency_id=by.agency_id,
-        name=name,
-        defaults={"items": items, "created_by": by, "created_at": timezone.now()},
-    )
-    return template
+    with transaction.atomic():
+        template = (
+            AgendaTemplate.objects.select_for_update()
+            .filter(agency_id=by.agency_id, name=name)
+            .first()
+        )
+        if template is None:
+            return AgendaTemplate.objects.create(
+                agency_id=by.agency_id, name=name, items=items, created_by=by
+            )
+        _may_change_template(by, template)
+        template.items = items
+        template.created_at = timezone.now()
+        template.save(update_fields=["items", "created_at"])
+        return template
+
+
+def _may_change_template(by: Official, template: AgendaTemplate) -> None:
+    if template.created_by_id != by.pk and not permissions.is_coordinator(by):
+        permissions.permission_denied(official=by, action="change agenda template", target=template)
+        raise Forbidden(
+            _("Only the official who saved it or a coordinator of the agency changes it.")
+        )
 
 
 def agenda_template_apply(
@@ -700,9 +758,5 @@ def agenda_template_delete(*, by: Official, template_id: int) -> None:
     template = AgendaTemplate.objects.filter(pk=template_id, agency_id=by.agency_id).first()
     if template is None:
         raise NotFound(_("No such agenda template."))
-    if template.created_by_id != by.pk and not permissions.is_coordinator(by):
-        permissions.permission_denied(official=by, action="delete agenda template", target=template)
-        raise Forbidden(
-            _("Only the official who saved it or a coordinator of the agency deletes it.")
-        )
+    _may_change_template(by, template)
     template.delete()

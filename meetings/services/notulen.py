@@ -80,7 +80,7 @@ def _content(meeting: Meeting, items: dict[int, str], sections: dict[str, str]) 
             % {"ids": ", ".join(map(str, unknown))},
             fields={"items": [str(pk) for pk in unknown]},
         )
-    return {
+    return {  # a correction starts afresh: its record is taken when it is approved
         "items": {str(pk): notes for pk, notes in items.items() if notes},
         **{name: sections.get(name, "") for name in selectors.NOTULEN_SECTIONS},
     }
@@ -181,7 +181,9 @@ def notulen_approve(*, by: Official, meeting_id: int, version: int) -> NotulenRe
         revision.approved_by = by
         revision.approved_at = timezone.now()
         revision.version += 1
-        revision.save(update_fields=["status", "approved_by", "approved_at", "version"])
+        # The record keeps the agenda and attendance it was approved with.
+        revision.content = {**revision.content, "record": selectors.notulen_record(meeting)}
+        revision.save(update_fields=["status", "approved_by", "approved_at", "version", "content"])
         _send(meeting, revision)
         transaction.on_commit(
             lambda: signals.notulen_approved.send(sender=NotulenRevision, revision=revision)

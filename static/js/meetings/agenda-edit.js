@@ -53,8 +53,13 @@ export function editForm(item, { save, done, presenters }) {
   const minutes = el("input", { type: "number", id: id("minutes"), min: "1", max: "600", inputmode: "numeric", value: String(item.planned_minutes) });
   const outcome = el("select", { id: id("outcome") }, ...options(["information", "discussion", "decision"], "agenda.outcome", item.outcome));
   const status = el("select", { id: id("status") }, ...options(["pending", "in_discussion", "done", "deferred"], "agenda.status", item.status));
+  // The item's own presenter is offered even when not among the meeting's participants.
+  const choices = presenters.slice();
+  if (item.presenter && !choices.some((c) => (c.username ? `u:${c.username}` : `a:${c.agency}`) === presenterKey(item.presenter))) {
+    choices.push(item.presenter);
+  }
   const presenter = el("select", { id: id("presenter") }, el("option", { value: "", text: "—" }),
-    ...presenters.map((choice) => {
+    ...choices.map((choice) => {
       const key = choice.username ? `u:${choice.username}` : `a:${choice.agency}`;
       return el("option", { value: key, selected: key === presenterKey(item.presenter), text: choice.name });
     }));
@@ -78,15 +83,24 @@ export function editForm(item, { save, done, presenters }) {
   node.append(form);
   let version = item.version;
 
-  const changes = () => ({
-    title: title.value.trim(),
-    planned_minutes: Number(minutes.value),
-    outcome: outcome.value,
-    status: status.value,
-    presenter: presenterOf(presenter.value),
-    description: description.value,
-    links: links.value.split(/\s+/).filter(Boolean),
-  });
+  // Only what this form changed, against the item as it was opened: saving over someone
+  // else's change keeps the fields they changed and this form did not.
+  const changes = () => {
+    const all = {
+      title: title.value.trim(),
+      planned_minutes: Number(minutes.value),
+      outcome: outcome.value,
+      status: status.value,
+      description: description.value,
+      links: links.value.split(/\s+/).filter(Boolean),
+    };
+    const changed = {};
+    for (const [name, value] of Object.entries(all)) {
+      if (JSON.stringify(value) !== JSON.stringify(item[name])) changed[name] = value;
+    }
+    if (presenter.value !== presenterKey(item.presenter)) changed.presenter = presenterOf(presenter.value);
+    return changed;
+  };
 
   function close(saved) {
     forms.delete(item.id);
@@ -104,7 +118,7 @@ export function editForm(item, { save, done, presenters }) {
 
   function showConflict(current) {
     version = current.version;
-    const mine = changes();
+    const mine = { title: title.value.trim(), description: description.value };
     conflict.replaceChildren(
       el("p", { class: "alert alert--warning", role: "alert", text: t("agenda.conflict") }),
       el("p", { text: t("agenda.theirs") }), el("pre", { class: "agenda__theirs", text: `${current.title}\n\n${current.description}` }),

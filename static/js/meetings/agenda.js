@@ -123,24 +123,32 @@ async function remove(id) {
   }
 }
 
+// The agenda as the server has it now (after a refused change, and after a reconnect).
+export async function reloadAgenda() {
+  try {
+    const agenda = await api(`/api/v1/meetings/${state.meeting}/agenda`);
+    state.items = agenda.items;
+    state.version = agenda.version;
+    render();
+  } catch {
+    // Offline: the socket's `agenda` frame brings it when the connection returns.
+  }
+}
+
 async function reorder(ids, moved) {
-  const previous = state.items.slice();
-  order(ids, state.version);
+  const version = state.version;
+  order(ids, version);
   render();
   try {
-    const answer = await api(`/api/v1/meetings/${state.meeting}/agenda/order`, { method: "POST", json: { items: ids, version: state.version } });
-    state.version = answer.version;
+    const answer = await api(`/api/v1/meetings/${state.meeting}/agenda/order`, { method: "POST", json: { items: ids, version } });
+    state.version = Math.max(state.version, answer.version);
     const position = answer.items.indexOf(moved.id) + 1;
     say(t("agenda.moved", { title: moved.title, position }));
   } catch (error) {
-    state.items = previous;
-    if (error.status === 409 && error.body?.current) {
-      order(error.body.current.items, error.body.current.version);
-      say(t("agenda.orderChanged"));
-    } else {
-      say(`${t("agenda.failed")} ${errorText(error)}`);
-    }
-    render();
+    // Whatever arrived meanwhile (the change that made this one stale, say) stays: the
+    // whole agenda is read again.
+    say(error.status === 409 ? t("agenda.orderChanged") : `${t("agenda.failed")} ${errorText(error)}`);
+    await reloadAgenda();
   }
 }
 

@@ -9,7 +9,8 @@ import { t } from "../lib/i18n.js";
 import { createSocket } from "../lib/socket.js";
 import { agendaFrame } from "./agenda.js";
 import { liveFrame, refreshLive } from "./mode.js";
-import { notulenFrame, refreshNotulen } from "./notulen.js";
+import { notulenFrame, refreshNotulen, resyncNotulen } from "./notulen.js";
+import { resyncProposals } from "./proposals.js";
 
 // The words for a lead who declined, by role (the "meetings" catalogue).
 const DECLINED = { chair: "meetings.chairDeclined", note_taker: "meetings.noteTakerDeclined" };
@@ -54,7 +55,9 @@ function showChanged() {
 // config: {meeting, sequence (the meeting's version this page shows), mayEdit}.
 export function followMeeting(config) {
   let sequence = config.sequence;
-  const socket = createSocket({ ping: false });
+  // Pinged: a socket gone half-open during a live meeting is noticed and reopened.
+  const socket = createSocket({ ping: true });
+  let again = false; // subscribed before: a reconnect
   socket.start({
     open: () => socket.send({ type: "subscribe", meeting: config.meeting }),
     frame(frame) {
@@ -63,9 +66,15 @@ export function followMeeting(config) {
         document.body.dataset.live = "1";
         if (sequence !== null && frame.sequence !== sequence) showChanged();
         sequence = frame.sequence;
-        // What changed while away: the agenda, the meeting mode, the queue, attendance.
+        // What changed while away: the agenda, the meeting mode, the queue, attendance,
+        // the proposals and the notulen.
         socket.send({ type: "agenda", meeting: config.meeting });
         socket.send({ type: "meeting_state", meeting: config.meeting });
+        if (again) {
+          resyncProposals();
+          resyncNotulen();
+        }
+        again = true;
       } else if (frame.type === "rsvp_updated" && frame.meeting === config.meeting) {
         showTally(frame.tally);
         showAnswer(frame.username, frame.response);

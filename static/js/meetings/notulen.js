@@ -12,7 +12,9 @@ import { agendaItems } from "./agenda.js";
 
 const SECTIONS = ["opening", "decisions", "actions", "closing"];
 const SAVE_AFTER = 1500; // ms after the last key
-const state = { meeting: null, notulen: null, editing: false, dirty: false, timer: null, correcting: false };
+// `edits` counts keystrokes: a save clears only those it carried, so what is typed while
+// it is on its way stays "dirty" and is saved next.
+const state = { meeting: null, notulen: null, editing: false, dirty: false, edits: 0, timer: null, correcting: false };
 const path = () => `/api/v1/meetings/${state.meeting}/notulen`;
 
 function fail(error) {
@@ -42,7 +44,7 @@ function textBlock(title, text) {
 function area(id, value, label) {
   const box = el("textarea", { id, rows: "4", "data-notes": "" });
   box.value = value;
-  box.addEventListener("input", () => { state.dirty = true; clearTimeout(state.timer); state.timer = setTimeout(save, SAVE_AFTER); });
+  box.addEventListener("input", () => { state.dirty = true; state.edits += 1; clearTimeout(state.timer); state.timer = setTimeout(save, SAVE_AFTER); });
   return el("div", { class: "field" }, el("label", { for: id, text: label }), box);
 }
 
@@ -103,7 +105,10 @@ function render() {
 
 function draft() {
   const value = (id) => document.getElementById(id)?.value ?? "";
-  const items = agendaItems().map((item) => ({ item: item.id, notes: value(`notulen-item-${item.id}`) })).filter((entry) => entry.notes);
+  // Every box on the page, also one whose item was removed meanwhile (the server says so).
+  const items = [...document.querySelectorAll("textarea[id^='notulen-item-']")]
+    .map((box) => ({ item: Number(box.id.slice("notulen-item-".length)), notes: box.value }))
+    .filter((entry) => entry.notes);
   const body = { version: state.notulen.version, items, corrects: value("notulen-corrects") };
   for (const section of SECTIONS) body[section] = value(`notulen-${section}`);
   return body;
@@ -113,9 +118,10 @@ async function save() {
   clearTimeout(state.timer);
   if (!state.editing) return;
   const body = draft();
+  const carried = state.edits;
   try {
     state.notulen = await api(path(), { method: "PUT", json: body });
-    state.dirty = false;
+    state.dirty = state.edits !== carried;
     state.correcting = false;
     fail(null);
     const saved = $("#notulen-saved");
@@ -184,9 +190,15 @@ export function notulenFrame(frame) {
   reload();
 }
 
-// Draw again when the agenda changed (the notes are per item).
+// Draw again when the agenda changed (the notes are per item); never while the note taker
+// is writing (the boxes keep what is typed; a new item gets its box on the next render).
 export function refreshNotulen() {
-  if (state.meeting && !(state.editing && state.dirty)) render();
+  if (state.meeting && !state.editing) render();
+}
+
+// After a reconnect: what changed while away, unless the note taker has unsaved words.
+export function resyncNotulen() {
+  if (state.meeting && !(state.editing && state.dirty)) reload();
 }
 
 export function startNotulen(config) {

@@ -61,6 +61,18 @@ export function proposalFrame(proposal) {
   render();
 }
 
+// After a reconnect: the proposals as they are now (decisions made while away).
+export async function resyncProposals() {
+  if (!state.meeting) return;
+  try {
+    const page = await api(`/api/v1/meetings/${state.meeting}/agenda/proposals`);
+    for (const proposal of page.items) state.proposals.set(proposal.id, proposal);
+    render();
+  } catch {
+    // Offline again: the next reconnect tries again.
+  }
+}
+
 export function startProposals({ meeting, proposals, mayDecide }) {
   state.meeting = meeting;
   state.mayDecide = mayDecide;

@@ -1,7 +1,7 @@
 // "Add to agenda" on a message: the official chooses one of the coming meetings they take
 // part in (#agenda-dialog), and the message is proposed as an item of its agenda, linked
 // back to the message (POST /api/v1/meetings/{id}/agenda/proposals with the message's id).
-// The meeting's organiser decides on it.
+// Those who edit the meeting's agenda (its organiser, its chair, those they allow) decide on it.
 
 import { api, errorText } from "../lib/api.js";
 import { $, el } from "../lib/dom.js";

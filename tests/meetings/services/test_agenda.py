@@ -284,3 +284,43 @@ def test_a_burst_of_agenda_changes_sends_one_update_per_participant(
     description = str(vevent["DESCRIPTION"])
     # In the meeting's language (Indonesian by default).
     assert "1. Butir 0 (10 menit)" in description and "20. Penutup (10 menit)" in description
+
+
+def test_a_template_is_made_of_a_biasa_agenda_only_and_kept_by_its_author(world, meeting, schedule):
+    from coordination.organisation.models import Classification
+    from tests.factories import OfficialFactory
+
+    add(meeting, world["budi"], "Pembukaan")
+    agenda.agenda_template_save(by=world["budi"], meeting_id=meeting.pk, name="Rakor bulanan")
+    # Another member of budi's agency who edits an agenda cannot overwrite budi's template.
+    colleague = OfficialFactory(agency=world["ministry"])
+    own = schedule(by=world["budi"], title="Rapat lain", participants=[])
+    agenda.agenda_editor_grant(by=world["budi"], meeting_id=own.pk, username=colleague.username)
+    add(own, colleague, "Lain")
+    with pytest.raises(Forbidden):
+        agenda.agenda_template_save(by=colleague, meeting_id=own.pk, name="Rakor bulanan")
+    secret = schedule(
+        classification=Classification.RAHASIA,
+        participants=[{"username": "andi", "role": "chair"}],
+    )
+    add(secret, world["budi"], "Hal rahasia")
+    with pytest.raises(Conflict):
+        agenda.agenda_template_save(by=world["budi"], meeting_id=secret.pk, name="Rahasia")
+    from meetings.models import AgendaTemplate
+
+    assert [t.name for t in AgendaTemplate.objects.all()] == ["Rakor bulanan"]
+    assert AgendaTemplate.objects.get().items[0]["title"] == "Pembukaan"
+
+
+def test_removing_the_item_under_discussion_leaves_none_under_discussion(world, meeting):
+    from meetings.services import meeting_mode
+
+    item = add(meeting, world["budi"], "Pembukaan")
+    meeting_mode.meeting_open(by=world["andi"], meeting_id=meeting.pk)
+    meeting_mode.meeting_current_item_set(by=world["andi"], meeting_id=meeting.pk, item_id=item.pk)
+    current = AgendaItem.objects.get(pk=item.pk)
+    agenda.agenda_item_remove(by=world["budi"], item_id=item.pk, version=current.version)
+    meeting.refresh_from_db()
+    assert meeting.current_item_id is None and meeting.current_item_since is None
+    with pytest.raises(NotFound):  # removed meanwhile: not found, not a server error
+        agenda.agenda_item_remove(by=world["budi"], item_id=item.pk, version=current.version)

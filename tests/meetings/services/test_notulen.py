@@ -173,3 +173,21 @@ def test_the_pdf_and_markdown_hold_the_agenda_attendance_and_notes(world, meetin
     assert "### 1. Harga beras di Sulawesi Selatan" in markdown
     assert "| Provinsi Sulawesi Selatan |" in markdown
     assert "Harga naik 12% sejak Oktober" in markdown
+
+
+def test_approved_notulen_keep_the_agenda_they_were_approved_with(world, meeting, items):
+    save(world, meeting, items, 0, "Harga naik 12%")
+    notulen.notulen_submit(by=world["sari"], meeting_id=meeting.pk, version=1)
+    notulen.notulen_approve(by=world["andi"], meeting_id=meeting.pk, version=2)
+    renamed = agenda.agenda_item_update(
+        by=world["budi"], item_id=items[0].pk, version=items[0].version, changes={"title": "X"}
+    )
+    agenda.agenda_item_remove(by=world["budi"], item_id=items[1].pk, version=items[1].version)
+    assert renamed.title == "X"
+    found, revision = selectors.notulen_approved_get(world["sari"], meeting.pk)
+    document = selectors.notulen_document(found, revision)
+    assert [item["title"] for item in document["items"]] == [
+        "Harga beras di Sulawesi Selatan",
+        "Cadangan pangan daerah",
+    ]
+    assert document["items"][0]["notes"] == "Harga naik 12%"
