@@ -431,33 +431,36 @@ def may_edit_agenda(official: Official, meeting: Meeting) -> bool:
     )
 
 
+def presenter_out(item: AgendaItem) -> dict[str, str] | None:
+    """Who presents an item: {"username", "name"}, {"agency", "name"}, or None."""
+    if item.presenter_id is not None:
+        return {"username": item.presenter.username, "name": item.presenter.display_name}
+    if item.presenter_agency_id is not None:
+        return {"agency": item.presenter_agency.code, "name": item.presenter_agency.name}
+    return None
+
+
+def source_message_out(message) -> dict[str, Any] | None:
+    """The chat message an item or a proposal came from, as a link back to it."""
+    if message is None:
+        return None
+    return {"id": message.pk, "room": message.room_id, "url": message.get_absolute_url()}
+
+
 def agenda_item_out(item: AgendaItem) -> dict[str, Any]:
     """One agenda item as the API and the socket show it."""
-    if item.presenter_id is not None:
-        presenter = {"username": item.presenter.username, "name": item.presenter.display_name}
-    elif item.presenter_agency_id is not None:
-        presenter = {"agency": item.presenter_agency.code, "name": item.presenter_agency.name}
-    else:
-        presenter = None
-    source = item.source_message
     return {
         "id": item.pk,
         "meeting": item.meeting_id,
         "position": item.position,
         "title": item.title,
         "description": item.description,
-        "presenter": presenter,
+        "presenter": presenter_out(item),
         "planned_minutes": item.planned_minutes,
         "outcome": item.outcome,
         "status": item.status,
         "links": list(item.links),
-        "source_message": {
-            "id": source.pk,
-            "room": source.room_id,
-            "url": source.get_absolute_url(),
-        }
-        if source is not None
-        else None,
+        "source_message": source_message_out(item.source_message),
         "documents": [agenda_document_out(document) for document in item.documents.all()],
         "version": item.version,
     }
@@ -544,7 +547,6 @@ def agenda_get_visible(official: Official, meeting_id: int) -> dict[str, Any]:
 
 def agenda_proposal_out(proposal: AgendaProposal) -> dict[str, Any]:
     """One proposal as the API and the socket show it."""
-    source = proposal.source_message
     return {
         "id": proposal.pk,
         "meeting": proposal.meeting_id,
@@ -556,13 +558,7 @@ def agenda_proposal_out(proposal: AgendaProposal) -> dict[str, Any]:
             "username": proposal.proposed_by.username,
             "name": proposal.proposed_by.display_name,
         },
-        "source_message": {
-            "id": source.pk,
-            "room": source.room_id,
-            "url": source.get_absolute_url(),
-        }
-        if source is not None
-        else None,
+        "source_message": source_message_out(proposal.source_message),
         "status": proposal.status,
         "reason": proposal.reason,
         "item": proposal.item_id,
@@ -829,13 +825,7 @@ def notulen_record(meeting: Meeting) -> dict[str, Any]:
             {
                 "id": item.pk,
                 "title": item.title,
-                "presenter": (
-                    item.presenter.display_name
-                    if item.presenter_id
-                    else item.presenter_agency.name
-                    if item.presenter_agency_id
-                    else ""
-                ),
+                "presenter": (presenter_out(item) or {}).get("name", ""),
                 "outcome": item.outcome,
             }
             for item in agenda_items(meeting)
