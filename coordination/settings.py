@@ -313,6 +313,15 @@ RAKOR_MEETING_MAX_HOURS = env.int("RAKOR_MEETING_MAX_HOURS", default=24)
 # Agenda changes re-send the invitation (same SEQUENCE, fresh DTSTAMP) once, this many
 # minutes after the first change, whatever else changed meanwhile.
 RAKOR_AGENDA_RESEND_MINUTES = env.int("RAKOR_AGENDA_RESEND_MINUTES", default=5)
+# Follow-up actions: a reminder this many days before the due date (in the owing agency's
+# zone); on becoming overdue, the assignee is told and the coordinators above escalated to.
+RAKOR_ACTION_REMINDER_DAYS = env.int("RAKOR_ACTION_REMINDER_DAYS", default=3)
+# The decision log's head, anchored outside the database on a schedule: appended as a line
+# "<entries> <sha256> <time>" to this file and/or mailed to this address, when it changed
+# (`manage.py verify_decision_log` compares the log with the file's anchors). Empty: off.
+RAKOR_DECISION_LOG_ANCHOR_FILE = env.str("RAKOR_DECISION_LOG_ANCHOR_FILE", default="")
+RAKOR_DECISION_LOG_ANCHOR_EMAIL = env.str("RAKOR_DECISION_LOG_ANCHOR_EMAIL", default="")
+RAKOR_DECISION_LOG_ANCHOR_MINUTES = env.int("RAKOR_DECISION_LOG_ANCHOR_MINUTES", default=60)
 # One-click RSVP links in invitations stay valid this long after the meeting's end.
 RAKOR_RSVP_LINK_DAYS = env.int("RAKOR_RSVP_LINK_DAYS", default=60)
 

@@ -7,7 +7,9 @@ from coordination.organisation.views import accounts, directory, profile
 from coordination.platform import views as system
 from coordination.wiring import dashboard
 from coordination.wiring.api import api
+from meetings import urls as meeting_urls
 from meetings import views as meeting_views
+from meetings.views import decisions as decision_views
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -16,7 +18,10 @@ urlpatterns = [
     path("language/", directory.language_switch, name="language_switch"),
     path("messages/", include("messaging.urls")),
     path("meetings/", include("meetings.urls")),
+    path("decisions/", include(meeting_urls.decision_patterns)),
+    path("actions/", include(meeting_urls.action_patterns)),
     path("calendar/<str:token>.ics", meeting_views.calendar_feed, name="calendar_feed"),
+    path("calendar/actions/<str:token>.ics", decision_views.actions_feed, name="actions_feed"),
     path("profile/", profile.profile, name="profile"),
     path("profile/tokens/", profile.token_create, name="token_create"),
     path("profile/tokens/<int:token_id>/revoke", profile.token_revoke, name="token_revoke"),

@@ -58,6 +58,14 @@ def feed_url(official: Official) -> str | None:
     return None if feed is None else _url(feed)
 
 
+def actions_feed_url(official: Official) -> str | None:
+    """The official's follow-up actions feed (meetings.exports): the same token."""
+    feed = CalendarFeed.objects.filter(official=official, active=True).first()
+    if feed is None:
+        return None
+    return ical.site_url(reverse("actions_feed", args=[_token(feed)]))
+
+
 def feed_for_token(token: str) -> CalendarFeed | None:
     """The active feed a token opens, or None (forged, renewed, revoked, official gone)."""
     match = TOKEN.match(token)

@@ -347,3 +347,117 @@ class ReplyUploadForm(forms.Form):
         if upload.size > itip.MAX_BYTES:
             raise ValidationError(_("An iTIP reply may not be larger than 1 MB."))
         return upload
+
+
+# --- decisions and follow-up actions (the rules are meetings.services.decisions') ----------
+
+
+class DecisionForm(forms.Form):
+    text = forms.CharField(
+        label=_("What was decided"),
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    agenda_item = forms.TypedChoiceField(
+        label=_("Agenda item"), required=False, coerce=int, empty_value=None
+    )
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        max_length=500,
+        help_text=_("Short words, separated by commas: anggaran, infrastruktur."),
+    )
+    classification = forms.ChoiceField(label=_("Classification"), choices=Classification.choices)
+
+    def __init__(self, *args, meeting: Meeting, items: list, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agenda_item"].choices = [("", _("(none)"))] + [
+            (item.pk, f"{item.position}. {item.title}") for item in items
+        ]
+        self.fields["classification"].initial = meeting.classification
+
+    def clean_tags(self) -> list[str]:
+        return [tag for tag in self.cleaned_data["tags"].split(",") if tag.strip()]
+
+
+class DecisionStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("New status"),
+        choices=[("superseded", _("Superseded by another decision")), ("revoked", _("Revoked"))],
+    )
+    superseded_by = forms.TypedChoiceField(
+        label=_("Superseded by"), required=False, coerce=int, empty_value=None
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=2_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required to revoke."),
+    )
+
+    def __init__(self, *args, others: list, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["superseded_by"].choices = [("", "—")] + [
+            (decision.pk, f"#{decision.pk} {decision.text[:80]}") for decision in others
+        ]
+
+
+class ActionForm(forms.Form):
+    description = forms.CharField(
+        label=_("What must be done"), max_length=2_000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    agency = forms.ChoiceField(label=_("Responsible agency"), widget=PickerSelect())
+    assignee = forms.ChoiceField(
+        label=_("Responsible official"),
+        required=False,
+        widget=PickerSelect(),
+        help_text=_("Optional: an official of that agency."),
+    )
+    due = forms.DateField(label=_("Due"), widget=IsoDateInput())
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        agencies = list(Agency.objects.order_by("name"))
+        self.fields["agency"].choices = [("", "—")] + [(a.code, a.name) for a in agencies]
+        self.fields["agency"].widget.option_data = {
+            a.code: {"name": a.name, "detail": a.code} for a in agencies
+        }
+        officials = list(
+            Official.objects.filter(is_active=True)
+            .select_related("agency")
+            .order_by("first_name", "last_name", "username")
+        )
+        self.fields["assignee"].choices = [("", _("(nobody by name)"))] + [
+            (o.username, o.display_name) for o in officials
+        ]
+        self.fields["assignee"].widget.option_data = {
+            o.username: {
+                "name": o.display_name,
+                "detail": " · ".join(
+                    part for part in (o.username, o.agency.name if o.agency else "") if part
+                ),
+            }
+            for o in officials
+        }
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class ActionUpdateForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status from now on"))
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What was done; when it is done, the evidence (or attach it)."),
+    )
+    # Read by the view as request.FILES.getlist("files"); checked by the service.
+    files = forms.FileField(label=_("Files (evidence)"), required=False, widget=MultipleFileInput())
+
+    def __init__(self, *args, choices: list, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = choices

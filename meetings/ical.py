@@ -50,6 +50,13 @@ def _param(value: str) -> str:
     return CONTROL.sub(" ", value).replace("\n", " ").replace("\r", " ").replace('"', "'")
 
 
+def uid_domain() -> str:
+    """The domain of every UID Rakor writes (the site's host name)."""
+    from urllib.parse import urlsplit
+
+    return urlsplit(settings.RAKOR_SITE_URL).hostname or "rakor.localhost"
+
+
 def site_url(path: str) -> str:
     return f"{settings.RAKOR_SITE_URL.rstrip('/')}{path}"
 

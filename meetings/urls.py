@@ -1,6 +1,7 @@
 from django.urls import path
 
 from meetings import views
+from meetings.views import decisions
 
 app_name = "meetings"
 
@@ -19,3 +20,21 @@ urlpatterns = [
     path("<int:meeting_id>/reply", views.meeting_reply_upload, name="reply"),
     path("<int:meeting_id>/join", views.meeting_join, name="join"),
 ]
+
+# The decision log's pages, each its own section of the navigation.
+decision_patterns = (
+    [
+        path("", decisions.decision_list, name="index"),
+        path("<int:decision_id>", decisions.decision_detail, name="detail"),
+    ],
+    "decisions",
+)
+action_patterns = (
+    [
+        path("", decisions.action_list, name="index"),
+        path("export.csv", decisions.action_export, name="export"),
+        path("<int:action_id>", decisions.action_detail, name="detail"),
+        path("files/<int:file_id>", decisions.action_file, name="file"),
+    ],
+    "actions",
+)

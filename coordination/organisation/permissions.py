@@ -341,9 +341,23 @@ def may_view_decision(
     return any(may_view_action(official, action) for action in actions)
 
 
+def may_record_decision(official: Official | None, meeting: MeetingFacts) -> bool:
+    """Decisions are recorded, and their follow-up actions assigned, by those who run the
+    meeting or take its notes: the organiser, the chair and the note takers. A status change
+    (superseded, revoked) is recorded by the same people."""
+    if not may_view_meeting(official, meeting):
+        return False
+    return (
+        official.pk == meeting.organiser_id
+        or official.pk in meeting.chair_ids
+        or official.pk in meeting.note_taker_ids
+    )
+
+
 def may_update_action(official: Official | None, action: ActionFacts) -> bool:
     """Progress on an action is reported by its assignee or by the owing agency's
-    coordinators; the meeting's organiser may too."""
+    coordinators; the meeting's organiser may too (and only the organiser, or whoever
+    records the meeting's decisions, cancels one: meetings.services.decisions)."""
     if not may_view_action(official, action):
         return False
     if official.pk in (action.assignee_id, action.meeting.organiser_id):

@@ -1,5 +1,5 @@
 """The dashboard: what waits for the official across the apps (invitations, today's and the
-coming days' meetings, unread rooms, directives). Wiring: it reads every app's selectors."""
+coming days' meetings, unread rooms, directives, follow-up actions due). Wiring: it reads every app's selectors."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from coordination.organisation import permissions, second_factor
 from meetings.selectors import invitations_awaiting, meetings_ahead
+from meetings.selectors.decisions import actions_due_for
 from meetings.views import RSVP_LABELS
 from messaging.selectors import dashboard_sections
 
@@ -38,6 +39,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "answers": RSVP_LABELS,
             "suggest_second_factor": not second_factor.enrolled(official),
             "may_schedule": permissions.may_schedule_meeting(official),
+            "actions_due": actions_due_for(official),
             **dashboard_sections(official),
         },
     )

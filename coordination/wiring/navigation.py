@@ -9,8 +9,8 @@ from coordination.organisation import permissions
 NAVIGATION = [
     ("messages", _("Messages"), "messaging:index"),
     ("meetings", _("Meetings"), "meetings:index"),
-    ("decisions", _("Decisions"), "meetings:decisions"),
-    ("actions", _("Follow-up actions"), "meetings:actions"),
+    ("decisions", _("Decisions"), "decisions:index"),
+    ("actions", _("Follow-up actions"), "actions:index"),
     ("agencies", _("Agencies"), "directory"),
 ]
 

@@ -336,6 +336,12 @@ def agenda_item_remove(*, by: Official, item_id: int, version: int) -> None:
         item = _item_locked(item_id)
         if version != item.version:
             raise _item_conflict(item)
+        if item.decisions.exists():
+            raise Conflict(
+                _("Decisions were recorded under this item, so it stays on the agenda."),
+                code="has_decisions",
+                current=selectors.agenda_item_out(item),
+            )
         was_current = meeting.current_item_id == item.pk
         item.delete()
         if was_current:  # the item under discussion is gone: none is, from now

@@ -6,9 +6,10 @@ the chair approves (where none is named, the organiser); participants read the n
 are written. Every revision carries a version: a save based on an older one is a Conflict
 carrying the revision as it is now. An approved revision is read-only: a correction is a new
 revision, started from the approved text, that says what it corrects, and is approved like
-the first. Approval sends `meetings.signals.notulen_approved` after commit (the decision
-log's seal). Each change tells the sockets following the meeting (`notulen_updated`: which
-revision, its status and version; pages that may read it fetch it).
+the first. Approval is an entry of the decision log (meetings.services.decisions), and
+sends `meetings.signals.notulen_approved` after commit. Each change tells the sockets
+following the meeting (`notulen_updated`: which revision, its status and version; pages that
+may read it fetch it).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from coordination.organisation.models import Official
 from coordination.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 from meetings import events, selectors, signals
 from meetings.models import AgendaItem, Meeting, NotulenRevision
+from meetings.services import decisions
 
 SECTION_MAX = 20_000
 Status = NotulenRevision.Status
@@ -172,7 +174,8 @@ def notulen_submit(*, by: Official, meeting_id: int, version: int) -> NotulenRev
 
 def notulen_approve(*, by: Official, meeting_id: int, version: int) -> NotulenRevision:
     """The chair approves the submitted notulen: from now on they are the official record,
-    read-only, and sealed (`signals.notulen_approved`, after commit)."""
+    read-only, and sealed: one entry of the decision log, in the same transaction
+    (`signals.notulen_approved` follows after commit)."""
     with transaction.atomic():
         meeting, revision = _transition(
             by, meeting_id, version, approve=True, allowed=(Status.SUBMITTED,)
@@ -184,6 +187,7 @@ def notulen_approve(*, by: Official, meeting_id: int, version: int) -> NotulenRe
         # The record keeps the agenda and attendance it was approved with.
         revision.content = {**revision.content, "record": selectors.notulen_record(meeting)}
         revision.save(update_fields=["status", "approved_by", "approved_at", "version", "content"])
+        decisions.notulen_seal(revision)  # in the decision log, in the same transaction
         _send(meeting, revision)
         transaction.on_commit(
             lambda: signals.notulen_approved.send(sender=NotulenRevision, revision=revision)

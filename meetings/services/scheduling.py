@@ -26,7 +26,7 @@ from coordination.organisation import permissions
 from coordination.organisation.audit import audit_record
 from coordination.organisation.models import Agency, Classification, Official
 from coordination.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
-from meetings import events, invitations, selectors
+from meetings import events, ical, invitations, selectors
 from meetings.models import Meeting, MeetingAgency, Participant
 from meetings.video import provider as video_provider
 from messaging.services.rooms import meeting_room_sync
@@ -204,7 +204,7 @@ def meeting_create(
     officials = _officials(invitees)
     with transaction.atomic():
         meeting = Meeting.objects.create(
-            uid=f"{uuid.uuid4()}@{_uid_domain()}",
+            uid=f"{uuid.uuid4()}@{ical.uid_domain()}",
             organiser=by,
             agency_id=by.agency_id,
             start=start,
@@ -491,9 +491,3 @@ def _sync_room(meeting: Meeting, participants: list[Participant]) -> None:
 
 def _video_room(video: str) -> str:
     return video_provider(video).create_room()
-
-
-def _uid_domain() -> str:
-    from urllib.parse import urlsplit
-
-    return urlsplit(settings.RAKOR_SITE_URL).hostname or "rakor.localhost"

@@ -64,3 +64,52 @@ def api(world):
         return clients[who]
 
     return as_
+
+
+@pytest.fixture
+def regions(world):
+    """Below world's ministry and Sulawesi Selatan: the regency of Gowa (WITA) with its
+    coordinator and a member, and the province of Papua (WIT) with the regency of Jayapura
+    and their coordinators: an agency tree across the three zones."""
+    from coordination.organisation.models import Role
+    from tests.factories import AgencyFactory, OfficialFactory
+
+    gowa = AgencyFactory(
+        code="gowa", name="Kabupaten Gowa", parent=world["sulsel"], timezone="Asia/Makassar"
+    )
+    papua = AgencyFactory(
+        code="papua", name="Provinsi Papua", parent=world["ministry"], timezone="Asia/Jayapura"
+    )
+    jayapura = AgencyFactory(
+        code="jayapura", name="Kabupaten Jayapura", parent=papua, timezone="Asia/Jayapura"
+    )
+    return {
+        "gowa": gowa,
+        "papua": papua,
+        "jayapura": jayapura,
+        "rahmat": OfficialFactory(username="rahmat", agency=gowa, role=Role.COORDINATOR),
+        "wulan": OfficialFactory(username="wulan", agency=gowa),
+        "yohanes": OfficialFactory(username="yohanes", agency=papua, role=Role.COORDINATOR),
+        "maria": OfficialFactory(username="maria", agency=jayapura, role=Role.COORDINATOR),
+    }
+
+
+@pytest.fixture
+def decided(world, regions, schedule):
+    """A meeting budi organises with andi as chair and nurul as note taker, and a decision
+    recorded by nurul: what most decision tests start from."""
+    from meetings.services import decisions
+
+    meeting = schedule(
+        participants=[
+            {"username": "andi", "role": "chair"},
+            {"username": "nurul", "role": "note_taker"},
+        ]
+    )
+    decision = decisions.decision_record(
+        by=world["nurul"],
+        meeting_id=meeting.pk,
+        text="Pemda menyalurkan bantuan pangan sebelum akhir bulan.",
+        tags=["Pangan", "inflasi"],
+    )
+    return {"meeting": meeting, "decision": decision}

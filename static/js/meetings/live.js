@@ -1,6 +1,7 @@
 // A meeting's page, live over the /ws/ socket (docs/protocol.md: subscribe, rsvp_updated,
 // meeting_updated; the agenda's frames for meetings/agenda.js, the live meeting's for
-// meetings/mode.js, notulen_updated for meetings/notulen.js): the answers tally and each participant's answer as they come; the
+// meetings/mode.js, notulen_updated for meetings/notulen.js; decision and action_updated show
+// the decisions section's notice): the answers tally and each participant's answer as they come; the
 // organiser told at once when the chair or the note taker declines; a notice when the meeting
 // itself changed. body[data-live] is "1" while subscribed, "0" while the socket is away.
 
@@ -87,6 +88,11 @@ export function followMeeting(config) {
         refreshNotulen();
       } else if (["meeting_state", "meeting_mode", "speakers", "attendance"].includes(frame.type)) {
         liveFrame(frame);
+      } else if (frame.type === "decision" || frame.type === "action_updated") {
+        if (frame.meeting === config.meeting) {
+          const note = document.querySelector("#decisions [data-live-note]");
+          if (note) note.hidden = false;
+        }
       } else if (frame.type === "notulen_updated") {
         notulenFrame(frame);
       }

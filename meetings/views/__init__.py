@@ -26,6 +26,7 @@ from coordination.organisation.timefmt import ZONE_LABELS, zone_of
 from coordination.platform.errors import DomainError
 from coordination.platform.http import safe_next
 from meetings import feeds, forms, invitations, itip, selectors
+from meetings.selectors import decisions as decision_reads
 from meetings.models import AgendaItem, Meeting, Participant
 from meetings.services import answers, attendance, scheduling
 from meetings.services import feeds as feed_services
@@ -202,6 +203,9 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "reply_form": forms.ReplyUploadForm(),
             "agenda_outcomes": AgendaItem.Outcome.choices,
             "leads_declined": selectors.leads_declined(participants) if detail["may_edit"] else [],
+            "decisions": decision_reads.decisions_of_meeting(official, meeting),
+            "may_record_decision": decision_reads.may_record_decision(official, meeting)
+            and not meeting.is_cancelled,
             "config": {
                 "meeting": meeting.pk,
                 "sequence": meeting.sequence,

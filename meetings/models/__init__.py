@@ -510,3 +510,36 @@ class NotulenRevision(models.Model):
 
     def __str__(self) -> str:
         return f"notulen {self.number} of {self.meeting}"
+
+
+# The decision log lives in its own module; its models are the app's like the ones above.
+from meetings.models.decisions import (  # noqa: E402
+    ActionAttachment,
+    ActionUpdate,
+    Decision,
+    DecisionLogEntry,
+    DecisionLogHead,
+    FollowUpAction,
+)
+
+__all__ = [
+    "ActionAttachment",
+    "ActionUpdate",
+    "AgendaDocument",
+    "AgendaEditor",
+    "AgendaItem",
+    "AgendaProposal",
+    "AgendaTemplate",
+    "Attendance",
+    "AttendanceMark",
+    "CalendarFeed",
+    "Decision",
+    "DecisionLogEntry",
+    "DecisionLogHead",
+    "FollowUpAction",
+    "Meeting",
+    "MeetingAgency",
+    "NotulenRevision",
+    "Participant",
+    "SpeakerRequest",
+]

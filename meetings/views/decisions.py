@@ -1,0 +1,389 @@
+"""Decision log pages: the decisions (across meetings, or of one meeting, where they are
+recorded), a decision with its history and actions, the Tindak lanjut page (actions across
+agencies, a summary per province, CSV, the calendar feed of one's actions) and an action with
+its progress. Thin: each calls meetings.services.decisions and meetings.selectors.decisions,
+as the API does. A form refused by a service is shown again with what was typed."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from coordination.organisation.models import Agency
+from coordination.platform.errors import DomainError
+from meetings import decision_log, exports, feeds, forms, selectors
+from meetings.models import Decision, FollowUpAction
+from meetings.selectors import decisions as reads
+from meetings.services import decisions
+from meetings.services import feeds as feed_services
+
+PAGE = 50
+
+
+def _date(value: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _agency(code: str | None) -> Agency | None:
+    return Agency.objects.filter(code=code).first() if code else None
+
+
+def _id(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 18 else None
+
+
+def _refused(form, exc: DomainError) -> None:
+    """A service's refusal on the form: on the fields it names, else on the form."""
+    for name, problems in (exc.fields or {}).items():
+        if name in form.fields:
+            for problem in problems:
+                form.add_error(name, problem)
+    form.add_error(None, exc.message)
+
+
+def _log_state() -> dict[str, Any]:
+    return decision_log.verify(anchors=decision_log.anchors_from_settings()).as_dict()
+
+
+# --- decisions ------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decision_list(request: HttpRequest) -> HttpResponse:
+    official = request.user
+    meeting = None
+    meeting_id = _id(request.GET.get("meeting"))
+    if meeting_id is not None:
+        try:
+            meeting = selectors.meeting_get_visible(official, meeting_id)
+        except DomainError as exc:
+            raise Http404(exc.message) from exc
+    form = None
+    if meeting is not None and reads.may_record_decision(official, meeting):
+        items = selectors.agenda_items(meeting)
+        form = forms.DecisionForm(
+            request.POST if request.method == "POST" else None, meeting=meeting, items=items
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                decision = decisions.decision_record(
+                    by=official,
+                    meeting_id=meeting.pk,
+                    text=form.cleaned_data["text"],
+                    agenda_item_id=form.cleaned_data["agenda_item"],
+                    tags=form.cleaned_data["tags"],
+                    classification=form.cleaned_data["classification"],
+                )
+            except DomainError as exc:
+                _refused(form, exc)
+            else:
+                messages.success(request, _("The decision is recorded in the log."))
+                return redirect("decisions:detail", decision.pk)
+    elif request.method == "POST":
+        raise Http404(_("Decisions are recorded on a meeting's decisions page."))
+    filters = reads.DecisionFilters(
+        query=request.GET.get("q", "").strip()[:200],
+        agency=_agency(request.GET.get("agency")),
+        tag=request.GET.get("tag", "").strip().lower()[:40],
+        since=_date(request.GET.get("since")),
+        until=_date(request.GET.get("until")),
+        meeting=meeting.pk if meeting else None,
+        status=request.GET.get("status", "")
+        if request.GET.get("status") in Decision.Status.values
+        else "",
+    )
+    rows = reads.decisions_filtered(official, filters)
+    rows = rows.order_by("decided_at", "id") if meeting else rows.order_by("-decided_at", "-id")
+    page = Paginator(rows, PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "meetings/decisions.html",
+        {
+            "meeting": meeting,
+            "form": form,
+            "page": page,
+            "filters": filters,
+            "agencies": Agency.objects.order_by("name"),
+            "statuses": Decision.Status.choices,
+            "log": _log_state(),
+            "query": request.GET.urlencode(),
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decision_detail(request: HttpRequest, decision_id: int) -> HttpResponse:
+    official = request.user
+    try:
+        decision = reads.decision_get_visible(official, decision_id)
+    except DomainError as exc:
+        raise Http404(exc.message) from exc
+    may_record = reads.may_record_decision(official, decision.meeting)
+    which = request.POST.get("form") if request.method == "POST" else None
+    others = (
+        [
+            d
+            for d in reads.decisions_filtered(official, reads.DecisionFilters(status="adopted"))
+            if d.pk != decision.pk
+        ][:200]
+        if may_record
+        else []
+    )
+    status_form = forms.DecisionStatusForm(
+        request.POST if which == "status" else None, others=others, prefix="status"
+    )
+    action_form = forms.ActionForm(request.POST if which == "action" else None, prefix="action")
+    if which and not may_record:
+        messages.error(request, _("Only those who record this meeting's decisions change them."))
+        return redirect("decisions:detail", decision.pk)
+    if which == "status" and status_form.is_valid():
+        data = status_form.cleaned_data
+        try:
+            decisions.decision_status_set(
+                by=official,
+                decision_id=decision.pk,
+                status=data["status"],
+                reason=data["reason"],
+                superseded_by_id=data["superseded_by"],
+            )
+        except DomainError as exc:
+            _refused(status_form, exc)
+        else:
+            messages.success(request, _("The new status is recorded in the log."))
+            return redirect("decisions:detail", decision.pk)
+    if which == "action" and action_form.is_valid():
+        data = action_form.cleaned_data
+        try:
+            action = decisions.action_assign(
+                by=official,
+                decision_id=decision.pk,
+                description=data["description"],
+                agency_code=data["agency"],
+                assignee_username=data["assignee"] or None,
+                due=data["due"],
+            )
+        except DomainError as exc:
+            _refused(action_form, exc)
+        else:
+            messages.success(
+                request,
+                _("The follow-up action is assigned to %(agency)s.")
+                % {"agency": action.agency.name},
+            )
+            return redirect("decisions:detail", decision.pk)
+    failed = bool(status_form.errors or action_form.errors)
+    return render(
+        request,
+        "meetings/decision.html",
+        {
+            "decision": decision,
+            "actions": list(reads.actions_base().filter(decision=decision).order_by("due", "id")),
+            "history": reads.decision_history(decision),
+            "may_record": may_record and decision.status == Decision.Status.ADOPTED,
+            "status_form": status_form,
+            "action_form": action_form,
+            "open_form": which if failed else "",
+        },
+        status=400 if failed else 200,
+    )
+
+
+# --- actions --------------------------------------------------------------------------
+
+
+def _action_filters(request: HttpRequest) -> tuple[reads.ActionFilters, str]:
+    scope = request.GET.get("scope", "")
+    overdue = {"1": True, "0": False}.get(request.GET.get("overdue", ""))
+    status = request.GET.get("status", "")
+    filters = reads.ActionFilters(
+        agency=_agency(request.GET.get("agency")),
+        province=_agency(request.GET.get("province")),
+        status=status if status in FollowUpAction.Status.values else "",
+        overdue=overdue,
+        due_from=_date(request.GET.get("due_from")),
+        due_to=_date(request.GET.get("due_to")),
+        meeting=_id(request.GET.get("meeting")),
+        mine=scope == "mine",
+        my_agency=scope == "agency",
+    )
+    return filters, scope if scope in ("mine", "agency") else ""
+
+
+@login_required
+@require_GET
+def action_list(request: HttpRequest) -> HttpResponse:
+    official = request.user
+    filters, scope = _action_filters(request)
+    rows = reads.actions_filtered(official, filters)
+    page = Paginator(rows, PAGE).get_page(request.GET.get("page"))
+    summary = reads.province_summary(official, filters)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "meetings/actions.html",
+        {
+            "page": page,
+            "filters": filters,
+            "scope": scope,
+            "summary": summary,
+            "chart": _chart(summary),
+            "agencies": Agency.objects.order_by("name"),
+            "provinces": Agency.objects.filter(
+                level__in=[Agency.Level.PROVINCE, Agency.Level.CENTRAL]
+            ).order_by("name"),
+            "statuses": FollowUpAction.Status.choices,
+            "query": query.urlencode(),
+            "feed_url": feeds.feed_url(official),
+            "actions_feed_url": feeds.actions_feed_url(official),
+        },
+    )
+
+
+CHART_LABEL, CHART_BARS, CHART_ROW = 190, 400, 28
+
+
+def _chart(summary: list[dict[str, Any]]) -> dict[str, Any]:
+    """A stacked bar per province (overdue, open, done on time, done late), drawn as SVG in
+    the template from these numbers (no script, no CDN): names on the left, bars after."""
+    bars = []
+    widest = max((row["total"] - row["cancelled"] for row in summary), default=0) or 1
+    for index, row in enumerate(summary):
+        x = float(CHART_LABEL)
+        parts = []
+        for key in ("overdue", "open", "done_on_time", "done_late"):
+            width = CHART_BARS * row[key] / widest
+            parts.append({"key": key, "x": round(x, 1), "width": round(width, 1), "n": row[key]})
+            x += width
+        name = row["name"] if len(row["name"]) <= 28 else row["name"][:27] + "…"
+        y = index * CHART_ROW
+        bars.append(
+            {
+                "row": row,
+                "name": name,
+                "y": y,
+                "text_y": y + 15,
+                "parts": parts,
+                "end": round(x + 6, 1),
+                "shown": row["total"] - row["cancelled"],
+            }
+        )
+    return {
+        "bars": bars,
+        "height": max(len(bars) * CHART_ROW, CHART_ROW),
+        "width": CHART_LABEL + CHART_BARS + 40,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_detail(request: HttpRequest, action_id: int) -> HttpResponse:
+    official = request.user
+    try:
+        action = reads.action_get_visible(official, action_id)
+    except DomainError as exc:
+        raise Http404(exc.message) from exc
+    may_update = reads.may_update_action(official, action)
+    may_cancel = reads.may_record_decision(official, action.decision.meeting)
+    choices = [
+        (value, label)
+        for value, label in FollowUpAction.Status.choices
+        if value != "cancelled" or may_cancel
+    ]
+    form = forms.ActionUpdateForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        choices=choices,
+        initial={"status": action.status},
+    )
+    if request.method == "POST":
+        if not may_update:
+            messages.error(request, _("You may read this action but not report on it."))
+            return redirect("actions:detail", action.pk)
+        if form.is_valid():
+            try:
+                decisions.action_update(
+                    by=official,
+                    action_id=action.pk,
+                    status=form.cleaned_data["status"],
+                    comment=form.cleaned_data["comment"],
+                    uploads=request.FILES.getlist("files"),
+                )
+            except DomainError as exc:
+                _refused(form, exc)
+            else:
+                messages.success(request, _("Your report is recorded in the log."))
+                return redirect("actions:detail", action.pk)
+    return render(
+        request,
+        "meetings/action.html",
+        {
+            "action": action,
+            "overdue": reads.is_overdue(action),
+            "updates": reads.action_updates(action),
+            "may_update": may_update and action.status in FollowUpAction.OPEN_STATUSES,
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def action_file(request: HttpRequest, file_id: int) -> HttpResponse:
+    try:
+        file = reads.attachment_get_for_reader(request.user, file_id)
+    except DomainError as exc:
+        raise Http404(exc.message) from exc
+    response = FileResponse(
+        file.file.open("rb"), as_attachment=True, filename=file.name, content_type=file.content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def action_export(request: HttpRequest) -> HttpResponse:
+    filters, _scope = _action_filters(request)
+    return exports.actions_csv_response(request.user, filters)
+
+
+@require_GET
+def actions_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The actions calendar feed: the same private token as the meetings feed."""
+    feed = feeds.feed_for_token(token)
+    if feed is None:
+        return HttpResponse(
+            _("This calendar link is not valid (it was renewed or switched off)."),
+            status=404,
+            content_type="text/plain; charset=utf-8",
+        )
+    official = feed.official
+    tag = exports.feed_etag(official)
+    feed_services.calendar_feed_note_fetched(feed=feed)
+    asked = [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]
+    if tag in asked or f"W/{tag}" in asked or "*" in asked:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(
+            exports.feed_body(official), content_type="text/calendar; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'inline; filename="rakor-tindak-lanjut.ics"'
+    response["ETag"] = tag
+    response["Cache-Control"] = "private, no-cache"
+    return response
