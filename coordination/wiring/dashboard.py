@@ -1,5 +1,6 @@
 """The dashboard: what waits for the official across the apps (invitations, today's and the
-coming days' meetings, unread rooms, directives, follow-up actions due). Wiring: it reads every app's selectors."""
+coming days' meetings, unread rooms, directives, follow-up actions due). Wiring: it reads
+every app's selectors."""
 
 from __future__ import annotations
 

@@ -26,8 +26,8 @@ from coordination.organisation.timefmt import ZONE_LABELS, zone_of
 from coordination.platform.errors import DomainError
 from coordination.platform.http import safe_next
 from meetings import feeds, forms, invitations, itip, selectors
-from meetings.selectors import decisions as decision_reads
 from meetings.models import AgendaItem, Meeting, Participant
+from meetings.selectors import decisions as decision_reads
 from meetings.services import answers, attendance, scheduling
 from meetings.services import feeds as feed_services
 
