@@ -34,6 +34,9 @@ from meetings.models import (
     Participant,
 )
 
+# The rows of the summary: provinces, and the central agencies (ministries, national
+# agencies) for what they owe themselves.
+SUMMARY_LEVELS = (Agency.Level.PROVINCE, Agency.Level.MINISTRY, Agency.Level.NATIONAL_AGENCY)
 RANK = {Classification.BIASA: 0, Classification.TERBATAS: 1, Classification.RAHASIA: 2}
 OPEN = FollowUpAction.OPEN_STATUSES
 
@@ -421,8 +424,10 @@ def decisions_of_meeting(official: Official, meeting: Meeting) -> list[Decision]
 
 
 def province_summary(official: Official, filters: ActionFilters) -> list[dict[str, Any]]:
-    """Per province (and the centre), of the actions `official` may see matching `filters`:
-    open, overdue, done on time, done late, cancelled. Four queries whatever the size."""
+    """Per province (and per central agency, for what it owes itself), of the actions
+    `official` may see matching `filters`: open, overdue, done on time, done late,
+    cancelled. An action counts for the nearest province at or above its agency (else the
+    top of its tree). Three queries whatever the size."""
     agencies = {
         pk: (parent, level, name, code)
         for pk, parent, level, name, code in Agency.objects.values_list(
@@ -474,7 +479,9 @@ def province_summary(official: Official, filters: ActionFilters) -> list[dict[st
             row["done_on_time" if on_time else "done_late"] += 1
         else:
             row["cancelled"] += 1
-    return sorted(rows.values(), key=lambda row: (row["level"] != "central", row["name"]))
+    return sorted(
+        rows.values(), key=lambda row: (row["level"] == Agency.Level.PROVINCE, row["name"])
+    )
 
 
 def actions_due_for(official: Official, *, limit: int = 8) -> list[FollowUpAction]:

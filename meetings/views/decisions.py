@@ -243,9 +243,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
             "summary": summary,
             "chart": _chart(summary),
             "agencies": Agency.objects.order_by("name"),
-            "provinces": Agency.objects.filter(
-                level__in=[Agency.Level.PROVINCE, Agency.Level.CENTRAL]
-            ).order_by("name"),
+            "provinces": Agency.objects.filter(level__in=reads.SUMMARY_LEVELS).order_by("name"),
             "statuses": FollowUpAction.Status.choices,
             "query": query.urlencode(),
             "feed_url": feeds.feed_url(official),

@@ -70,28 +70,37 @@ def api(world):
 def regions(world):
     """Below world's ministry and Sulawesi Selatan: the regency of Gowa (WITA) with its
     coordinator and a member, and the province of Papua (WIT) with the regency of Jayapura
-    and their coordinators: an agency tree across the three zones."""
-    from coordination.organisation.models import Role
+    and their coordinators: an agency tree across the three zones. The officials join
+    `world` too."""
+    from coordination.organisation.models import Agency, Role
     from tests.factories import AgencyFactory, OfficialFactory
 
+    regency = Agency.Level.REGENCY
     gowa = AgencyFactory(
-        code="gowa", name="Kabupaten Gowa", parent=world["sulsel"], timezone="Asia/Makassar"
+        code="gowa",
+        name="Kabupaten Gowa",
+        parent=world["sulsel"],
+        timezone="Asia/Makassar",
+        level=regency,
     )
     papua = AgencyFactory(
         code="papua", name="Provinsi Papua", parent=world["ministry"], timezone="Asia/Jayapura"
     )
     jayapura = AgencyFactory(
-        code="jayapura", name="Kabupaten Jayapura", parent=papua, timezone="Asia/Jayapura"
+        code="jayapura",
+        name="Kabupaten Jayapura",
+        parent=papua,
+        timezone="Asia/Jayapura",
+        level=regency,
     )
-    return {
-        "gowa": gowa,
-        "papua": papua,
-        "jayapura": jayapura,
+    people = {
         "rahmat": OfficialFactory(username="rahmat", agency=gowa, role=Role.COORDINATOR),
         "wulan": OfficialFactory(username="wulan", agency=gowa),
         "yohanes": OfficialFactory(username="yohanes", agency=papua, role=Role.COORDINATOR),
         "maria": OfficialFactory(username="maria", agency=jayapura, role=Role.COORDINATOR),
     }
+    world.update(people)  # so that api("wulan") and the like work
+    return {"gowa": gowa, "papua": papua, "jayapura": jayapura, **people}
 
 
 @pytest.fixture
