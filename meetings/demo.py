@@ -1,6 +1,8 @@
 """Demo meetings for `seed_demo`: two upcoming coordination meetings across the three
 zones, scheduled through the same service as the form (so their invitations sit in the
-outbox and, in the embedded default, land as files under var/mail/)."""
+outbox and, in the embedded default, land as files under var/mail/), the first with its
+agenda; and last week's evaluation meeting with its decisions and the follow-up actions
+the regions owe (one overdue, one in progress, one done), all in the decision log."""
 
 from __future__ import annotations
 
@@ -10,8 +12,9 @@ import zoneinfo
 from django.utils import timezone
 
 from coordination.organisation.models import Official
+from coordination.platform.models import OutboundMail
 from meetings.models import Meeting
-from meetings.services import scheduling
+from meetings.services import agenda, scheduling
 from meetings.services.scheduling import Invitee
 
 DEMO_MEETINGS = [
@@ -30,6 +33,12 @@ DEMO_MEETINGS = [
             ("sari", "note_taker"),
             ("nurul", "optional"),
         ],
+        "agenda": [
+            ("Perkembangan harga bahan pokok", 20),
+            ("Laporan Provinsi Sulawesi Selatan", 15),
+            ("Laporan Provinsi Papua", 15),
+            ("Tindak lanjut dan penutup", 10),
+        ],
     },
     {
         "organiser": "andi",
@@ -44,6 +53,86 @@ DEMO_MEETINGS = [
 ]
 
 
+PAST_MEETING = "Evaluasi penyaluran bantuan pangan"
+PAST_DECISIONS = [
+    (
+        "Penyaluran bantuan pangan tahap II dipercepat; setiap daerah melaporkan realisasi "
+        "mingguan.",
+        ["pangan", "bansos"],
+        [
+            ("Laporan realisasi penyaluran minggu pertama", "kab-gowa", None, -2, None),
+            ("Verifikasi data penerima di tiap kelurahan", "kota-makassar", "nurul", 5, None),
+            ("Rekap realisasi tingkat provinsi", "papua", "yohanes", 7, "in_progress"),
+        ],
+    ),
+    (
+        "Gudang Bulog cadangan dibuka untuk daerah dengan stok di bawah dua minggu.",
+        ["pangan", "logistik"],
+        [("Usulan kebutuhan stok beras", "kab-bogor", None, 3, "done")],
+    ),
+]
+
+
+def seed_demo_decisions() -> int:
+    """Last week's evaluation meeting, its decisions and follow-up actions (once)."""
+    from meetings.services import decisions
+
+    if Meeting.objects.filter(title=PAST_MEETING).exists():
+        return 0
+    budi = Official.objects.filter(username="budi").first()
+    if budi is None:
+        return 0
+    zone = zoneinfo.ZoneInfo("Asia/Jakarta")
+    day = timezone.now().astimezone(zone).date() + datetime.timedelta(days=1)
+    start = datetime.datetime.combine(day, datetime.time(10), tzinfo=zone)
+    meeting, _busy = scheduling.meeting_create(
+        by=budi,
+        title=PAST_MEETING,
+        description="Evaluasi penyaluran bantuan pangan tahap I dan rencana tahap II.",
+        start=start,
+        end=start + datetime.timedelta(hours=1),
+        timezone_name="Asia/Jakarta",
+        participants=[
+            Invitee("andi", "chair"),
+            Invitee("sari", "note_taker"),
+            Invitee("yohanes", "required"),
+            Invitee("dewi", "required"),
+        ],
+    )
+    item = agenda.agenda_item_add(by=budi, meeting_id=meeting.pk, title="Realisasi tahap I")
+    # Demo data only: the meeting took place a week ago (the service schedules ahead only),
+    # so its invitations, written for the day it was first put on, are not sent.
+    week = datetime.timedelta(days=8)
+    Meeting.objects.filter(pk=meeting.pk).update(
+        start=start - week,
+        end=start - week + datetime.timedelta(hours=1),
+        agenda_resend_due=None,
+    )
+    OutboundMail.objects.filter(
+        topic=f"meeting:{meeting.pk}", state=OutboundMail.State.QUEUED
+    ).delete()
+    today = timezone.now().astimezone(zone).date()
+    for text, tags, actions in PAST_DECISIONS:
+        decision = decisions.decision_record(
+            by=budi, meeting_id=meeting.pk, text=text, tags=tags, agenda_item_id=item.pk
+        )
+        for description, agency, assignee, days, status in actions:
+            action = decisions.action_assign(
+                by=budi,
+                decision_id=decision.pk,
+                description=description,
+                agency_code=agency,
+                assignee_username=assignee,
+                due=today + datetime.timedelta(days=days),
+            )
+            if status:
+                comment = "Sudah dikirim ke Kemendagri." if status == "done" else "Sedang disusun."
+                decisions.action_update(
+                    by=budi, action_id=action.pk, status=status, comment=comment
+                )
+    return 1
+
+
 def seed_demo_meetings() -> int:
     """Create the demo meetings that do not exist yet (by title); returns how many."""
     made = 0
@@ -56,7 +145,7 @@ def seed_demo_meetings() -> int:
         zone = zoneinfo.ZoneInfo(item["zone"])
         day = timezone.now().astimezone(zone).date() + datetime.timedelta(days=item["days"])
         start = datetime.datetime.combine(day, datetime.time(item["hour"]), tzinfo=zone)
-        scheduling.meeting_create(
+        meeting, _busy = scheduling.meeting_create(
             by=organiser,
             title=item["title"],
             description=item["description"],
@@ -65,5 +154,9 @@ def seed_demo_meetings() -> int:
             timezone_name=item["zone"],
             participants=[Invitee(u, r) for u, r in item["participants"]],
         )
+        for title, minutes in item.get("agenda", ()):
+            agenda.agenda_item_add(
+                by=organiser, meeting_id=meeting.pk, title=title, planned_minutes=minutes
+            )
         made += 1
-    return made
+    return made + seed_demo_decisions()

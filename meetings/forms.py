@@ -446,6 +446,19 @@ class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's recipe): a list, checked one by one."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)] if data else []
+
+
 class ActionUpdateForm(forms.Form):
     status = forms.ChoiceField(label=_("Status from now on"))
     comment = forms.CharField(
@@ -455,8 +468,8 @@ class ActionUpdateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What was done; when it is done, the evidence (or attach it)."),
     )
-    # Read by the view as request.FILES.getlist("files"); checked by the service.
-    files = forms.FileField(label=_("Files (evidence)"), required=False, widget=MultipleFileInput())
+    # Checked (type by content, size) by the service.
+    files = MultipleFileField(label=_("Files (evidence)"), required=False)
 
     def __init__(self, *args, choices: list, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -52,6 +52,8 @@ def _labels() -> dict[str, str]:
         "approved": _("Approved by %(name)s on %(at)s."),
         "revision": _("Revision %(number)s, correcting: %(corrects)s"),
         "signature": _("Signature"),
+        "sealed": _("Sealed in the decision log as entry %(entry)s, SHA-256 %(hash)s."),
+        "head": _("Decision log head at export: %(entries)s entries, SHA-256 %(hash)s."),
         "none": _("—"),
     }
 
@@ -113,8 +115,18 @@ def notulen_markdown(doc: dict[str, Any]) -> str:
             f"| {_cell(doc['chair'])} | {_cell(doc['note_taker'])} |",
             f"| {label['signature']}: | {label['signature']}: |",
             "",
+            *_seal_lines(doc, label),
         ]
         return "\n".join(lines)
+
+
+def _seal_lines(doc: dict[str, Any], label: dict[str, str]) -> list[str]:
+    lines = []
+    if doc.get("sealed"):
+        lines.append(label["sealed"] % doc["sealed"])
+    if doc.get("log_head"):
+        lines.append(label["head"] % doc["log_head"])
+    return [line for pair in zip(lines, [""] * len(lines), strict=True) for line in pair]
 
 
 def _cell(text: str) -> str:
@@ -248,7 +260,8 @@ def notulen_pdf(doc: dict[str, Any]) -> bytes:
             colWidths=[8.25 * cm, 8.25 * cm],
         )
         signatures.setStyle(TableStyle([("LINEBELOW", (0, 1), (-1, 1), 0.5, colors.black)]))
-        story += [Spacer(1, 0.5 * cm), signatures]
+        story += [Spacer(1, 0.5 * cm), signatures, Spacer(1, 0.5 * cm)]
+        story += [text(line, small) for line in _seal_lines(doc, label) if line]
 
         buffer = io.BytesIO()
         document = SimpleDocTemplate(

@@ -21,7 +21,7 @@ from coordination.platform.schemas import (
     file_response,
 )
 from meetings import selectors
-from meetings.api.meetings import AgencyCode, Username
+from meetings.api.meetings import AgencyCode, PersonOut, Username
 from meetings.services import agenda
 from meetings.services.agenda import Presenter
 
@@ -143,11 +143,6 @@ class ProposalIn(Schema):
     planned_minutes: Minutes = 10
     outcome: Outcome = "discussion"
     message: Id | None = Field(None, description="A chat message to propose as the item.")
-
-
-class PersonOut(Schema):
-    username: str
-    name: str
 
 
 class ProposalOut(Schema):

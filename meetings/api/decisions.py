@@ -31,6 +31,7 @@ from coordination.platform.schemas import (
     file_response,
 )
 from meetings import decision_log, exports
+from meetings.api.meetings import PersonOut
 from meetings.selectors import decisions as reads
 from meetings.services import decisions
 
@@ -44,12 +45,7 @@ CODE = Field(None, max_length=40, pattern=r"^[a-z0-9][a-z0-9._-]*$")
 Tag = Field(max_length=decisions.TAG_MAX)
 
 
-class PersonOut(Schema):
-    username: str
-    name: str
-
-
-class AgencyOut(Schema):
+class OwingAgencyOut(Schema):
     code: str
     name: str
     timezone: str
@@ -60,7 +56,7 @@ class ActionOut(Schema):
     decision: int
     meeting: int
     description: str
-    agency: AgencyOut
+    agency: OwingAgencyOut
     assignee: PersonOut | None
     due: datetime.date
     status: ActionStatus
@@ -70,15 +66,15 @@ class ActionOut(Schema):
     url: str
 
 
-class RefOut(Schema):
+class DecisionRefOut(Schema):
     id: int
     title: str
 
 
 class DecisionOut(Schema):
     id: int
-    meeting: RefOut
-    agenda_item: RefOut | None
+    meeting: DecisionRefOut
+    agenda_item: DecisionRefOut | None
     text: str
     decided_at: str
     recorded_by: PersonOut | None
@@ -92,7 +88,7 @@ class DecisionOut(Schema):
     url: str
 
 
-class HistoryOut(Schema):
+class LogEntryOut(Schema):
     entry: int = Field(description="The entry's position in the decision log.")
     kind: Literal["decision", "decision_status", "action", "action_update", "notulen_approved"]
     by: PersonOut | None
@@ -102,10 +98,10 @@ class HistoryOut(Schema):
 
 
 class DecisionDetailOut(DecisionOut):
-    history: list[HistoryOut]
+    history: list[LogEntryOut]
 
 
-class AttachmentOut(Schema):
+class EvidenceFileOut(Schema):
     id: int
     name: str
     content_type: str
@@ -114,19 +110,19 @@ class AttachmentOut(Schema):
     url: str
 
 
-class UpdateOut(Schema):
+class ProgressOut(Schema):
     id: int
     status: ActionStatus
     comment: str
     by: PersonOut | None
     at: str | None
-    attachments: list[AttachmentOut]
+    attachments: list[EvidenceFileOut]
 
 
 class ActionDetailOut(ActionOut):
     decision_text: str
     meeting_title: str
-    updates: list[UpdateOut]
+    updates: list[ProgressOut]
     may_update: bool
 
 
@@ -150,7 +146,7 @@ class DecisionIn(Schema):
     decided_at: Instant | None = Field(None, description="Default: now. Never in the future.")
 
 
-class StatusIn(Schema):
+class DecisionStatusIn(Schema):
     status: Literal["superseded", "revoked"]
     reason: Text = Field("", max_length=decisions.REASON_MAX, description="Required to revoke.")
     superseded_by: Id | None = Field(None, description="Required to supersede: a decision id.")
@@ -165,7 +161,7 @@ class ActionIn(Schema):
     due: datetime.date
 
 
-class UpdateIn(Schema):
+class ProgressIn(Schema):
     status: ActionStatus = Field(description="The status from now on (the same: a comment).")
     comment: Text = Field("", max_length=decisions.COMMENT_MAX)
 
@@ -198,7 +194,7 @@ class ActionQuery(Schema):
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
 
-class SummaryOut(Schema):
+class ProvinceSummaryOut(Schema):
     code: str
     name: str
     level: str
@@ -311,7 +307,7 @@ def decision_get(request: HttpRequest, decision_id: PathId):
     response={200: DecisionOut, **ERRORS},
     summary="Supersede a decision by another, or revoke it with a reason (a new log entry)",
 )
-def decision_status(request: HttpRequest, decision_id: PathId, payload: StatusIn):
+def decision_status(request: HttpRequest, decision_id: PathId, payload: DecisionStatusIn):
     decision = decisions.decision_status_set(
         by=request.auth,
         decision_id=decision_id,
@@ -355,7 +351,7 @@ def action_list(request: HttpRequest, query: Query[ActionQuery]):
 
 @router.get(
     "/actions/summary",
-    response={200: list[SummaryOut], **ERRORS},
+    response={200: list[ProvinceSummaryOut], **ERRORS},
     summary="Per province: open, overdue and done on time, of the actions you may see",
 )
 def action_summary(request: HttpRequest, query: Query[ActionQuery]):
@@ -384,10 +380,10 @@ def action_get(request: HttpRequest, action_id: PathId):
 
 @router.post(
     "/actions/{action_id}/updates",
-    response={201: UpdateOut, **ERRORS},
+    response={201: ProgressOut, **ERRORS},
     summary="Report progress on an action (done needs evidence: a comment)",
 )
-def action_update(request: HttpRequest, action_id: PathId, payload: UpdateIn):
+def action_update(request: HttpRequest, action_id: PathId, payload: ProgressIn):
     update = decisions.action_update(
         by=request.auth, action_id=action_id, status=payload.status, comment=payload.comment
     )
@@ -396,7 +392,7 @@ def action_update(request: HttpRequest, action_id: PathId, payload: UpdateIn):
 
 @router.post(
     "/actions/{action_id}/updates/files",
-    response={201: UpdateOut, 413: ErrorOut, 415: ErrorOut, **ERRORS},
+    response={201: ProgressOut, 413: ErrorOut, 415: ErrorOut, **ERRORS},
     summary="Report progress with files attached (the evidence), as multipart/form-data",
 )
 def action_update_with_files(

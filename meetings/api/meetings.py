@@ -19,7 +19,7 @@ from coordination.platform.schemas import (
     PathId,
     Text,
 )
-from meetings import ical, selectors
+from meetings import feeds, ical, selectors
 from meetings.models import Meeting
 from meetings.services import answers, scheduling
 from meetings.services import feeds as feed_services
@@ -179,6 +179,10 @@ class RsvpOut(Schema):
 
 class FeedOut(Schema):
     url: str
+    actions_url: str = Field(
+        description="Your follow-up actions and your agency's (VTODO and all-day events on "
+        "their due dates), with the same private token."
+    )
 
 
 class ItipOut(Schema):
@@ -318,7 +322,8 @@ def itip_reply(request: HttpRequest):
     summary="Your calendar subscription URL (created on first use)",
 )
 def calendar_feed(request: HttpRequest):
-    return {"url": feed_services.calendar_feed_issue(official=request.auth)}
+    feed_services.calendar_feed_issue(official=request.auth)
+    return _feed_urls(request.auth)
 
 
 @router.post(
@@ -327,7 +332,12 @@ def calendar_feed(request: HttpRequest):
     summary="A new subscription URL (the old one stops working)",
 )
 def calendar_feed_renew(request: HttpRequest):
-    return {"url": feed_services.calendar_feed_renew(official=request.auth)}
+    feed_services.calendar_feed_renew(official=request.auth)
+    return _feed_urls(request.auth)
+
+
+def _feed_urls(official) -> dict[str, str]:
+    return {"url": feeds.feed_url(official), "actions_url": feeds.actions_feed_url(official)}
 
 
 @router.delete(

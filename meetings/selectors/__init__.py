@@ -906,4 +906,20 @@ def notulen_document(meeting: Meeting, revision: NotulenRevision) -> dict[str, A
             "corrects": revision.corrects,
             "approved_by": revision.approved_by.display_name if revision.approved_by else "",
             "approved_at": when(revision.approved_at, "datetime"),
+            **_notulen_seal(revision),
         }
+
+
+def _notulen_seal(revision: NotulenRevision) -> dict[str, Any]:
+    """Where the approval stands in the decision log, and the log's head as exported."""
+    from meetings import decision_log
+    from meetings.models import DecisionLogEntry
+
+    entry = (
+        DecisionLogEntry.objects.filter(notulen=revision).values_list("position", "hash").first()
+    )
+    entries, head = decision_log.head()
+    return {
+        "sealed": {"entry": entry[0], "hash": entry[1]} if entry else None,
+        "log_head": {"entries": entries, "hash": head},
+    }

@@ -104,8 +104,10 @@ def _class_q(level: str, meeting: str, decision: str) -> Q:
     return Q(**{f"{meeting}classification": level}) | Q(**{f"{decision}classification": level})
 
 
-def actions_visible_q(official: Official) -> Q:
-    """FollowUpAction rows `official` may see (permissions.may_view_action)."""
+def actions_visible_q(official: Official, *, oversight: bool = True) -> Q:
+    """FollowUpAction rows `official` may see (permissions.may_view_action). Without
+    `oversight`, the agencies below the official's are left out (a query fewer, for lists
+    that hold only the official's own and their agency's actions anyway)."""
     if not permissions.is_active(official):
         return Q(pk__in=[])
     meeting, decision = "decision__meeting__", "decision__"
@@ -117,7 +119,7 @@ def actions_visible_q(official: Official) -> Q:
         if not permissions.is_coordinator(official):
             own &= ~restricted
         open_to |= own
-        if permissions.is_coordinator(official):
+        if oversight and permissions.is_coordinator(official):
             below = [
                 pk for pk in agency_subtree_ids(official.agency_id) if pk != official.agency_id
             ]
@@ -486,7 +488,7 @@ def province_summary(official: Official, filters: ActionFilters) -> list[dict[st
 
 def actions_due_for(official: Official, *, limit: int = 8) -> list[FollowUpAction]:
     """The dashboard's card: open actions assigned to the official or owed by their agency,
-    the most urgent first. Two queries whatever the size."""
+    the most urgent first. One query whatever the size."""
     mine = Q(assignee_id=official.pk)
     if official.agency_id is not None:
         mine |= Q(agency_id=official.agency_id)
@@ -494,6 +496,6 @@ def actions_due_for(official: Official, *, limit: int = 8) -> list[FollowUpActio
         actions_base()
         .filter(status__in=OPEN)
         .filter(mine)
-        .filter(actions_visible_q(official))
+        .filter(actions_visible_q(official, oversight=False))
         .order_by("due", "id")[:limit]
     )

@@ -252,39 +252,22 @@ def action_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-CHART_LABEL, CHART_BARS, CHART_ROW = 190, 400, 28
-
-
 def _chart(summary: list[dict[str, Any]]) -> dict[str, Any]:
-    """A stacked bar per province (overdue, open, done on time, done late), drawn as SVG in
-    the template from these numbers (no script, no CDN): names on the left, bars after."""
+    """A stacked bar per province (overdue, open, done on time, done late) as percentages of
+    the longest, drawn as SVG in the template (no script, no CDN); names and counts are
+    text beside it, readable at any width."""
     bars = []
     widest = max((row["total"] - row["cancelled"] for row in summary), default=0) or 1
-    for index, row in enumerate(summary):
-        x = float(CHART_LABEL)
+    for row in summary:
+        x = 0.0
         parts = []
         for key in ("overdue", "open", "done_on_time", "done_late"):
-            width = CHART_BARS * row[key] / widest
-            parts.append({"key": key, "x": round(x, 1), "width": round(width, 1), "n": row[key]})
+            width = 100.0 * row[key] / widest
+            # As text: a number would be localised in the template ("100,0" in Indonesian).
+            parts.append({"key": key, "x": f"{x:.2f}", "width": f"{width:.2f}", "n": row[key]})
             x += width
-        name = row["name"] if len(row["name"]) <= 28 else row["name"][:27] + "…"
-        y = index * CHART_ROW
-        bars.append(
-            {
-                "row": row,
-                "name": name,
-                "y": y,
-                "text_y": y + 15,
-                "parts": parts,
-                "end": round(x + 6, 1),
-                "shown": row["total"] - row["cancelled"],
-            }
-        )
-    return {
-        "bars": bars,
-        "height": max(len(bars) * CHART_ROW, CHART_ROW),
-        "width": CHART_LABEL + CHART_BARS + 40,
-    }
+        bars.append({"row": row, "parts": parts, "shown": row["total"] - row["cancelled"]})
+    return {"bars": bars}
 
 
 @login_required
@@ -319,7 +302,7 @@ def action_detail(request: HttpRequest, action_id: int) -> HttpResponse:
                     action_id=action.pk,
                     status=form.cleaned_data["status"],
                     comment=form.cleaned_data["comment"],
-                    uploads=request.FILES.getlist("files"),
+                    uploads=form.cleaned_data["files"],
                 )
             except DomainError as exc:
                 _refused(form, exc)

@@ -246,3 +246,24 @@ def test_a_query_parameter_given_twice_is_refused(client, official, bearer):
     body = assert_error(response, 400, "invalid")
     assert list(body["fields"]) == ["q"]
     assert client.get("/api/v1/agencies?q=a", **bearer).status_code == 200
+
+
+def test_no_two_schemas_share_a_component_name():
+    """The schema's components are named after the classes: two shapes under one name
+    would make the schema describe one of them wrongly (answers then break their schema)."""
+    from ninja import Schema
+
+    from coordination.wiring.api import api
+
+    api.get_openapi_schema()  # every router's schemas are defined by now
+    names: dict[str, set[str]] = {}
+
+    def walk(cls):
+        for sub in cls.__subclasses__():
+            if sub.__module__.split(".")[0] in ("coordination", "meetings", "messaging"):
+                names.setdefault(sub.__name__, set()).add(f"{sub.__module__}.{sub.__qualname__}")
+            walk(sub)
+
+    walk(Schema)
+    shared = {name: where for name, where in names.items() if len(where) > 1}
+    assert not shared, shared

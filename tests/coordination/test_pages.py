@@ -24,7 +24,7 @@ def signed_in(client, official):
 
 # url name (and args), the text expected in Indonesian, in English, and the query budget.
 PAGES = [
-    ("dashboard", (), "Selamat datang", "Welcome", 11),  # +1: the invitations waiting
+    ("dashboard", (), "Selamat datang", "Welcome", 12),  # +1 invitations, +1 actions due
     ("directory", (), "Cari instansi dan pejabat", "Search agencies and officials", 10),
     ("agency_detail", ("sulsel",), "Instansi di bawahnya", "Agencies below", 12),
     ("profile", (), "Verifikasi dua langkah", "Two-step verification", 12),
