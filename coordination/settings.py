@@ -322,6 +322,9 @@ RAKOR_ACTION_REMINDER_DAYS = env.int("RAKOR_ACTION_REMINDER_DAYS", default=3)
 RAKOR_DECISION_LOG_ANCHOR_FILE = env.str("RAKOR_DECISION_LOG_ANCHOR_FILE", default="")
 RAKOR_DECISION_LOG_ANCHOR_EMAIL = env.str("RAKOR_DECISION_LOG_ANCHOR_EMAIL", default="")
 RAKOR_DECISION_LOG_ANCHOR_MINUTES = env.int("RAKOR_DECISION_LOG_ANCHOR_MINUTES", default=60)
+# The worker's full check of the decision log (rows, cached states and files; the pages
+# check the chain itself on every view): how often.
+RAKOR_DECISION_LOG_CHECK_MINUTES = env.int("RAKOR_DECISION_LOG_CHECK_MINUTES", default=15)
 # One-click RSVP links in invitations stay valid this long after the meeting's end.
 RAKOR_RSVP_LINK_DAYS = env.int("RAKOR_RSVP_LINK_DAYS", default=60)
 

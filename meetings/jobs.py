@@ -9,7 +9,7 @@ from django.conf import settings
 from coordination.platform.jobqueue import registry
 from meetings import decision_log
 from meetings.services.agenda import agenda_updates_send
-from meetings.services.decisions import actions_remind
+from meetings.services.decisions import actions_remind, log_check
 
 
 @registry.periodic("meetings.agenda_updates", every=timedelta(minutes=1))
@@ -31,3 +31,12 @@ def remind_actions() -> None:
 def anchor_decision_log() -> None:
     """The decision log's head, written outside the database (when a setting says where)."""
     decision_log.anchor_write()
+
+
+@registry.periodic(
+    "decisions.check", every=timedelta(minutes=settings.RAKOR_DECISION_LOG_CHECK_MINUTES)
+)
+def check_decision_log() -> None:
+    """The full check of the decision log (rows and files too), for the decisions page; the
+    administrators are told when it fails."""
+    log_check()

@@ -69,6 +69,9 @@ class Migration(migrations.Migration):
                 ),
                 ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
                 ("anchored_entries", models.PositiveBigIntegerField(default=0)),
+                ("checked_at", models.DateTimeField(blank=True, null=True)),
+                ("checked_intact", models.BooleanField(null=True)),
+                ("checked_first_bad", models.PositiveBigIntegerField(blank=True, null=True)),
             ],
             options={
                 "verbose_name": "decision log head",

@@ -247,6 +247,10 @@ class DecisionLogHead(models.Model):
     updated_at = models.DateTimeField(default=dj_timezone.now)
     # How many entries the last anchor written outside the database covered.
     anchored_entries = models.PositiveBigIntegerField(default=0)
+    # The worker's last full check (rows, cached states and files too): when, and its result.
+    checked_at = models.DateTimeField(null=True, blank=True)
+    checked_intact = models.BooleanField(null=True)
+    checked_first_bad = models.PositiveBigIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("decision log head")

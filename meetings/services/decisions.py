@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -25,6 +26,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.template import loader
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -47,6 +49,8 @@ from meetings.models import (
 )
 from meetings.selectors import decisions as reads
 from messaging import files
+
+logger = logging.getLogger("rakor.decision_log")
 
 Kind = DecisionLogEntry.Kind
 Status = FollowUpAction.Status
@@ -321,7 +325,7 @@ def action_assign(
             action=action,
         )
         _tell(
-            _action_people(action, coordinators_only=assignee is not None) - {by.pk},
+            _action_people(action) - {by.pk},
             "action_assigned",
             lambda: (
                 _("%(agency)s has a new follow-up action, due %(due)s: %(text)s")
@@ -546,11 +550,9 @@ def _coordinators(agency_ids: Iterable[int]) -> set[int]:
     )
 
 
-def _action_people(action: FollowUpAction, *, coordinators_only: bool = False) -> set[int]:
+def _action_people(action: FollowUpAction) -> set[int]:
     """Who is told of an action: its assignee, else the owing agency's coordinators (and,
     with no coordinator there, its officials who may see it)."""
-    if action.assignee_id and coordinators_only:
-        return {action.assignee_id}
     if action.assignee_id:
         return {action.assignee_id}
     people = _coordinators([action.agency_id])
@@ -682,3 +684,41 @@ def actions_remind(*, now: datetime.datetime | None = None) -> int:
             )
             chased += 1
     return chased
+
+
+# --- the worker's full check of the log --------------------------------------------------
+
+
+def log_check(*, now: datetime.datetime | None = None) -> decision_log.Report:
+    """The full check (chain, anchors, rows, cached states, files), its result kept on the
+    head row for the decisions page; when the log stops being intact, the administrators
+    are told at once (in the app), and the log says which entry."""
+    from meetings.models import DecisionLogHead
+
+    report = decision_log.verify(anchors=decision_log.anchors_from_settings())
+    now = now or timezone.now()
+    head = DecisionLogHead.objects.filter(pk=1).first()
+    was_intact = head is None or head.checked_intact is not False
+    DecisionLogHead.objects.filter(pk=1).update(
+        checked_at=now, checked_intact=report.intact, checked_first_bad=report.first_bad
+    )
+    if not report.intact:
+        for position, problem in report.problems[:20]:
+            logger.error("decision log (entry %s): %s", position or "-", problem)
+        if was_intact:
+            administrators = Official.objects.filter(
+                role=Role.ADMINISTRATOR, is_active=True
+            ).values_list("pk", flat=True)
+            for official in Official.objects.filter(pk__in=list(administrators)):
+                with translation.override(official.language or settings.LANGUAGE_CODE):
+                    notify(
+                        official,
+                        "decision_log_broken",
+                        _(
+                            "The decision log is NOT intact (first bad entry: %(entry)s). Run "
+                            "manage.py verify_decision_log."
+                        )
+                        % {"entry": report.first_bad or "—"},
+                        reverse("decisions:index"),
+                    )
+    return report

@@ -53,7 +53,17 @@ def _refused(form, exc: DomainError) -> None:
 
 
 def _log_state() -> dict[str, Any]:
-    return decision_log.verify(anchors=decision_log.anchors_from_settings()).as_dict()
+    """The chain checked now (its hashes, links, head and anchors: fast), and the worker's
+    last full check (rows, cached states, files)."""
+    from meetings.models import DecisionLogHead
+
+    report = decision_log.verify(anchors=decision_log.anchors_from_settings(), check_rows=False)
+    head = DecisionLogHead.objects.filter(pk=1).first()
+    return report.as_dict() | {
+        "checked_at": head.checked_at if head else None,
+        "checked_intact": head.checked_intact if head else None,
+        "checked_first_bad": head.checked_first_bad if head else None,
+    }
 
 
 # --- decisions ------------------------------------------------------------------------

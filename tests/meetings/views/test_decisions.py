@@ -158,11 +158,27 @@ def test_the_tindak_lanjut_page_with_its_summary(world, regions, decided, as_):
 
 
 def test_the_decisions_page_shows_whether_the_log_is_intact(world, regions, decided, as_):
+    from django.db import connection
+
+    from coordination.organisation.models import Notification, Role
+    from tests.factories import OfficialFactory
+
+    admin = OfficialFactory(username="admin", agency=world["ministry"], role=Role.ADMINISTRATOR)
     page = as_(world["andi"]).get("/decisions/").content.decode()
-    assert "log-state--ok" in page
+    assert "log-state--ok" in page and "Rantai log keputusan utuh." in page
+    # A row changed behind the log: the worker's full check finds it, the page shows it, and
+    # the administrators are told once.
     Decision.objects.filter(pk=decided["decision"].pk).update(text="diubah")
+    assert not decisions.log_check().intact
+    decisions.log_check()
     page = as_(world["andi"]).get("/decisions/").content.decode()
-    assert "log-state--bad" in page
+    assert "log-state--bad" in page and "TIDAK utuh, entri rusak pertama 1" in page
+    assert Notification.objects.filter(official=admin, kind="decision_log_broken").count() == 1
+    # An entry changed: the page's own check of the chain finds it at once.
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE meetings_decisionlogentry SET content = '{}' WHERE position = 1")
+    page = as_(world["andi"]).get("/decisions/").content.decode()
+    assert "Log keputusan TIDAK utuh." in page and "Entri rusak pertama adalah 1" in page
 
 
 def _png() -> bytes:
