@@ -9,11 +9,8 @@ import datetime
 from typing import Literal
 
 from django.http import FileResponse, HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
-from coordination.organisation.models import Agency
-from coordination.platform.errors import InvalidInput
 from coordination.platform.pagination import (
     CURSOR_PATTERN,
     DEFAULT_LIMIT,
@@ -179,9 +176,13 @@ class DecisionQuery(Schema):
 
 
 class ActionQuery(Schema):
-    agency: str | None = Field(None, max_length=40, description="An agency's code: its own.")
+    agency: str | None = Field(
+        None, max_length=40, description="An agency's code: its own (unknown: none match)."
+    )
     province: str | None = Field(
-        None, max_length=40, description="An agency's code: it and every agency below it."
+        None,
+        max_length=40,
+        description="An agency's code: it and every agency below it (unknown: none match).",
     )
     status: ActionStatus | None = None
     overdue: bool | None = None
@@ -213,22 +214,10 @@ class LogStatusOut(Schema):
     first_bad: int | None = Field(description="The first entry that fails, or null.")
 
 
-def _agency(code: str | None, name: str) -> Agency | None:
-    if not code:
-        return None
-    agency = Agency.objects.filter(code=code).first()
-    if agency is None:
-        raise InvalidInput(
-            _("No agency has the code %(code)s.") % {"code": code},
-            fields={name: [_("Unknown agency.")]},
-        )
-    return agency
-
-
 def action_filters(query: ActionQuery) -> reads.ActionFilters:
     return reads.ActionFilters(
-        agency=_agency(query.agency, "agency"),
-        province=_agency(query.province, "province"),
+        agency=query.agency or "",
+        province=query.province or "",
         status=query.status or "",
         overdue=query.overdue,
         due_from=query.due_from,
@@ -278,7 +267,7 @@ def decision_create(request: HttpRequest, meeting_id: PathId, payload: DecisionI
 def decision_list(request: HttpRequest, query: Query[DecisionQuery]):
     filters = reads.DecisionFilters(
         query=query.q.strip(),
-        agency=_agency(query.agency, "agency"),
+        agency=query.agency or "",
         tag=query.tag.strip().lower(),
         since=query.since,
         until=query.until,

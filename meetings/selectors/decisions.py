@@ -338,8 +338,8 @@ def attachment_get_for_reader(official: Official, file_id: int) -> ActionAttachm
 
 @dataclass(frozen=True)
 class ActionFilters:
-    agency: Agency | None = None
-    province: Agency | None = None
+    agency: str = ""  # an agency's code: its own actions (an unknown code matches none)
+    province: str = ""  # an agency's code: it and everything below it
     status: str = ""
     overdue: bool | None = None
     due_from: datetime.date | None = None
@@ -353,10 +353,11 @@ class ActionFilters:
 def actions_filtered(official: Official, filters: ActionFilters) -> QuerySet[FollowUpAction]:
     """The actions `official` may see that match `filters` (in due order)."""
     rows = actions_base().filter(actions_visible_q(official))
-    if filters.agency is not None:
-        rows = rows.filter(agency=filters.agency)
-    if filters.province is not None:
-        rows = rows.filter(agency_id__in=agency_subtree_ids(filters.province.pk))
+    if filters.agency:
+        rows = rows.filter(agency__code=filters.agency)
+    if filters.province:
+        top = Agency.objects.filter(code=filters.province).values_list("pk", flat=True).first()
+        rows = rows.filter(agency_id__in=agency_subtree_ids(top)) if top else rows.none()
     if filters.status:
         rows = rows.filter(status=filters.status)
     if filters.overdue is True:
@@ -381,7 +382,7 @@ def actions_filtered(official: Official, filters: ActionFilters) -> QuerySet[Fol
 @dataclass(frozen=True)
 class DecisionFilters:
     query: str = ""
-    agency: Agency | None = None
+    agency: str = ""  # an agency's code: decisions of its meetings or owed by it
     tag: str = ""
     since: datetime.date | None = None
     until: datetime.date | None = None
@@ -395,9 +396,11 @@ def decisions_filtered(official: Official, filters: DecisionFilters) -> QuerySet
         rows = rows.filter(
             Q(text__icontains=filters.query) | Q(meeting__title__icontains=filters.query)
         )
-    if filters.agency is not None:
-        owing = FollowUpAction.objects.filter(decision_id=OuterRef("pk"), agency=filters.agency)
-        rows = rows.filter(Q(meeting__agency=filters.agency) | Q(Exists(owing)))
+    if filters.agency:
+        owing = FollowUpAction.objects.filter(
+            decision_id=OuterRef("pk"), agency__code=filters.agency
+        )
+        rows = rows.filter(Q(meeting__agency__code=filters.agency) | Q(Exists(owing)))
     if filters.tag:
         # Tags are few and short: matched in the database as the JSON text holds them.
         rows = rows.filter(tags__icontains=f'"{filters.tag}"')

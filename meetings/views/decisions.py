@@ -35,10 +35,6 @@ def _date(value: str | None) -> datetime.date | None:
         return None
 
 
-def _agency(code: str | None) -> Agency | None:
-    return Agency.objects.filter(code=code).first() if code else None
-
-
 def _id(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() and len(value) < 18 else None
 
@@ -105,7 +101,7 @@ def decision_list(request: HttpRequest) -> HttpResponse:
         raise Http404(_("Decisions are recorded on a meeting's decisions page."))
     filters = reads.DecisionFilters(
         query=request.GET.get("q", "").strip()[:200],
-        agency=_agency(request.GET.get("agency")),
+        agency=request.GET.get("agency", "")[:40],
         tag=request.GET.get("tag", "").strip().lower()[:40],
         since=_date(request.GET.get("since")),
         until=_date(request.GET.get("until")),
@@ -220,8 +216,8 @@ def _action_filters(request: HttpRequest) -> tuple[reads.ActionFilters, str]:
     overdue = {"1": True, "0": False}.get(request.GET.get("overdue", ""))
     status = request.GET.get("status", "")
     filters = reads.ActionFilters(
-        agency=_agency(request.GET.get("agency")),
-        province=_agency(request.GET.get("province")),
+        agency=request.GET.get("agency", "")[:40],
+        province=request.GET.get("province", "")[:40],
         status=status if status in FollowUpAction.Status.values else "",
         overdue=overdue,
         due_from=_date(request.GET.get("due_from")),
