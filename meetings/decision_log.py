@@ -25,6 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 logger = logging.getLogger("rakor.decision_log")
@@ -118,9 +119,13 @@ def action_content(action: Any) -> dict[str, Any]:
     }
 
 
-def update_content(update: Any, attachments: Iterable[Any], *, previous: str) -> dict[str, Any]:
+def update_content(
+    update: Any, attachments: Iterable[Any], *, previous: str, completed_on: str | None = None
+) -> dict[str, Any]:
+    """A progress update; `completed_on` (YYYY-MM-DD, in the owing agency's zone) when it
+    makes the action done."""
     action = update.action
-    return {
+    content = {
         "update": update.pk,
         "action": action.pk,
         "decision": action.decision_id,
@@ -141,6 +146,9 @@ def update_content(update: Any, attachments: Iterable[Any], *, previous: str) ->
         "by": who(update.by),
         "at": instant(update.at),
     }
+    if completed_on is not None:
+        content["completed_on"] = completed_on
+    return content
 
 
 def notulen_content(revision: Any) -> dict[str, Any]:
@@ -309,13 +317,63 @@ class Report:
         }
 
 
+def comparable(value: Any) -> Any:
+    """Content as rows are compared with it: officials, agencies and agenda items by their
+    id alone (a username, an agency's code or an item's title may change later; the entry
+    keeps them as they were)."""
+    if isinstance(value, dict):
+        if "id" in value and set(value) <= {"id", "username", "code", "title"}:
+            return {"id": value["id"]}
+        return {key: comparable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [comparable(item) for item in value]
+    return value
+
+
+# Which link columns each kind of entry has, and the content key each must equal.
+LINKS = {
+    "decision": {"decision_id": "decision"},
+    "decision_status": {"decision_id": "decision"},
+    "action": {"decision_id": "decision", "action_id": "action"},
+    "action_update": {
+        "decision_id": "decision",
+        "action_id": "action",
+        "action_update_id": "update",
+    },
+    "notulen_approved": {"notulen_id": "notulen"},
+}
+LINK_COLUMNS = ("decision_id", "action_id", "action_update_id", "notulen_id")
+
+
 def verify(
-    *, anchors: Iterable[Anchor] = (), check_rows: bool = True, check_files: bool = True
+    *,
+    anchors: Iterable[Anchor] = (),
+    check_rows: bool = True,
+    check_files: bool = True,
+    anchor_problem: str = "",
 ) -> Report:
     """Recompute the chain, compare its head with the head row and the anchors, and (with
     `check_rows`) check every row and cached state against it, (with `check_files`) every
     attached file's bytes too. Without rows it reads the entries alone: a few milliseconds
-    per thousand entries."""
+    per thousand entries. Everything is read in one snapshot (a writer appending meanwhile
+    is not a false alarm)."""
+    from django.db import connection
+
+    fresh = not connection.in_atomic_block
+    with transaction.atomic():
+        if fresh and connection.vendor == "postgresql":
+            # One snapshot for every query of the check (SQLite's transaction is one).
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        return _verify(
+            anchors=anchors,
+            check_rows=check_rows,
+            check_files=check_files,
+            anchor_problem=anchor_problem,
+        )
+
+
+def _verify(*, anchors, check_rows: bool, check_files: bool, anchor_problem: str) -> Report:
     from meetings.models import (
         ActionAttachment,
         ActionUpdate,
@@ -326,16 +384,17 @@ def verify(
     )
 
     report = Report()
+    head_entries, head_hash = head()
     prev = GENESIS
     expected = 1
     seen_decisions: dict[int, int] = {}
     seen_actions: dict[int, int] = {}
-    seen_updates: set[int] = set()
-    seen_updates_at: dict[int, int] = {}
+    seen_updates: dict[int, int] = {}
     seen_notulen: dict[int, int] = {}
     contents: dict[int, Any] = {}
     derived_decision: dict[int, tuple[str, str, int | None, int]] = {}
-    derived_action: dict[int, tuple[str, int]] = {}
+    # action id -> (status, completed_on, position of the entry that set them)
+    derived_action: dict[int, tuple[str, str | None, int]] = {}
     hashes: dict[int, str] = {}
 
     entries = (
@@ -344,10 +403,7 @@ def verify(
             "position",
             "kind",
             "meeting_id",
-            "decision_id",
-            "action_id",
-            "action_update_id",
-            "notulen_id",
+            *LINK_COLUMNS,
             "content",
             "prev_hash",
             "hash",
@@ -372,54 +428,53 @@ def verify(
         report.entries += 1
         report.head = entry.hash
         content = entry.content if isinstance(entry.content, dict) else {}
-        contents[position] = entry.content
-        if content.get("meeting") != entry.meeting_id:
-            report.bad(position, f"entry {position} names another meeting than its row")
+        contents[position] = content
         kind = entry.kind
-        if kind == DecisionLogEntry.Kind.DECISION:
-            if entry.decision_id is None or content.get("decision") != entry.decision_id:
-                report.bad(position, f"entry {position} names another decision than its row")
-            else:
-                seen_decisions[entry.decision_id] = position
-                derived_decision[entry.decision_id] = ("adopted", "", None, position)
-        elif kind == DecisionLogEntry.Kind.DECISION_STATUS:
-            if (
-                entry.decision_id not in derived_decision
-                or content.get("decision") != entry.decision_id
-            ):
-                report.bad(position, f"entry {position} changes a decision not recorded before")
-            else:
-                derived_decision[entry.decision_id] = (
-                    content.get("status"),
-                    content.get("reason", ""),
-                    content.get("superseded_by"),
-                    position,
-                )
-        elif kind == DecisionLogEntry.Kind.ACTION:
-            if entry.action_id is None or content.get("action") != entry.action_id:
-                report.bad(position, f"entry {position} names another action than its row")
-            else:
-                seen_actions[entry.action_id] = position
-                derived_action[entry.action_id] = ("open", position)
-        elif kind == DecisionLogEntry.Kind.ACTION_UPDATE:
-            if entry.action_id not in derived_action or entry.action_update_id is None:
-                report.bad(position, f"entry {position} updates an action not recorded before")
-            else:
-                if content.get("previous_status") != derived_action[entry.action_id][0]:
-                    report.bad(position, f"entry {position} skips a status of its action")
-                seen_updates.add(entry.action_update_id)
-                seen_updates_at[entry.action_update_id] = position
-                derived_action[entry.action_id] = (content.get("status"), position)
-        elif kind == DecisionLogEntry.Kind.NOTULEN_APPROVED:
-            if entry.notulen_id is None or content.get("notulen") != entry.notulen_id:
-                report.bad(position, f"entry {position} names other notulen than its row")
-            else:
-                seen_notulen[entry.notulen_id] = position
-        else:
+        links = LINKS.get(kind)
+        if links is None:
             report.bad(position, f"entry {position} is of an unknown kind {kind!r}")
+            continue
+        # Every link column of the row is the one its (hashed) content names, and no other.
+        wrong = content.get("meeting") != entry.meeting_id or any(
+            getattr(entry, column) != (content.get(links[column]) if column in links else None)
+            for column in LINK_COLUMNS
+        )
+        if wrong:
+            report.bad(position, f"entry {position}'s row points elsewhere than its content")
+            continue
+        if kind == "decision":
+            seen_decisions[entry.decision_id] = position
+            derived_decision[entry.decision_id] = ("adopted", "", None, position)
+        elif kind == "decision_status":
+            if entry.decision_id not in derived_decision:
+                report.bad(position, f"entry {position} changes a decision not recorded before")
+                continue
+            derived_decision[entry.decision_id] = (
+                content.get("status"),
+                content.get("reason", ""),
+                content.get("superseded_by"),
+                position,
+            )
+        elif kind == "action":
+            seen_actions[entry.action_id] = position
+            derived_action[entry.action_id] = ("open", None, position)
+        elif kind == "action_update":
+            if entry.action_id not in derived_action:
+                report.bad(position, f"entry {position} updates an action not recorded before")
+                continue
+            status, completed_on, _last = derived_action[entry.action_id]
+            if content.get("previous_status") != status:
+                report.bad(position, f"entry {position} skips a status of its action")
+            seen_updates[entry.action_update_id] = position
+            derived_action[entry.action_id] = (
+                content.get("status"),
+                content.get("completed_on", completed_on),
+                position,
+            )
+        else:
+            seen_notulen[entry.notulen_id] = position
 
     # The head row and the anchors: a tail removed with its head row, or behind an anchor.
-    head_entries, head_hash = head()
     if (head_entries, head_hash) != (report.entries, report.head):
         report.bad(
             report.entries + 1 if head_entries > report.entries else None,
@@ -427,6 +482,8 @@ def verify(
             f"the log holds {report.entries} ending {report.head[:16]}",
         )
         report.missing_tail = head_entries > report.entries
+    if anchor_problem:
+        report.bad(None, anchor_problem)
     for anchor in anchors:
         if anchor.entries == 0:
             continue
@@ -443,9 +500,9 @@ def verify(
                 f"entry {anchor.entries} differs from the anchor of "
                 f"{anchor.at or 'an earlier time'}",
             )
-
     if not check_rows:
         return report
+
     # Rows against their entries, and the cached states against what the entries derive.
     decisions = Decision.objects.select_related("agenda_item", "recorded_by")
     for decision in decisions.iterator(chunk_size=2000):
@@ -453,7 +510,9 @@ def verify(
         if position is None:
             report.bad(None, f"decision {decision.pk} is not in the log")
             continue
-        if decision_content(decision) != contents[position]:
+        if comparable(decision_content(decision)) != comparable(
+            contents[position]
+        ) or decision.tag_index != Decision.index_of(list(decision.tags)):
             report.bad(position, f"decision {decision.pk} differs from entry {position}")
         status, reason, superseded_by, last = derived_decision[decision.pk]
         cached = (decision.status, decision.status_reason, decision.superseded_by_id)
@@ -465,24 +524,28 @@ def verify(
         if position is None:
             report.bad(None, f"action {action.pk} is not in the log")
             continue
-        if action_content(action) != contents[position]:
+        if comparable(action_content(action)) != comparable(contents[position]):
             report.bad(position, f"action {action.pk} differs from entry {position}")
-        status, last = derived_action[action.pk]
-        if action.status != status:
+        status, completed_on, last = derived_action[action.pk]
+        done_on = action.completed_on.isoformat() if action.completed_on else None
+        if (action.status, done_on) != (status, completed_on):
             report.bad(last, f"action {action.pk}'s status differs from entry {last}")
     updates = ActionUpdate.objects.select_related("action__decision", "by").prefetch_related(
         "attachments"
     )
     for update in updates.iterator(chunk_size=500):
-        position = seen_updates_at.get(update.pk)
+        position = seen_updates.get(update.pk)
         if position is None:
             report.bad(None, f"progress update {update.pk} is not in the log")
             continue
         recorded = contents[position]
         content = update_content(
-            update, update.attachments.all(), previous=recorded.get("previous_status", "")
+            update,
+            update.attachments.all(),
+            previous=recorded.get("previous_status", ""),
+            completed_on=recorded.get("completed_on"),
         )
-        if content != recorded:
+        if comparable(content) != comparable(recorded):
             report.bad(position, f"update {update.pk} differs from entry {position}")
         if check_files:
             for file in update.attachments.all():
@@ -493,26 +556,47 @@ def verify(
                     continue
                 if actual != file.sha256:
                     report.bad(position, f"file {file.pk} ({file.name}) was changed")
-    if ActionAttachment.objects.exclude(update_id__in=seen_updates).exists():
+    if ActionAttachment.objects.exclude(update_id__in=list(seen_updates)).exists():
         report.bad(None, "a file is attached to an update that is not in the log")
-    approved = NotulenRevision.objects.filter(approved_at__isnull=False).select_related(
-        "approved_by"
-    )
-    for revision in approved.iterator(chunk_size=500):
-        position = seen_notulen.get(revision.pk)
-        if position is None:
-            report.bad(None, f"the approved notulen {revision.pk} are not in the log")
-        elif notulen_content(revision) != contents[position]:
+    # Approved notulen: from the entries' side (each still approved, as sealed) and from the
+    # rows' (each approval sealed).
+    revisions = NotulenRevision.objects.select_related("approved_by").in_bulk(list(seen_notulen))
+    for revision_id, position in seen_notulen.items():
+        revision = revisions.get(revision_id)
+        if revision is None or revision.status != NotulenRevision.Status.APPROVED:
+            report.bad(position, f"the notulen sealed in entry {position} are no longer approved")
+        elif comparable(notulen_content(revision)) != comparable(contents[position]):
             report.bad(position, f"notulen {revision.pk} differ from entry {position}")
+    unsealed = (
+        NotulenRevision.objects.filter(
+            Q(approved_at__isnull=False) | Q(status=NotulenRevision.Status.APPROVED)
+        )
+        .exclude(pk__in=list(seen_notulen))
+        .values_list("pk", flat=True)
+    )
+    for revision_id in unsealed:
+        report.bad(None, f"the approved notulen {revision_id} are not in the log")
     return report
 
 
-def anchors_from_settings() -> list[Anchor]:
+def anchors_from_settings() -> tuple[list[Anchor], str]:
+    """The anchors of RAKOR_DECISION_LOG_ANCHOR_FILE, and what is wrong with the file ("" when
+    nothing): unreadable, or gone although anchors were written to it."""
+    from meetings.models import DecisionLogHead
+
     path = getattr(settings, "RAKOR_DECISION_LOG_ANCHOR_FILE", "")
-    if not path or not Path(path).exists():
-        return []
+    if not path:
+        return [], ""
+    if not Path(path).exists():
+        anchored = DecisionLogHead.objects.filter(pk=1, anchored_entries__gt=0).exists()
+        return [], f"the anchor file {path} is gone" if anchored else ""
     try:
-        return anchors_read(path)
+        return anchors_read(path), ""
     except (OSError, ValueError) as exc:
-        logger.warning("decision log anchors unreadable: %s", exc)
-        return []
+        return [], f"the anchor file cannot be read: {exc}"
+
+
+def verify_with_settings(**options: Any) -> Report:
+    """`verify` against the anchors of the settings (the page, the API, the worker)."""
+    anchors, problem = anchors_from_settings()
+    return verify(anchors=anchors, anchor_problem=problem, **options)

@@ -7,6 +7,7 @@ due date, because Google Calendar and Outlook ignore VTODO in subscriptions. Act
 rahasia meetings or decisions show as "Follow-up action (confidential)" only.
 
 Every export names the decision log's head (entries and SHA-256): the CSV in its
+`decision_log_head` column (the same in every row, so a saved file keeps it) and its
 `X-Rakor-Decision-Log-Head` header, the feed in `X-RAKOR-DECISION-LOG-HEAD`.
 """
 
@@ -42,6 +43,7 @@ CSV_COLUMNS = [
     "meeting",
     "meeting_title",
     "url",
+    "decision_log_head",  # the same in every row: the log's head at export, kept in the file
 ]
 TODO_STATUS = {
     FollowUpAction.Status.OPEN: "NEEDS-ACTION",
@@ -70,6 +72,7 @@ def actions_csv(official: Official, filters: reads.ActionFilters) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     now = timezone.now()
+    head = head_label()
     for action in reads.actions_filtered(official, filters).iterator(chunk_size=500):
         writer.writerow(
             [
@@ -88,6 +91,7 @@ def actions_csv(official: Official, filters: reads.ActionFilters) -> str:
                     action.decision.meeting_id,
                     action.decision.meeting.title,
                     ical.site_url(reads.action_url(action)),
+                    head,
                 )
             ]
         )

@@ -368,13 +368,31 @@ class DecisionForm(forms.Form):
         help_text=_("Short words, separated by commas: anggaran, infrastruktur."),
     )
     classification = forms.ChoiceField(label=_("Classification"), choices=Classification.choices)
+    decided_on = forms.DateField(
+        label=_("Decided on"),
+        required=False,
+        widget=IsoDateInput(),
+        help_text=_("Leave empty for now; for a decision recorded after the meeting, its day."),
+    )
+    decided_time = forms.TimeField(
+        label=_("at (your time zone)"), required=False, widget=IsoTimeInput()
+    )
 
-    def __init__(self, *args, meeting: Meeting, items: list, **kwargs) -> None:
+    def __init__(self, *args, meeting: Meeting, items: list, zone: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.zone = zone
         self.fields["agenda_item"].choices = [("", _("(none)"))] + [
             (item.pk, f"{item.position}. {item.title}") for item in items
         ]
         self.fields["classification"].initial = meeting.classification
+
+    def decided_at(self) -> datetime.datetime | None:
+        """The day and time given, in the official's zone (None: now)."""
+        day = self.cleaned_data.get("decided_on")
+        if day is None:
+            return None
+        at = self.cleaned_data.get("decided_time") or datetime.time(12)
+        return datetime.datetime.combine(day, at, tzinfo=zoneinfo.ZoneInfo(self.zone))
 
     def clean_tags(self) -> list[str]:
         return [tag for tag in self.cleaned_data["tags"].split(",") if tag.strip()]

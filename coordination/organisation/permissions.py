@@ -354,10 +354,15 @@ def may_record_decision(official: Official | None, meeting: MeetingFacts) -> boo
     )
 
 
+def may_cancel_action(official: Official | None, action: ActionFacts) -> bool:
+    """An action is cancelled (with a reason) by those who record the meeting's decisions:
+    the organiser, the chair and the note takers."""
+    return may_view_action(official, action) and may_record_decision(official, action.meeting)
+
+
 def may_update_action(official: Official | None, action: ActionFacts) -> bool:
     """Progress on an action is reported by its assignee or by the owing agency's
-    coordinators; the meeting's organiser may too (and only the organiser, or whoever
-    records the meeting's decisions, cancels one: meetings.services.decisions)."""
+    coordinators; the meeting's organiser may too."""
     if not may_view_action(official, action):
         return False
     if official.pk in (action.assignee_id, action.meeting.organiser_id):

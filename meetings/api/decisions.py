@@ -27,7 +27,7 @@ from coordination.platform.schemas import (
     Text,
     file_response,
 )
-from meetings import decision_log, exports
+from meetings import exports
 from meetings.api.meetings import PersonOut
 from meetings.selectors import decisions as reads
 from meetings.services import decisions
@@ -238,7 +238,7 @@ def meeting_decisions(request: HttpRequest, meeting_id: PathId):
 
     meeting = selectors.meeting_get_visible(request.auth, meeting_id)
     rows = reads.decisions_of_meeting(request.auth, meeting)
-    return {"items": [reads.decision_out(d) for d in rows], "next": None}
+    return {"items": [reads.decision_for(request.auth, d) for d in rows], "next": None}
 
 
 @router.post(
@@ -256,7 +256,7 @@ def decision_create(request: HttpRequest, meeting_id: PathId, payload: DecisionI
         classification=payload.classification,
         decided_at=payload.decided_at,
     )
-    return Status(201, reads.decision_out(reads.decisions_base().get(pk=decision.pk)))
+    return Status(201, reads.decision_for(request.auth, reads.decisions_base().get(pk=decision.pk)))
 
 
 @router.get(
@@ -277,7 +277,7 @@ def decision_list(request: HttpRequest, query: Query[DecisionQuery]):
     rows, after = paginate_by_id(
         reads.decisions_filtered(request.auth, filters), cursor=query.cursor, limit=query.limit
     )
-    return {"items": [reads.decision_out(d) for d in rows], "next": after}
+    return {"items": [reads.decision_for(request.auth, d) for d in rows], "next": after}
 
 
 @router.get(
@@ -287,8 +287,10 @@ def decision_list(request: HttpRequest, query: Query[DecisionQuery]):
 )
 def decision_get(request: HttpRequest, decision_id: PathId):
     decision = reads.decision_get_visible(request.auth, decision_id)
-    history = [reads.history_out(entry) for entry in reads.decision_history(decision)]
-    return reads.decision_out(decision) | {"history": history}
+    history = reads.decision_history(request.auth, decision)
+    return reads.decision_for(request.auth, decision) | {
+        "history": [reads.history_out(entry) for entry in history]
+    }
 
 
 @router.post(
@@ -304,7 +306,7 @@ def decision_status(request: HttpRequest, decision_id: PathId, payload: Decision
         reason=payload.reason,
         superseded_by_id=payload.superseded_by,
     )
-    return reads.decision_out(decision)
+    return reads.decision_for(request.auth, decision)
 
 
 @router.post(
@@ -415,7 +417,8 @@ def action_file_download(request: HttpRequest, file_id: PathId):
 @router.get(
     "/decision-log/status",
     response={200: LogStatusOut, **ERRORS},
-    summary="Whether the decision log's hash chain and cached states are intact, and its head",
+    summary="Whether the decision log's hash chain, anchors, rows and cached states are intact "
+    "(checked now), and its head",
 )
 def decision_log_status(request: HttpRequest):
-    return decision_log.verify(anchors=decision_log.anchors_from_settings()).as_dict()
+    return decisions.log_status(by=request.auth).as_dict()

@@ -157,6 +157,7 @@ class Migration(migrations.Migration):
                 ("decided_at", models.DateTimeField(verbose_name="decided at")),
                 ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
                 ("tags", models.JSONField(default=list)),
+                ("tag_index", models.CharField(blank=True, max_length=500)),
                 (
                     "classification",
                     models.CharField(

@@ -4,8 +4,8 @@ updates, and the append-only, hash-chained log that records every one of them.
 The log (`DecisionLogEntry`) is the record. A decision's status and an action's status are
 cached on their rows for reading and filtering, and `manage.py verify_decision_log` checks
 every cached value against the log (meetings.decision_log). Rows are written by
-meetings.services.decisions alone; the ORM refuses to change or delete a log entry, and on
-PostgreSQL a trigger does too.
+meetings.services.decisions alone; the ORM refuses to change or delete a log entry (and
+the verifier finds any change made past it).
 """
 
 from __future__ import annotations
@@ -56,6 +56,9 @@ class Decision(models.Model):
     )
     recorded_at = models.DateTimeField(default=dj_timezone.now)
     tags = models.JSONField(default=list)
+    # The tags as "|pangan|kesehatan ibu|", for searching on every database (SQLite writes
+    # JSON with \u escapes); kept with `tags` by the service, checked by the verifier.
+    tag_index = models.CharField(max_length=500, blank=True, db_index=False)
     # At least the meeting's own classification (a decision may be stricter, never laxer).
     classification = models.CharField(
         _("classification"), max_length=10, choices=Classification.choices
@@ -76,6 +79,10 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+    @staticmethod
+    def index_of(tags: list[str]) -> str:
+        return "|" + "|".join(tags) + "|" if tags else ""
 
 
 class FollowUpAction(models.Model):

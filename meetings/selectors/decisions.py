@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,6 +37,7 @@ from meetings.models import (
 # The rows of the summary: provinces, and the central agencies (ministries, national
 # agencies) for what they owe themselves.
 SUMMARY_LEVELS = (Agency.Level.PROVINCE, Agency.Level.MINISTRY, Agency.Level.NATIONAL_AGENCY)
+EARLIEST, LATEST = datetime.date(1970, 1, 2), datetime.date(9000, 1, 1)
 RANK = {Classification.BIASA: 0, Classification.TERBATAS: 1, Classification.RAHASIA: 2}
 OPEN = FollowUpAction.OPEN_STATUSES
 
@@ -206,6 +207,11 @@ def may_update_action(official: Official, action: FollowUpAction) -> bool:
     return permissions.may_update_action(official, facts)
 
 
+def may_cancel_action(official: Official, action: FollowUpAction) -> bool:
+    facts = action_facts(action, decision_meeting_facts(action.decision))
+    return permissions.may_cancel_action(official, facts)
+
+
 # --- shapes ---------------------------------------------------------------------------
 
 
@@ -241,10 +247,12 @@ def action_out(action: FollowUpAction, *, now: datetime.datetime | None = None) 
     }
 
 
-def decision_out(decision: Decision, actions: Iterable[FollowUpAction] | None = None) -> dict:
+def decision_out(decision: Decision, actions: Iterable[FollowUpAction] | None) -> dict:
+    """A decision with `actions` (those the reader may see: `visible_actions`); None leaves
+    the actions out (the `decision` frame: each action comes as its own frame, to those who
+    may see it)."""
     item = decision.agenda_item
-    rows = decision.actions.all() if actions is None else actions
-    return {
+    out = {
         "id": decision.pk,
         "meeting": {"id": decision.meeting_id, "title": decision.meeting.title},
         "agenda_item": None if item is None else {"id": item.pk, "title": item.title},
@@ -257,9 +265,29 @@ def decision_out(decision: Decision, actions: Iterable[FollowUpAction] | None = 
         "status": decision.status,
         "status_reason": decision.status_reason,
         "superseded_by": decision.superseded_by_id,
-        "actions": [action_out(action) for action in rows],
         "url": reverse("decisions:detail", args=[decision.pk]),
     }
+    if actions is not None:
+        out["actions"] = [action_out(action) for action in actions]
+    return out
+
+
+def visible_actions(official: Official, decision: Decision) -> list[FollowUpAction]:
+    """The decision's actions `official` may see (all of them for its meeting's
+    participants; for an agency that sees the decision through its action, its own)."""
+    prefetched = getattr(decision, "visible_actions", None)
+    if prefetched is not None:
+        return prefetched
+    return list(
+        actions_base()
+        .filter(decision=decision)
+        .filter(actions_visible_q(official))
+        .order_by("due", "id")
+    )
+
+
+def decision_for(official: Official, decision: Decision) -> dict[str, Any]:
+    return decision_out(decision, visible_actions(official, decision))
 
 
 def attachment_out(file: ActionAttachment) -> dict[str, Any]:
@@ -313,10 +341,13 @@ def history_out(entry: DecisionLogEntry) -> dict[str, Any]:
     }
 
 
-def decision_history(decision: Decision) -> list[DecisionLogEntry]:
-    """Every log entry about the decision and its actions, oldest first."""
+def decision_history(official: Official, decision: Decision) -> list[DecisionLogEntry]:
+    """The log entries about the decision itself and about its actions `official` may
+    see, oldest first."""
+    actions = [action.pk for action in visible_actions(official, decision)]
+    own = Q(decision=decision, action__isnull=True)
     return list(
-        DecisionLogEntry.objects.filter(Q(decision=decision) | Q(action__decision=decision))
+        DecisionLogEntry.objects.filter(own | Q(action_id__in=actions))
         .select_related("recorded_by")
         .order_by("position")
     )
@@ -402,13 +433,13 @@ def decisions_filtered(official: Official, filters: DecisionFilters) -> QuerySet
         )
         rows = rows.filter(Q(meeting__agency__code=filters.agency) | Q(Exists(owing)))
     if filters.tag:
-        # Tags are few and short: matched in the database as the JSON text holds them.
-        rows = rows.filter(tags__icontains=f'"{filters.tag}"')
+        rows = rows.filter(tag_index__contains=f"|{filters.tag}|")
     zone = zoneinfo.ZoneInfo(official.zone_name)
-    if filters.since:
+    # Dates outside 1970-9000 mean "no bound" (and would overflow a datetime).
+    if filters.since and filters.since > EARLIEST:
         start = datetime.datetime.combine(filters.since, datetime.time(), tzinfo=zone)
         rows = rows.filter(decided_at__gte=start)
-    if filters.until:
+    if filters.until and filters.until < LATEST:
         end = datetime.datetime.combine(
             filters.until + datetime.timedelta(days=1), datetime.time(), tzinfo=zone
         )
@@ -417,7 +448,30 @@ def decisions_filtered(official: Official, filters: DecisionFilters) -> QuerySet
         rows = rows.filter(meeting_id=filters.meeting)
     if filters.status:
         rows = rows.filter(status=filters.status)
-    return rows.prefetch_related("actions__agency", "actions__assignee", "actions__decision")
+    seen = actions_base().filter(actions_visible_q(official)).order_by("due", "id")
+    return rows.prefetch_related(Prefetch("actions", queryset=seen, to_attr="visible_actions"))
+
+
+def meetings_with_actions(official: Official, *, limit: int = 100) -> list[Meeting]:
+    """The meetings whose follow-up actions `official` may see, the latest first (the
+    Tindak lanjut page's meeting filter)."""
+    ids = (
+        FollowUpAction.objects.filter(actions_visible_q(official))
+        .values_list("decision__meeting_id", flat=True)
+        .distinct()
+    )
+    return list(Meeting.objects.filter(pk__in=ids).order_by("-start", "-id")[:limit])
+
+
+def supersede_choices(official: Official, decision: Decision) -> list[Decision]:
+    """The decisions in force `official` may see that could supersede `decision` (the 200
+    most recent)."""
+    return list(
+        decisions_base()
+        .filter(decisions_visible_q(official), status=Decision.Status.ADOPTED)
+        .exclude(pk=decision.pk)
+        .order_by("-decided_at", "-id")[:200]
+    )
 
 
 def decisions_of_meeting(official: Official, meeting: Meeting) -> list[Decision]:

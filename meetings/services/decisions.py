@@ -25,6 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.template import loader
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -33,8 +34,14 @@ from django.utils.translation import gettext as _
 from coordination.organisation import permissions
 from coordination.organisation.models import Agency, Classification, Official, Role, Zone
 from coordination.organisation.notifications import notify
-from coordination.platform import cleaners, realtime
-from coordination.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
+from coordination.platform import cleaners, ratelimit, realtime
+from coordination.platform.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RateLimited,
+)
 from coordination.platform.mail import RakorEmail, mail_queue
 from meetings import decision_log, events, ical, selectors
 from meetings.models import (
@@ -125,6 +132,11 @@ def decision_record(
             _("A decision cannot be dated in the future."),
             fields={"decided_at": [_("In the future.")]},
         )
+    elif decided_at < meeting.start - datetime.timedelta(days=1):
+        raise InvalidInput(
+            _("A decision is dated from its meeting's day on."),
+            fields={"decided_at": [_("Before the meeting.")]},
+        )
     if classification is None:
         classification = meeting.classification
     if classification not in Classification.values:
@@ -154,6 +166,7 @@ def decision_record(
             recorded_by=by,
             recorded_at=now,
             tags=tags,
+            tag_index=Decision.index_of(tags),
             classification=classification,
         )
         decision_log.append(
@@ -221,13 +234,23 @@ def decision_status_set(
             )
     now = timezone.now()
     with transaction.atomic():
-        locked = Decision.objects.select_for_update().get(pk=decision.pk)
+        both = [decision.pk] + ([successor.pk] if successor else [])
+        rows = {
+            row.pk: row
+            for row in Decision.objects.select_for_update().filter(pk__in=both).order_by("pk")
+        }
+        locked = rows[decision.pk]
+        if successor is not None and rows[successor.pk].status != Decision.Status.ADOPTED:
+            raise Conflict(
+                _("The decision that supersedes it was itself superseded or revoked meanwhile."),
+                code="not_in_force",
+            )
         if locked.status != Decision.Status.ADOPTED:
             raise Conflict(
                 _("This decision is already %(status)s.")
                 % {"status": locked.get_status_display().lower()},
                 code="not_in_force",
-                current=reads.decision_out(locked),
+                current=reads.decision_out(reads.decisions_base().get(pk=locked.pk), None),
             )
         locked.status = status
         locked.status_reason = reason
@@ -303,8 +326,33 @@ def action_assign(
             % {"first": DUE_EARLIEST.isoformat(), "last": latest.isoformat()},
             fields={"due": [_("Out of range.")]},
         )
+    if assignee is not None:
+        facts = permissions.ActionFacts(
+            meeting=reads.decision_meeting_facts(decision),
+            owing_agency_id=agency.pk,
+            assignee_id=assignee.pk,
+        )
+        if not permissions.may_view_action(assignee, facts):
+            raise InvalidInput(
+                _(
+                    "%(name)s is not named on this confidential meeting, so could not see "
+                    "the action; name them on the meeting first."
+                )
+                % {"name": assignee.display_name},
+                fields={"assignee": [_("May not see it.")]},
+            )
     now = timezone.now()
     with transaction.atomic():
+        if (
+            Decision.objects.select_for_update()
+            .filter(pk=decision.pk)
+            .values_list("status", flat=True)[0]
+            != Decision.Status.ADOPTED
+        ):
+            raise Conflict(
+                _("This decision is no longer in force; it takes no new actions."),
+                code="not_in_force",
+            )
         action = FollowUpAction.objects.create(
             decision=decision,
             description=description,
@@ -348,7 +396,13 @@ def action_update(
     """Report progress: the status from now on (the same for a comment alone), a comment,
     files. Done needs evidence: a comment or a file."""
     action = reads.action_get_visible(by, action_id)
-    if not reads.may_update_action(by, action):
+    if status == Status.CANCELLED:
+        if not reads.may_cancel_action(by, action):
+            permissions.permission_denied(official=by, action="cancel action", target=action)
+            raise Forbidden(
+                _("Only those who record the meeting's decisions cancel one of its actions.")
+            )
+    elif not reads.may_update_action(by, action):
         permissions.permission_denied(official=by, action="update action", target=action)
         raise Forbidden(
             _(
@@ -363,10 +417,6 @@ def action_update(
             fields={"status": [_("Unknown value.")]},
         )
     comment = cleaners.clean_text(comment, "comment", max_length=COMMENT_MAX, strip=True)
-    if status == Status.CANCELLED and not reads.may_record_decision(by, action.decision.meeting):
-        raise Forbidden(
-            _("Only those who record the meeting's decisions cancel one of its actions.")
-        )
     if status == Status.CANCELLED and not comment:
         raise InvalidInput(
             _("Say why the action is cancelled."), fields={"comment": [_("Required.")]}
@@ -388,65 +438,84 @@ def action_update(
             fields={"comment": [_("Required.")]},
         )
     now = timezone.now()
-    with transaction.atomic():
-        locked = FollowUpAction.objects.select_for_update().get(pk=action.pk)
-        if locked.status in FINAL:
-            raise Conflict(
-                _("This action is %(status)s; it takes no more updates.")
-                % {"status": locked.get_status_display().lower()},
-                code="action_closed",
-                current=reads.action_out(reads.actions_base().get(pk=locked.pk)),
+    saved: list[str] = []  # files written to storage: removed again if the update fails
+    try:
+        with transaction.atomic():
+            update, fresh, previous = _update_locked(
+                by, action, status, comment, uploads, checked, now, saved
             )
-        previous = locked.status
-        update = ActionUpdate.objects.create(
-            action=locked, by=by, at=now, status=status, comment=comment
-        )
-        stored = []
-        for upload, (name, content_type, digest) in zip(uploads, checked, strict=True):
-            file = ActionAttachment(
-                update=update,
-                name=name,
-                content_type=content_type,
-                size=upload.size,
-                sha256=digest,
-            )
-            upload.seek(0)
-            file.file.save(name, upload, save=False)
-            file.save()
-            stored.append(file)
-        locked.status = status
-        locked.updated_at = now
-        if status == Status.DONE:
-            locked.completed_on = reads.today_in(action.agency.timezone, now)
-        locked.save(update_fields=["status", "updated_at", "completed_on"])
-        update = ActionUpdate.objects.select_related("action__decision", "by").get(pk=update.pk)
-        decision_log.append(
-            kind=Kind.ACTION_UPDATE,
-            meeting_id=action.decision.meeting_id,
-            content=decision_log.update_content(update, stored, previous=previous),
-            by=by,
-            decision_id=action.decision_id,
-            action=locked,
-            action_update=update,
-        )
-        fresh = reads.actions_base().get(pk=locked.pk)
-        if status != previous:
-            organiser = action.decision.meeting.organiser_id
-            _tell(
-                {organiser} - {by.pk},
-                "action_updated",
-                lambda: (
-                    _("%(agency)s: %(text)s is now %(status)s")
-                    % {
-                        "agency": fresh.agency.name,
-                        "text": fresh.description[:120],
-                        "status": fresh.get_status_display().lower(),
-                    }
-                ),
-                fresh,
-            )
-        _send_action(fresh)
+            if status != previous:
+                _tell_organiser(by, fresh)
+    except BaseException:
+        for name in saved:
+            ActionAttachment.file.field.storage.delete(name)
+        raise
     return update
+
+
+def _update_locked(by, action, status, comment, uploads, checked, now, saved):
+    locked = FollowUpAction.objects.select_for_update().get(pk=action.pk)
+    if locked.status in FINAL:
+        raise Conflict(
+            _("This action is %(status)s; it takes no more updates.")
+            % {"status": locked.get_status_display().lower()},
+            code="action_closed",
+            current=reads.action_out(reads.actions_base().get(pk=locked.pk)),
+        )
+    previous = locked.status
+    update = ActionUpdate.objects.create(
+        action=locked, by=by, at=now, status=status, comment=comment
+    )
+    stored = []
+    for upload, (name, content_type, digest) in zip(uploads, checked, strict=True):
+        file = ActionAttachment(
+            update=update, name=name, content_type=content_type, size=upload.size, sha256=digest
+        )
+        upload.seek(0)
+        file.file.save(name, upload, save=False)
+        saved.append(file.file.name)
+        file.save()
+        stored.append(file)
+    locked.status = status
+    locked.updated_at = now
+    completed_on = None
+    if status == Status.DONE:
+        locked.completed_on = reads.today_in(action.agency.timezone, now)
+        completed_on = locked.completed_on.isoformat()
+    locked.save(update_fields=["status", "updated_at", "completed_on"])
+    update = ActionUpdate.objects.select_related("action__decision", "by").get(pk=update.pk)
+    decision_log.append(
+        kind=Kind.ACTION_UPDATE,
+        meeting_id=action.decision.meeting_id,
+        content=decision_log.update_content(
+            update, stored, previous=previous, completed_on=completed_on
+        ),
+        by=by,
+        decision_id=action.decision_id,
+        action=locked,
+        action_update=update,
+    )
+    fresh = reads.actions_base().get(pk=locked.pk)
+    _send_action(fresh)
+    return update, fresh, previous
+
+
+def _tell_organiser(by: Official, fresh: FollowUpAction) -> None:
+    """The meeting's organiser learns of an action's new status."""
+    organiser = fresh.decision.meeting.organiser_id
+    _tell(
+        {organiser} - {by.pk},
+        "action_updated",
+        lambda: (
+            _("%(agency)s: %(text)s is now %(status)s")
+            % {
+                "agency": fresh.agency.name,
+                "text": fresh.description[:120],
+                "status": fresh.get_status_display().lower(),
+            }
+        ),
+        fresh,
+    )
 
 
 def _checked(upload: UploadedFile) -> tuple[str, str, str]:
@@ -483,60 +552,66 @@ def notulen_seal(revision: NotulenRevision) -> DecisionLogEntry:
 def _agency_viewers(action: FollowUpAction) -> set[int]:
     """The owing agency's officials (and the assignee) who may see the action."""
     facts = reads.action_facts(action, reads.decision_meeting_facts(action.decision))
-    people = Official.objects.filter(agency_id=action.agency_id, is_active=True)
-    ids = {official.pk for official in people if permissions.may_view_action(official, facts)}
-    if action.assignee_id:
-        ids.add(action.assignee_id)
-    return ids
+    people = Official.objects.filter(
+        Q(agency_id=action.agency_id) | Q(pk=action.assignee_id or 0), is_active=True
+    )
+    return {official.pk for official in people if permissions.may_view_action(official, facts)}
 
 
-def _broadcast(meeting_id: int, frame: dict[str, Any], *, shared: bool, extra: set[int]) -> None:
-    """To the meeting's subscribers (when everyone who sees the meeting may see the frame)
-    and to `extra` officials' own sockets; a socket that is both gets it once."""
-    if shared:
-        realtime.group_broadcast_on_commit(
-            events.meeting_group(meeting_id),
-            {"type": events.MEETING_EVENT, "meeting": meeting_id, "via": "meeting", "frame": frame},
-        )
-    via = "official" if shared else "direct"
-    for official_id in extra:
-        realtime.official_broadcast_on_commit(
-            official_id,
-            {"type": events.MEETING_EVENT, "meeting": meeting_id, "via": via, "frame": frame},
-        )
+def _candidates(meeting: Meeting, actions: Iterable[FollowUpAction]) -> QuerySet[Official]:
+    """Who might see a decision or action of `meeting`: its participants (named and through
+    an invited agency), the owing agencies' officials and the assignees."""
+    invited = list(meeting.agencies.values_list("agency_id", flat=True))
+    owing = [action.agency_id for action in actions]
+    assignees = [action.assignee_id for action in actions if action.assignee_id]
+    named = meeting.participants.values_list("official_id", flat=True)
+    return Official.objects.filter(
+        Q(pk__in=named)
+        | Q(pk=meeting.organiser_id)
+        | Q(agency_id__in=invited + owing)
+        | Q(pk__in=assignees),
+        is_active=True,
+    )
 
 
-def _named_ids(meeting: Meeting) -> set[int]:
-    named = set(meeting.participants.filter(named=True).values_list("official_id", flat=True))
-    return named | {meeting.organiser_id}
+def _send(meeting_id: int, frame: dict[str, Any], official_ids: Iterable[int]) -> None:
+    """To every socket of each official who may see the frame (not to the meeting's
+    subscribers as such: some who may follow a meeting may not see its decisions)."""
+    event = {"type": events.MEETING_EVENT, "meeting": meeting_id, "via": "direct", "frame": frame}
+    for official_id in set(official_ids):
+        realtime.official_broadcast_on_commit(official_id, event)
 
 
 def _send_decision(decision: Decision) -> None:
     actions = list(reads.actions_base().filter(decision=decision))
-    frame = {"type": "decision", "meeting": decision.meeting_id} | {
-        "decision": reads.decision_out(decision, actions)
+    facts = reads.decision_meeting_facts(decision)
+    action_facts = [reads.action_facts(action, facts) for action in actions]
+    readers = [
+        official.pk
+        for official in _candidates(decision.meeting, actions)
+        if permissions.may_view_decision(official, facts, action_facts)
+    ]
+    frame = {
+        "type": "decision",
+        "meeting": decision.meeting_id,
+        "decision": reads.decision_out(decision, None),
     }
-    shared = decision.classification == decision.meeting.classification
-    extra: set[int] = set()
-    for action in actions:
-        extra |= _agency_viewers(action)
-    if not shared:
-        extra |= _named_ids(decision.meeting)
-    _broadcast(decision.meeting_id, frame, shared=shared, extra=extra)
+    _send(decision.meeting_id, frame, readers)
 
 
 def _send_action(action: FollowUpAction) -> None:
+    facts = reads.action_facts(action, reads.decision_meeting_facts(action.decision))
+    readers = [
+        official.pk
+        for official in _candidates(action.decision.meeting, [action])
+        if permissions.may_view_action(official, facts)
+    ]
     frame = {
         "type": "action_updated",
         "meeting": action.decision.meeting_id,
         "action": reads.action_out(action),
     }
-    decision = action.decision
-    shared = decision.classification == decision.meeting.classification
-    extra = _agency_viewers(action)
-    if not shared:
-        extra |= _named_ids(decision.meeting)
-    _broadcast(decision.meeting_id, frame, shared=shared, extra=extra)
+    _send(action.decision.meeting_id, frame, readers)
 
 
 # --- reminders, overdue, escalation (the worker) ----------------------------------------
@@ -686,6 +761,25 @@ def actions_remind(*, now: datetime.datetime | None = None) -> int:
     return chased
 
 
+# --- checks of the log ---------------------------------------------------------------------
+
+STATUS_CHECKS_PER_MINUTE = 10
+
+
+def log_status(*, by: Official) -> decision_log.Report:
+    """The check `GET /api/v1/decision-log/status` answers with: the chain, the anchors and
+    every row and cached state, now (the files' bytes are the worker's, every
+    RAKOR_DECISION_LOG_CHECK_MINUTES). It reads the whole log, so an official may ask
+    STATUS_CHECKS_PER_MINUTE times a minute."""
+    if not ratelimit.allow(
+        "decision-log-status", str(by.pk), limit=STATUS_CHECKS_PER_MINUTE, window_seconds=60
+    ):
+        raise RateLimited(
+            _("The decision log was checked for you just now; ask again in a minute.")
+        )
+    return decision_log.verify_with_settings(check_files=False)
+
+
 # --- the worker's full check of the log --------------------------------------------------
 
 
@@ -695,7 +789,7 @@ def log_check(*, now: datetime.datetime | None = None) -> decision_log.Report:
     are told at once (in the app), and the log says which entry."""
     from meetings.models import DecisionLogHead
 
-    report = decision_log.verify(anchors=decision_log.anchors_from_settings())
+    report = decision_log.verify_with_settings()
     now = now or timezone.now()
     head = DecisionLogHead.objects.filter(pk=1).first()
     was_intact = head is None or head.checked_intact is not False

@@ -53,7 +53,7 @@ def _log_state() -> dict[str, Any]:
     last full check (rows, cached states, files)."""
     from meetings.models import DecisionLogHead
 
-    report = decision_log.verify(anchors=decision_log.anchors_from_settings(), check_rows=False)
+    report = decision_log.verify_with_settings(check_rows=False)
     head = DecisionLogHead.objects.filter(pk=1).first()
     return report.as_dict() | {
         "checked_at": head.checked_at if head else None,
@@ -80,7 +80,10 @@ def decision_list(request: HttpRequest) -> HttpResponse:
     if meeting is not None and reads.may_record_decision(official, meeting):
         items = selectors.agenda_items(meeting)
         form = forms.DecisionForm(
-            request.POST if request.method == "POST" else None, meeting=meeting, items=items
+            request.POST if request.method == "POST" else None,
+            meeting=meeting,
+            items=items,
+            zone=official.zone_name,
         )
         if request.method == "POST" and form.is_valid():
             try:
@@ -91,6 +94,7 @@ def decision_list(request: HttpRequest) -> HttpResponse:
                     agenda_item_id=form.cleaned_data["agenda_item"],
                     tags=form.cleaned_data["tags"],
                     classification=form.cleaned_data["classification"],
+                    decided_at=form.decided_at(),
                 )
             except DomainError as exc:
                 _refused(form, exc)
@@ -140,15 +144,7 @@ def decision_detail(request: HttpRequest, decision_id: int) -> HttpResponse:
         raise Http404(exc.message) from exc
     may_record = reads.may_record_decision(official, decision.meeting)
     which = request.POST.get("form") if request.method == "POST" else None
-    others = (
-        [
-            d
-            for d in reads.decisions_filtered(official, reads.DecisionFilters(status="adopted"))
-            if d.pk != decision.pk
-        ][:200]
-        if may_record
-        else []
-    )
+    others = reads.supersede_choices(official, decision) if may_record else []
     status_form = forms.DecisionStatusForm(
         request.POST if which == "status" else None, others=others, prefix="status"
     )
@@ -197,8 +193,8 @@ def decision_detail(request: HttpRequest, decision_id: int) -> HttpResponse:
         "meetings/decision.html",
         {
             "decision": decision,
-            "actions": list(reads.actions_base().filter(decision=decision).order_by("due", "id")),
-            "history": reads.decision_history(decision),
+            "actions": reads.visible_actions(official, decision),
+            "history": _labelled(reads.decision_history(official, decision)),
             "may_record": may_record and decision.status == Decision.Status.ADOPTED,
             "status_form": status_form,
             "action_form": action_form,
@@ -206,6 +202,16 @@ def decision_detail(request: HttpRequest, decision_id: int) -> HttpResponse:
         },
         status=400 if failed else 200,
     )
+
+
+STATUS_LABELS = {**dict(FollowUpAction.Status.choices), **dict(Decision.Status.choices)}
+
+
+def _labelled(history: list) -> list:
+    """Each entry with the label of the status it records, in the reader's language."""
+    for entry in history:
+        entry.status_label = STATUS_LABELS.get((entry.content or {}).get("status"), "")
+    return history
 
 
 # --- actions --------------------------------------------------------------------------
@@ -251,6 +257,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
             "agencies": Agency.objects.order_by("name"),
             "provinces": Agency.objects.filter(level__in=reads.SUMMARY_LEVELS).order_by("name"),
             "statuses": FollowUpAction.Status.choices,
+            "meetings": reads.meetings_with_actions(official),
             "query": query.urlencode(),
             "feed_url": feeds.feed_url(official),
             "actions_feed_url": feeds.actions_feed_url(official),
@@ -285,11 +292,12 @@ def action_detail(request: HttpRequest, action_id: int) -> HttpResponse:
     except DomainError as exc:
         raise Http404(exc.message) from exc
     may_update = reads.may_update_action(official, action)
-    may_cancel = reads.may_record_decision(official, action.decision.meeting)
+    may_cancel = reads.may_cancel_action(official, action)
+    # Those who report choose any status but cancelled; those who record decisions cancel.
     choices = [
         (value, label)
         for value, label in FollowUpAction.Status.choices
-        if value != "cancelled" or may_cancel
+        if (may_cancel if value == FollowUpAction.Status.CANCELLED else may_update)
     ]
     form = forms.ActionUpdateForm(
         request.POST if request.method == "POST" else None,
@@ -298,7 +306,7 @@ def action_detail(request: HttpRequest, action_id: int) -> HttpResponse:
         initial={"status": action.status},
     )
     if request.method == "POST":
-        if not may_update:
+        if not (may_update or may_cancel):
             messages.error(request, _("You may read this action but not report on it."))
             return redirect("actions:detail", action.pk)
         if form.is_valid():
@@ -322,7 +330,8 @@ def action_detail(request: HttpRequest, action_id: int) -> HttpResponse:
             "action": action,
             "overdue": reads.is_overdue(action),
             "updates": reads.action_updates(action),
-            "may_update": may_update and action.status in FollowUpAction.OPEN_STATUSES,
+            "may_update": (may_update or may_cancel)
+            and action.status in FollowUpAction.OPEN_STATUSES,
             "form": form,
         },
         status=400 if form.errors else 200,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from coordination.organisation import permissions as p
@@ -167,6 +169,27 @@ def test_progress_is_reported_by_assignee_owing_coordinators_and_organiser(world
     assert not p.may_update_action(world["jabar_coordinator"], action)  # sees, does not edit
     other = OfficialFactory(agency=world["bogor"])
     assert not p.may_update_action(other, action)
+
+
+def test_decisions_are_recorded_and_actions_cancelled_by_organiser_chair_and_note_takers(world):
+    facts = dataclasses.replace(
+        meeting(world, named=["sulsel_member", "bogor_member", "jabar_member"]),
+        chair_ids=frozenset({world["sulsel_member"].pk}),
+        note_taker_ids=frozenset({world["bogor_member"].pk}),
+    )
+    action = p.ActionFacts(meeting=facts, owing_agency_id=world["bogor"].pk)
+    for who, allowed in [
+        ("organiser", True),
+        ("sulsel_member", True),  # the chair
+        ("bogor_member", True),  # the note taker
+        ("jabar_member", False),  # a participant
+        ("bogor_coordinator", False),  # reports on the action, does not cancel it
+        ("ministry_member", False),
+        ("admin", False),
+    ]:
+        assert p.may_record_decision(world[who], facts) is allowed, who
+        assert p.may_cancel_action(world[who], action) is allowed, who
+    assert p.may_update_action(world["bogor_coordinator"], action)
 
 
 def test_administrators_organise_but_do_not_edit_others_meetings(world):

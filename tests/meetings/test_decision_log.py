@@ -270,3 +270,109 @@ def test_the_migration_seals_notulen_approved_before_the_log_in_approval_order(w
         ("notulen_approved", first.pk),
     ]
     assert decision_log.verify().intact
+
+
+def test_an_entry_moved_to_another_row_is_found(world, regions, record):
+    """The link columns are not hashed: each must be the one the hashed content names."""
+    other = decisions.action_assign(
+        by=world["nurul"],
+        decision_id=record["later"].pk,
+        description="Lain",
+        agency_code="gowa",
+        due=timezone.localdate(),
+    )
+    _sql("UPDATE meetings_decisionlogentry SET action_id = %s WHERE position = 6", other.pk)
+    _sql("UPDATE meetings_followupaction SET status = 'done' WHERE id = %s", other.pk)
+    _sql(
+        "UPDATE meetings_followupaction SET status = 'in_progress' WHERE id = %s",
+        record["action"].pk,
+    )
+    report = decision_log.verify()
+    assert not report.intact
+    assert (6, "entry 6's row points elsewhere than its content") in report.problems
+
+
+def test_a_done_date_changed_in_the_database_is_found(record):
+    _sql("UPDATE meetings_followupaction SET completed_on = '2000-01-01'")
+    assert decision_log.verify().first_bad == 6
+
+
+def test_notulen_approved_then_quietly_unapproved_are_found(world, decided):
+    meeting = decided["meeting"]
+    notulen.notulen_save(
+        by=world["nurul"], meeting_id=meeting.pk, version=0, items={}, sections={"opening": "x"}
+    )
+    notulen.notulen_submit(by=world["nurul"], meeting_id=meeting.pk, version=1)
+    revision = notulen.notulen_approve(by=world["andi"], meeting_id=meeting.pk, version=2)
+    _sql(
+        "UPDATE meetings_notulenrevision SET status = 'draft', approved_at = NULL WHERE id = %s",
+        revision.pk,
+    )
+    report = decision_log.verify()
+    assert not report.intact
+    assert report.first_bad == DecisionLogEntry.objects.get(kind="notulen_approved").position
+
+
+def test_renaming_an_item_an_official_or_an_agency_is_no_false_alarm(world, regions, decided):
+    from meetings.services import agenda
+
+    item = agenda.agenda_item_add(by=world["budi"], meeting_id=decided["meeting"].pk, title="A")
+    decisions.decision_record(
+        by=world["nurul"], meeting_id=decided["meeting"].pk, text="Ya", agenda_item_id=item.pk
+    )
+    decisions.action_assign(
+        by=world["nurul"],
+        decision_id=decided["decision"].pk,
+        description="Lapor",
+        agency_code="gowa",
+        assignee_username="wulan",
+        due=timezone.localdate(),
+    )
+    agenda.agenda_item_update(
+        by=world["budi"], item_id=item.pk, version=item.version, changes={"title": "B"}
+    )
+    world["nurul"].username = "nurul.h"
+    world["nurul"].save()
+    regions["gowa"].code = "kab-gowa"
+    regions["gowa"].save()
+    assert decision_log.verify().intact
+
+
+def test_a_tag_index_changed_in_the_database_is_found(decided):
+    Decision.objects.filter(pk=decided["decision"].pk).update(tag_index="|lain|")
+    assert decision_log.verify().first_bad == 1
+
+
+def test_an_anchor_file_that_is_gone_is_a_problem(record, tmp_path, settings):
+    anchors = tmp_path / "anchors.txt"
+    settings.RAKOR_DECISION_LOG_ANCHOR_FILE = str(anchors)
+    assert decision_log.verify_with_settings().intact  # none written yet: nothing to miss
+    decision_log.anchor_write()
+    anchors.unlink()
+    report = decision_log.verify_with_settings()
+    assert not report.intact and "is gone" in report.problems[0][1]
+    anchors.write_text("not an anchor\n")
+    assert not decision_log.verify_with_settings().intact
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_decisions_superseding_each_other_at_once_leave_one_in_force(world, schedule):
+    from coordination.platform.errors import Conflict
+
+    meeting = schedule(participants=[{"username": "andi", "role": "chair"}])
+    a = decisions.decision_record(by=world["budi"], meeting_id=meeting.pk, text="A")
+    b = decisions.decision_record(by=world["budi"], meeting_id=meeting.pk, text="B")
+
+    def supersede(old, new):
+        try:
+            decisions.decision_status_set(
+                by=world["budi"], decision_id=old, status="superseded", superseded_by_id=new
+            )
+            return "done"
+        except Conflict:
+            return "refused"
+
+    results = run_together(supersede, (a.pk, b.pk), (b.pk, a.pk))
+    assert sorted(results) == ["done", "refused"]
+    assert sorted(Decision.objects.values_list("status", flat=True)) == ["adopted", "superseded"]
+    assert decision_log.verify().intact

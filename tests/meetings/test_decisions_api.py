@@ -236,6 +236,7 @@ def test_the_csv_export(world, regions, spread, api):
     ]
     late = next(r for r in rows if r["description"] == "Laporan Gowa terlambat")
     assert late["agency"] == "gowa" and late["overdue"] == "yes" and late["status"] == "open"
+    assert {r["decision_log_head"] for r in rows} == {f"{entries} {head}"}
     page = api("budi").get("/actions/export.csv?scope=agency")
     assert page.status_code in (200, 302)
 
@@ -281,4 +282,64 @@ async def test_decisions_and_actions_reach_subscribers_and_the_owing_agency_live
     assert frame["decision"]["text"] == "Keputusan kedua"
     assert await elsewhere.receive_nothing(timeout=0.3)
     for socket in (follower, owing, elsewhere):
+        await socket.disconnect()
+
+
+@pytest.mark.django_db
+def test_an_agency_sees_a_decision_through_its_action_but_not_the_other_agencies(
+    world, regions, spread, api, client
+):
+    decision = spread["gowa"].decision_id
+    read = api("wulan").get(f"/api/v1/decisions/{decision}")
+    assert read.status_code == 200
+    body = read.json()
+    assert {a["agency"]["code"] for a in body["actions"]} == {"gowa"}
+    history = str(body["history"])
+    assert "Data stok Jayapura" not in history and "Selesai" not in history
+    assert {h["kind"] for h in body["history"]} == {"decision", "action"}
+    listed = api("wulan").get("/api/v1/decisions").json()["items"]
+    assert [{a["agency"]["code"] for a in d["actions"]} for d in listed] == [{"gowa"}]
+    client.force_login(regions["wulan"])
+    page = client.get(f"/decisions/{decision}")
+    assert page.status_code == 200 and "Data stok Gowa" in page.content.decode()
+    assert "Data stok Jayapura" not in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_far_away_dates_are_no_bound_not_an_error(world, regions, decided, api, client):
+    for query in ("since=0001-01-01", "until=9999-12-31", "since=1970-01-01&until=9000-01-01"):
+        answer = api("andi").get(f"/api/v1/decisions?{query}")
+        assert answer.status_code == 200, (query, answer.content)
+        assert len(answer.json()["items"]) == 1
+    client.force_login(world["andi"])
+    page = client.get("/decisions/?until=9999-12-31&since=0001-01-01")
+    assert page.status_code == 200 and decided["decision"].text in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_log_status_is_rate_limited(world, decided, api, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    answers = [api("sari").get("/api/v1/decision-log/status").status_code for _ in range(12)]
+    assert answers[:10] == [200] * 10 and answers[10:] == [429, 429]
+    assert api("andi").get("/api/v1/decision-log/status").status_code == 200  # per official
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_subscriber_who_may_not_see_the_decisions_gets_none_of_their_frames(
+    world, regions, decided
+):
+    # sari sees the meeting (her agency organised it) but not its decisions.
+    sari = await connect(world["sari"])
+    await sari.send_json_to({"type": "subscribe", "meeting": decided["meeting"].pk})
+    await frames_until(sari, "subscribed")
+    andi = await connect(world["andi"])  # the chair, not subscribed: reached all the same
+    await database_sync_to_async(decisions.decision_record)(
+        by=world["nurul"], meeting_id=decided["meeting"].pk, text="Hanya peserta"
+    )
+    [*_, frame] = await frames_until(andi, "decision")
+    assert frame["decision"]["text"] == "Hanya peserta" and "actions" not in frame["decision"]
+    assert await sari.receive_nothing(timeout=0.3)
+    for socket in (sari, andi):
         await socket.disconnect()

@@ -35,9 +35,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         anchors: list[decision_log.Anchor] = []
+        problem = ""
         paths = options["anchor"]
         if not paths and settings.RAKOR_DECISION_LOG_ANCHOR_FILE:
-            anchors.extend(decision_log.anchors_from_settings())
+            anchors, problem = decision_log.anchors_from_settings()
         for path in paths:
             try:
                 anchors.extend(decision_log.anchors_read(path))
@@ -52,7 +53,9 @@ class Command(BaseCommand):
             anchors.append(
                 decision_log.Anchor(options["anchor_entries"], digest, "the command line")
             )
-        report = decision_log.verify(anchors=anchors, check_files=not options["no_files"])
+        report = decision_log.verify(
+            anchors=anchors, anchor_problem=problem, check_files=not options["no_files"]
+        )
         for position, problem in sorted(report.problems, key=lambda p: (p[0] is None, p[0] or 0)):
             self.stderr.write(f"  entry {position}: {problem}" if position else f"  {problem}")
         if not report.intact:

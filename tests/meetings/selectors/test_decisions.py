@@ -51,7 +51,8 @@ def mixed(world, regions, schedule):
                 decision_id=decision.pk,
                 description=f"{classification} {agency} {assignee}",
                 agency_code=agency,
-                assignee_username=who if assignee else None,
+                # A rahasia action's assignee must be named on the meeting: none here.
+                assignee_username=who if assignee and classification != "rahasia" else None,
                 due=timezone.localdate(),
             )
         )

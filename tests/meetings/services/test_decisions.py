@@ -284,3 +284,88 @@ def test_reminders_before_the_due_date_and_escalation_once_overdue(
     soon.refresh_from_db()
     late.refresh_from_db()
     assert far.reminded_at is None and soon.reminded_at and late.escalated_at
+
+
+def test_a_rahasia_action_is_assigned_only_to_someone_named_on_the_meeting(
+    world, regions, schedule
+):
+    meeting = schedule(
+        classification="rahasia",
+        participants=[{"username": "andi", "role": "chair"}, {"username": "wulan"}],
+    )
+    decision = decisions.decision_record(by=world["andi"], meeting_id=meeting.pk, text="R")
+    with pytest.raises(InvalidInput) as refused:
+        decisions.action_assign(
+            by=world["andi"],
+            decision_id=decision.pk,
+            description="x",
+            agency_code="gowa",
+            assignee_username="rahmat",  # of Gowa, but not named on the meeting
+            due=timezone.localdate(),
+        )
+    assert "assignee" in refused.value.fields
+    action = decisions.action_assign(
+        by=world["andi"],
+        decision_id=decision.pk,
+        description="x",
+        agency_code="gowa",
+        assignee_username="wulan",
+        due=timezone.localdate(),
+    )
+    assert action.assignee == regions["wulan"]
+
+
+def test_the_chair_cancels_and_the_owing_coordinator_does_not(world, regions, decided):
+    action = _assign(world, decided["decision"])
+    with pytest.raises(Forbidden):
+        decisions.action_update(
+            by=regions["rahmat"], action_id=action.pk, status="cancelled", comment="x"
+        )
+    decisions.action_update(
+        by=world["andi"], action_id=action.pk, status="cancelled", comment="Tidak relevan"
+    )
+    action.refresh_from_db()
+    assert action.status == "cancelled"
+
+
+def test_a_failed_update_leaves_no_file_behind(world, regions, decided, monkeypatch):
+    from meetings.models import ActionAttachment
+
+    action = _assign(world, decided["decision"], assignee_username="wulan")
+    storage = ActionAttachment.file.field.storage
+    before = set(_files(storage, "actions"))
+
+    def broken(**kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(decision_log, "append", broken)
+    upload = SimpleUploadedFile("bukti.txt", b"bukti\n", "text/plain")
+    with pytest.raises(RuntimeError):
+        decisions.action_update(
+            by=regions["wulan"], action_id=action.pk, status="done", uploads=[upload]
+        )
+    assert set(_files(storage, "actions")) == before
+    assert not ActionAttachment.objects.exists()
+
+
+def _files(storage, folder):
+    import os
+
+    root = storage.path(folder)
+    for base, _dirs, names in os.walk(root):
+        for name in names:
+            yield os.path.join(base, name)
+
+
+def test_non_ascii_tags_are_found(world, regions, decided):
+    from meetings.selectors import decisions as reads
+
+    decision = decisions.decision_record(
+        by=world["nurul"],
+        meeting_id=decided["meeting"].pk,
+        text="Gizi",
+        tags=["kesehatan ibu–anak", "pangan"],
+    )
+    found = reads.decisions_filtered(world["andi"], reads.DecisionFilters(tag="kesehatan ibu–anak"))
+    assert [d.pk for d in found] == [decision.pk]
+    assert reads.decisions_filtered(world["andi"], reads.DecisionFilters(tag="ibu")).count() == 0
