@@ -389,12 +389,15 @@ def action_update(request: HttpRequest, action_id: PathId, payload: ProgressIn):
 def action_update_with_files(
     request: HttpRequest,
     action_id: PathId,
-    status: Form[ActionStatus],
-    comment: Form[Text] = "",
+    form: Form[ProgressIn],
     files: list[UploadedFile] = File(...),  # noqa: B008
 ):
     update = decisions.action_update(
-        by=request.auth, action_id=action_id, status=status, comment=comment, uploads=files
+        by=request.auth,
+        action_id=action_id,
+        status=form.status,
+        comment=form.comment,
+        uploads=files,
     )
     return Status(201, reads.update_out(update))
 
