@@ -65,6 +65,7 @@ bench: install
 	$(PY) bench/run.py
 	$(PY) bench/fanout.py
 	$(PY) bench/agenda.py
+	$(PY) bench/decisions.py
 
 # Fan-out of this tree against another revision, alternating in one run:
 # make bench-compare REV=<commit>   (the revision is checked out in a temporary worktree)

@@ -1,7 +1,7 @@
 // The decision log's pages (templates/meetings/decisions.html, decision.html, actions.html,
-// action.html), live over the /ws/ socket (docs/protocol.md): the page follows its meeting
-// (`subscribe`) when it shows one, and the official's own channel brings the `decision` and
-// `action_updated` frames of the actions their agency owes. A frame about what the page shows
+// action.html), live over the /ws/ socket (docs/protocol.md): the official's own channel
+// brings the `decision` and `action_updated` frames of everything they may see (the meetings
+// they take part in, the actions their agency owes). A frame about what the page shows
 // reveals its "changed meanwhile" notice with a link that reads the page again, so nothing a
 // reader is in the middle of (a form half typed) is replaced under them.
 
@@ -28,12 +28,8 @@ function concerns(scope, frame) {
 }
 
 if (scopes.length) {
-  const meetings = new Set(scopes.map((s) => Number(s.dataset.liveMeeting || 0)).filter(Boolean));
   const socket = createSocket({ ping: true });
   socket.start({
-    open: () => {
-      for (const meeting of meetings) socket.send({ type: "subscribe", meeting });
-    },
     frame: (frame) => {
       if (frame.type !== "decision" && frame.type !== "action_updated") return;
       for (const scope of scopes) {

@@ -259,7 +259,9 @@ def test_the_note_takers_notes_are_seen_live_then_approved_and_exported(
     notes.locator("label", has_text="1. Stok beras per provinsi").wait_for()
     box = notes.get_by_label("1. Stok beras per provinsi")
     box.fill("Stok aman sampai Maret; Sulsel surplus 12 ribu ton.")
-    notes.get_by_label("Decisions").fill("Bulog menyalurkan ke Papua mulai 10 Desember.")
+    notes.get_by_role("textbox", name="Decisions", exact=True).fill(
+        "Bulog menyalurkan ke Papua mulai 10 Desember."
+    )
     notes.locator("#notulen-saved", has_text="Saved.").wait_for()
     reader.locator(".notulen__text", has_text="Sulsel surplus 12 ribu ton").wait_for()
     # She submits; the chair approves; everyone sees the official record.
