@@ -325,6 +325,8 @@ RAKOR_DECISION_LOG_ANCHOR_MINUTES = env.int("RAKOR_DECISION_LOG_ANCHOR_MINUTES",
 # The worker's full check of the decision log (rows, cached states and files; the pages
 # check the chain itself on every view): how often.
 RAKOR_DECISION_LOG_CHECK_MINUTES = env.int("RAKOR_DECISION_LOG_CHECK_MINUTES", default=15)
+# The decisions page's check of the chain is kept this long for one head (0: every view).
+RAKOR_DECISION_LOG_PAGE_CHECK_SECONDS = env.int("RAKOR_DECISION_LOG_PAGE_CHECK_SECONDS", default=60)
 # One-click RSVP links in invitations stay valid this long after the meeting's end.
 RAKOR_RSVP_LINK_DAYS = env.int("RAKOR_RSVP_LINK_DAYS", default=60)
 

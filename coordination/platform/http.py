@@ -3,7 +3,7 @@ framework answers under /api/ (ApiMiddleware), safe redirects, domain errors on 
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from coordination.platform.errors import DomainError
@@ -19,6 +19,16 @@ def add_domain_error(form, exc: DomainError) -> None:
             placed = True
     if not placed:
         form.add_error(None, exc.message)
+
+
+def stored_file_response(field_file, *, name: str, content_type: str) -> FileResponse:
+    """A stored file (an attachment, a document, evidence) as a download: under the name it
+    was given, never shown inline, never cached (it is served only to those entitled)."""
+    response = FileResponse(
+        field_file.open("rb"), as_attachment=True, filename=name, content_type=content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def safe_next(request, candidate: str | None, default: str = "/") -> str:

@@ -7,10 +7,11 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, File, Header, Path, Router, Schema, Status, UploadedFile
 from pydantic import StringConstraints
 
+from coordination.platform.http import stored_file_response
 from coordination.platform.schemas import (
     AUTH_ERRORS,
     ErrorOut,
@@ -408,14 +409,9 @@ def agenda_document_upload(
 )
 def agenda_document_download(request: HttpRequest, document_id: PathId):
     document = selectors.agenda_document_get_for_reader(request.auth, document_id)
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=document.name,
-        content_type=document.content_type,
+    return stored_file_response(
+        document.file, name=document.name, content_type=document.content_type
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @router.delete(

@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime
 from typing import Literal
 
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
+from coordination.platform.http import stored_file_response
 from coordination.platform.pagination import (
     CURSOR_PATTERN,
     DEFAULT_LIMIT,
@@ -410,11 +411,7 @@ def action_update_with_files(
 )
 def action_file_download(request: HttpRequest, file_id: PathId):
     file = reads.attachment_get_for_reader(request.auth, file_id)
-    response = FileResponse(
-        file.file.open("rb"), as_attachment=True, filename=file.name, content_type=file.content_type
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(file.file, name=file.name, content_type=file.content_type)
 
 
 @router.get(

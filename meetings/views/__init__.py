@@ -359,6 +359,15 @@ def rsvp_answer(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_GET
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The meetings feed (`/calendar/<token>.ics`)."""
+    return feed_response(
+        request, token, etag=feeds.feed_etag, body=feeds.feed_body, filename="rakor.ics"
+    )
+
+
+def feed_response(request: HttpRequest, token: str, *, etag, body, filename: str) -> HttpResponse:
+    """A subscription feed of the official the token opens: 404 for a token that opens none,
+    304 when the calendar has the feed as it is (its ETag), else the feed."""
     feed = feeds.feed_for_token(token)
     if feed is None:
         return HttpResponse(
@@ -366,14 +375,14 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
             status=404,
             content_type="text/plain; charset=utf-8",
         )
-    tag = feeds.feed_etag(feed)
+    tag = etag(feed)
     feed_services.calendar_feed_note_fetched(feed=feed)
     asked = [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]
     if tag in asked or f"W/{tag}" in asked or "*" in asked:
         response = HttpResponse(status=304)
     else:
-        response = HttpResponse(feeds.feed_body(feed), content_type="text/calendar; charset=utf-8")
-        response["Content-Disposition"] = 'inline; filename="rakor.ics"'
+        response = HttpResponse(body(feed), content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["ETag"] = tag
     response["Cache-Control"] = "private, no-cache"
     return response

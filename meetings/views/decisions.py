@@ -12,18 +12,18 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from coordination.organisation.models import Agency
 from coordination.platform.errors import DomainError
+from coordination.platform.http import add_domain_error, stored_file_response
 from meetings import decision_log, exports, feeds, forms, selectors
 from meetings.models import Decision, FollowUpAction
 from meetings.selectors import decisions as reads
 from meetings.services import decisions
-from meetings.services import feeds as feed_services
 
 PAGE = 50
 
@@ -39,23 +39,13 @@ def _id(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() and len(value) < 18 else None
 
 
-def _refused(form, exc: DomainError) -> None:
-    """A service's refusal on the form: on the fields it names, else on the form."""
-    for name, problems in (exc.fields or {}).items():
-        if name in form.fields:
-            for problem in problems:
-                form.add_error(name, problem)
-    form.add_error(None, exc.message)
-
-
 def _log_state() -> dict[str, Any]:
-    """The chain checked now (its hashes, links, head and anchors: fast), and the worker's
-    last full check (rows, cached states, files)."""
+    """The chain's check (its hashes, links, head and anchors; at most a minute old), and the
+    worker's last full check (rows, cached states, files)."""
     from meetings.models import DecisionLogHead
 
-    report = decision_log.verify_with_settings(check_rows=False)
     head = DecisionLogHead.objects.filter(pk=1).first()
-    return report.as_dict() | {
+    return decision_log.chain_state() | {
         "checked_at": head.checked_at if head else None,
         "checked_intact": head.checked_intact if head else None,
         "checked_first_bad": head.checked_first_bad if head else None,
@@ -97,7 +87,7 @@ def decision_list(request: HttpRequest) -> HttpResponse:
                     decided_at=form.decided_at(),
                 )
             except DomainError as exc:
-                _refused(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("The decision is recorded in the log."))
                 return redirect("decisions:detail", decision.pk)
@@ -163,7 +153,7 @@ def decision_detail(request: HttpRequest, decision_id: int) -> HttpResponse:
                 superseded_by_id=data["superseded_by"],
             )
         except DomainError as exc:
-            _refused(status_form, exc)
+            add_domain_error(status_form, exc)
         else:
             messages.success(request, _("The new status is recorded in the log."))
             return redirect("decisions:detail", decision.pk)
@@ -179,7 +169,7 @@ def decision_detail(request: HttpRequest, decision_id: int) -> HttpResponse:
                 due=data["due"],
             )
         except DomainError as exc:
-            _refused(action_form, exc)
+            add_domain_error(action_form, exc)
         else:
             messages.success(
                 request,
@@ -319,7 +309,7 @@ def action_detail(request: HttpRequest, action_id: int) -> HttpResponse:
                     uploads=form.cleaned_data["files"],
                 )
             except DomainError as exc:
-                _refused(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Your report is recorded in the log."))
                 return redirect("actions:detail", action.pk)
@@ -345,11 +335,7 @@ def action_file(request: HttpRequest, file_id: int) -> HttpResponse:
         file = reads.attachment_get_for_reader(request.user, file_id)
     except DomainError as exc:
         raise Http404(exc.message) from exc
-    response = FileResponse(
-        file.file.open("rb"), as_attachment=True, filename=file.name, content_type=file.content_type
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(file.file, name=file.name, content_type=file.content_type)
 
 
 @login_required
@@ -362,24 +348,12 @@ def action_export(request: HttpRequest) -> HttpResponse:
 @require_GET
 def actions_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The actions calendar feed: the same private token as the meetings feed."""
-    feed = feeds.feed_for_token(token)
-    if feed is None:
-        return HttpResponse(
-            _("This calendar link is not valid (it was renewed or switched off)."),
-            status=404,
-            content_type="text/plain; charset=utf-8",
-        )
-    official = feed.official
-    tag = exports.feed_etag(official)
-    feed_services.calendar_feed_note_fetched(feed=feed)
-    asked = [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]
-    if tag in asked or f"W/{tag}" in asked or "*" in asked:
-        response = HttpResponse(status=304)
-    else:
-        response = HttpResponse(
-            exports.feed_body(official), content_type="text/calendar; charset=utf-8"
-        )
-        response["Content-Disposition"] = 'inline; filename="rakor-tindak-lanjut.ics"'
-    response["ETag"] = tag
-    response["Cache-Control"] = "private, no-cache"
-    return response
+    from meetings.views import feed_response
+
+    return feed_response(
+        request,
+        token,
+        etag=lambda feed: exports.feed_etag(feed.official),
+        body=lambda feed: exports.feed_body(feed.official),
+        filename="rakor-tindak-lanjut.ics",
+    )

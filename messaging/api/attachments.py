@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Router, Status, UploadedFile
 
 from coordination.platform.errors import NotFound
+from coordination.platform.http import stored_file_response
 from coordination.platform.schemas import ErrorOut, PathId, file_response
 from messaging import selectors
 from messaging.api.schemas import ERRORS, AttachmentOut
@@ -40,14 +41,9 @@ def attachment_download(request: HttpRequest, attachment_id: PathId):
     attachment = selectors.attachment_get_for_reader(
         official=request.auth, attachment_id=attachment_id
     )
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.name,
-        content_type=attachment.content_type,
+    return stored_file_response(
+        attachment.file, name=attachment.name, content_type=attachment.content_type
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @router.get(

@@ -157,8 +157,10 @@ def test_the_tindak_lanjut_page_with_its_summary(world, regions, decided, as_):
     assert csv.status_code == 200 and "Tugas jayapura 1" in csv.content.decode("utf-8-sig")
 
 
-def test_the_decisions_page_shows_whether_the_log_is_intact(world, regions, decided, as_):
+def test_the_decisions_page_shows_whether_the_log_is_intact(world, regions, decided, as_, settings):
     from django.db import connection
+
+    settings.RAKOR_DECISION_LOG_PAGE_CHECK_SECONDS = 0  # the chain checked on every view
 
     from coordination.organisation.models import Notification, Role
     from tests.factories import OfficialFactory
@@ -202,3 +204,22 @@ def test_the_chart_is_drawn_in_indonesian_too(world, regions, decided, as_):
     page = as_(world["budi"]).get("/actions/").content.decode()
     # SVG wants "100.00", never the Indonesian "100,00".
     assert 'class="chart__open" x="0.00" y="0" width="100.00"' in page
+
+
+def test_the_pages_check_of_the_chain_is_kept_a_minute_for_one_head(
+    world, regions, decided, as_, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    cache.clear()
+    client = as_(world["andi"])
+    client.get("/decisions/")
+    with django_assert_max_num_queries(30) as captured:
+        client.get("/decisions/")
+    assert not any(
+        "meetings_decisionlogentry" in q["sql"] and "prev_hash" in q["sql"]
+        for q in captured.captured_queries
+    )  # not read again
+    decisions.decision_record(by=world["nurul"], meeting_id=decided["meeting"].pk, text="Baru")
+    page = client.get("/decisions/").content.decode()  # a new head: checked again
+    assert "2 entri" in page
