@@ -70,6 +70,7 @@ def test_a_decision_with_an_action_for_a_city_reaches_the_province(
         "Tindak lanjut ditugaskan kepada Kota Jayapura." in page.locator(".messages").inner_text()
     )
     page.locator("td a", has_text="Kirim data balita berisiko").wait_for()
+    page.screenshot(path=str(screenshots / "decision.png"), full_page=True)
 
     # maria's open page is told live; read again, it lists the action; so does her dashboard.
     city.locator("[data-live-note]").wait_for(state="visible")
