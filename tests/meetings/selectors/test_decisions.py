@@ -164,6 +164,8 @@ def test_the_dashboard_and_the_lists_cost_the_same_queries_as_data_grows(
         agency_code="gowa",
         due=timezone.localdate(),
     )
+    for page in pages:  # as before measuring the small case: the log's check is made once
+        client.get(page)
     large = {page: _queries(lambda page=page: client.get(page)) for page in pages}
     assert large == small
     dashboard = client.get("/").content.decode()
