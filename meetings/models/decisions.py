@@ -58,7 +58,7 @@ class Decision(models.Model):
     tags = models.JSONField(default=list)
     # The tags as "|pangan|kesehatan ibu|", for searching on every database (SQLite writes
     # JSON with \u escapes); kept with `tags` by the service, checked by the verifier.
-    tag_index = models.CharField(max_length=500, blank=True, db_index=False)
+    tag_index = models.CharField(max_length=500, blank=True)
     # At least the meeting's own classification (a decision may be stricter, never laxer).
     classification = models.CharField(
         _("classification"), max_length=10, choices=Classification.choices

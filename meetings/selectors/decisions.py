@@ -376,7 +376,6 @@ class ActionFilters:
     due_from: datetime.date | None = None
     due_to: datetime.date | None = None
     meeting: int | None = None
-    decision: int | None = None
     mine: bool = False
     my_agency: bool = False
 
@@ -401,8 +400,6 @@ def actions_filtered(official: Official, filters: ActionFilters) -> QuerySet[Fol
         rows = rows.filter(due__lte=filters.due_to)
     if filters.meeting:
         rows = rows.filter(decision__meeting_id=filters.meeting)
-    if filters.decision:
-        rows = rows.filter(decision_id=filters.decision)
     if filters.mine:
         rows = rows.filter(assignee_id=official.pk)
     if filters.my_agency:
