@@ -1,8 +1,17 @@
 """Meetings: when, where, who (officials and whole agencies), their answers, and the video
 room. Times are stored in UTC with the meeting's own IANA zone, in which they are shown and
-from which recurrence will be computed."""
+in which recurrence is computed.
+
+A recurring meeting is a series: one row with an `rrule` (and `exdates`), whose start and end
+are the first occurrence's. Its occurrences are expanded (meetings.recurrence) and carry the
+series' values; an occurrence that gains state of its own (moved, cancelled, answered alone,
+its own agenda, notulen, decisions, speakers or attendance) becomes a row of its own, keyed by
+`series` and `recurrence_id` (its original start, the iCalendar RECURRENCE-ID), with the
+series' UID."""
 
 from __future__ import annotations
+
+import datetime
 
 from django.conf import settings
 from django.db import models
@@ -24,7 +33,8 @@ class Meeting(models.Model):
         NONE = "none", _("No video")
 
     # The iCalendar UID: stable for the meeting's life, so every update replaces the event.
-    uid = models.CharField(max_length=255, unique=True)
+    # An occurrence row shares its series' UID (and is told apart by its RECURRENCE-ID).
+    uid = models.CharField(max_length=255)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), max_length=10_000, blank=True)
     organiser = models.ForeignKey(
@@ -78,16 +88,47 @@ class Meeting(models.Model):
         "meetings.AgendaItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     current_item_since = models.DateTimeField(null=True, blank=True)
+    # Recurrence (a series only): the RRULE value in its canonical form (the subset
+    # meetings.recurrence accepts) and the original starts removed from it (EXDATE, UTC ISO).
+    rrule = models.CharField(_("repeats"), max_length=300, blank=True)
+    exdates = models.JSONField(default=list, blank=True)
+    # When the last occurrence ends: `end` for a single meeting or an occurrence, the last
+    # occurrence's end for a series, None for a series without end. Range queries use it.
+    span_end = models.DateTimeField(null=True, blank=True)
+    # An occurrence with a row of its own: its series and its original start (RECURRENCE-ID).
+    series = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="occurrences"
+    )
+    recurrence_id = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=dj_timezone.now)
     updated_at = models.DateTimeField(default=dj_timezone.now)
+
+    # Set on the unsaved copies meetings.recurrence makes of a series for an occurrence that
+    # has no row of its own: its original start (the pk stays the series', so the copy reads
+    # the series' participants, agencies and agenda).
+    virtual_recurrence_id: datetime.datetime | None = None
 
     class Meta:
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
         ordering = ["start", "id"]
-        indexes = [models.Index(fields=["start", "end"], name="meeting_when_idx")]
+        indexes = [
+            models.Index(fields=["start", "end"], name="meeting_when_idx"),
+            models.Index(fields=["start", "span_end"], name="meeting_span_idx"),
+        ]
         constraints = [
-            models.CheckConstraint(condition=Q(end__gt=F("start")), name="meeting_ends_after_start")
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="meeting_ends_after_start"
+            ),
+            models.UniqueConstraint(
+                fields=["uid"], condition=Q(series__isnull=True), name="meeting_uid_once"
+            ),
+            models.UniqueConstraint(fields=["series", "recurrence_id"], name="occurrence_once"),
+            models.CheckConstraint(
+                condition=Q(series__isnull=True, recurrence_id__isnull=True)
+                | Q(series__isnull=False, recurrence_id__isnull=False, rrule=""),
+                name="occurrence_keyed",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -96,7 +137,31 @@ class Meeting(models.Model):
         return f"meeting {self.pk}"
 
     def get_absolute_url(self) -> str:
+        if self.virtual_recurrence_id is not None:
+            return reverse(
+                "meetings:occurrence", args=[self.pk, occurrence_key(self.virtual_recurrence_id)]
+            )
         return reverse("meetings:detail", args=[self.pk])
+
+    @property
+    def is_series(self) -> bool:
+        """A recurring meeting's series row (not one of its occurrences)."""
+        return bool(self.rrule) and self.virtual_recurrence_id is None
+
+    @property
+    def is_occurrence(self) -> bool:
+        """One occurrence of a series, with a row of its own or not."""
+        return self.series_id is not None or self.virtual_recurrence_id is not None
+
+    @property
+    def occurrence_start(self) -> datetime.datetime | None:
+        """The occurrence's original start (its RECURRENCE-ID), or None for other meetings."""
+        return self.virtual_recurrence_id or self.recurrence_id
+
+    @property
+    def series_pk(self) -> int:
+        """The series this meeting belongs to (itself for a single meeting or a series)."""
+        return self.series_id or self.pk
 
     @property
     def is_cancelled(self) -> bool:
@@ -107,6 +172,12 @@ class Meeting(models.Model):
         """Whether the meeting may still be changed or answered: not once it is cancelled.
         The services refuse with the meeting locked; pages read this to offer the forms."""
         return not self.is_cancelled
+
+
+def occurrence_key(instant: datetime.datetime) -> str:
+    """An occurrence's key in paths and the API: its original start, ISO 8601 in UTC
+    (2026-12-07T02:00:00Z), the same instant as its iCalendar RECURRENCE-ID."""
+    return instant.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class MeetingAgency(models.Model):
