@@ -17,6 +17,7 @@ from coordination.organisation.models import (
     Agency,
     ApiToken,
     AuditEntry,
+    Holiday,
     Official,
     RoleSecurityPolicy,
 )
@@ -52,6 +53,20 @@ class AgencyAdmin(admin.ModelAdmin):
     search_fields = ("name", "code")
     autocomplete_fields = ("parent",)
     ordering = ("name",)
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    """The days off the scheduling assistant adds to the national calendar of the `holidays`
+    package (coordination.organisation.workdays): cuti bersama, regional holidays, and days
+    worked after all."""
+
+    list_display = ("date", "name", "kind", "region", "working")
+    list_filter = ("kind", "working", "region")
+    search_fields = ("name", "region__name", "region__code")
+    autocomplete_fields = ("region",)
+    date_hierarchy = "date"
+    ordering = ("-date",)
 
 
 @admin.register(Official)

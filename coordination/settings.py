@@ -17,6 +17,7 @@ mode. Nothing here has a development secret that production could inherit.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -329,6 +330,11 @@ RAKOR_DECISION_LOG_CHECK_MINUTES = env.int("RAKOR_DECISION_LOG_CHECK_MINUTES", d
 RAKOR_DECISION_LOG_PAGE_CHECK_SECONDS = env.int("RAKOR_DECISION_LOG_PAGE_CHECK_SECONDS", default=60)
 # One-click RSVP links in invitations stay valid this long after the meeting's end.
 RAKOR_RSVP_LINK_DAYS = env.int("RAKOR_RSVP_LINK_DAYS", default=60)
+# The scheduling assistant proposes no meeting during Friday prayers: this window of each
+# participant's local time on Fridays ("HH:MM-HH:MM"; empty: no window).
+RAKOR_FRIDAY_PRAYER = env.str("RAKOR_FRIDAY_PRAYER", default="11:30-13:00")
+if not re.fullmatch(r"\s*(?:\d{1,2}:\d{2}\s*-\s*\d{1,2}:\d{2})?\s*", RAKOR_FRIDAY_PRAYER):
+    raise ImproperlyConfigured("RAKOR_FRIDAY_PRAYER is a window HH:MM-HH:MM, or empty.")
 
 # --- security ---------------------------------------------------------------------------
 

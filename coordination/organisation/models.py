@@ -360,3 +360,60 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.official_id}"
+
+
+class Holiday(models.Model):
+    """A non-working day beyond the national calendar that the `holidays` package computes
+    (coordination.organisation.workdays): the government's cuti bersama days, a national
+    holiday the package lacks, a regional holiday (for `region` and every agency below it),
+    or, with `working`, a day the calendar lists that is worked after all."""
+
+    class Kind(models.TextChoices):
+        NATIONAL = "national", _("National holiday")
+        CUTI_BERSAMA = "cuti_bersama", _("Cuti bersama (collective leave)")
+        REGIONAL = "regional", _("Regional holiday")
+
+    date = models.DateField(_("date"), db_index=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    region = models.ForeignKey(
+        Agency,
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="holidays",
+        help_text=_(
+            "For a regional holiday: the province (or regency, city) where the day is off; "
+            "it applies to every agency below it too."
+        ),
+    )
+    working = models.BooleanField(
+        _("worked after all"),
+        default=False,
+        help_text=_(
+            "The day is a working day although the national calendar lists it (a holiday "
+            "moved by decree)."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
+        ordering = ["date", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="regional", region__isnull=False)
+                | (~Q(kind="regional") & Q(region__isnull=True)),
+                name="holiday_region_only_regional",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}"
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.REGIONAL and self.region_id is None:
+            raise ValidationError({"region": _("A regional holiday names its region.")})
+        if self.kind != self.Kind.REGIONAL and self.region_id is not None:
+            raise ValidationError({"region": _("Only a regional holiday names a region.")})
