@@ -307,10 +307,30 @@ RAKOR_SCHEDULING_MAILBOX = env.str(
 )
 # Video meetings: "jitsi" (RAKOR_JITSI_URL, a self-hosted server in production) or "none".
 RAKOR_JITSI_URL = env.str("RAKOR_JITSI_URL", default="https://meet.jit.si").rstrip("/")
+# With both set, the join page hands each participant a JWT of their own for Jitsi's token
+# authentication (prosody `app_id` / `app_secret`; docs/deploy/README.md): signed when they
+# join, valid RAKOR_JITSI_JWT_MINUTES, moderator for the organiser and the chairs. The
+# secret comes from the environment only.
+RAKOR_JITSI_APP_ID = env.str("RAKOR_JITSI_APP_ID", default="")
+RAKOR_JITSI_APP_SECRET = env.str("RAKOR_JITSI_APP_SECRET", default="")
+if bool(RAKOR_JITSI_APP_ID) != bool(RAKOR_JITSI_APP_SECRET):
+    raise ImproperlyConfigured(
+        "Set RAKOR_JITSI_APP_ID and RAKOR_JITSI_APP_SECRET together (Jitsi token "
+        "authentication), or neither."
+    )
+# The token's `aud`: prosody accepts any by default (`asap_accepted_audiences`).
+RAKOR_JITSI_JWT_AUDIENCE = env.str("RAKOR_JITSI_JWT_AUDIENCE", default="jitsi")
+RAKOR_JITSI_JWT_MINUTES = env.int("RAKOR_JITSI_JWT_MINUTES", default=10)
+# The video room opens this long before a meeting's start and closes at its end.
+RAKOR_VIDEO_JOIN_EARLY_MINUTES = env.int("RAKOR_VIDEO_JOIN_EARLY_MINUTES", default=15)
 # While the mail server is away, mail waits this long before it is marked failed (as mail
 # servers do); refusals for good (5xx) fail after the row's max_attempts.
 RAKOR_MAIL_KEEP_TRYING_DAYS = env.int("RAKOR_MAIL_KEEP_TRYING_DAYS", default=5)
 RAKOR_MEETING_MAX_HOURS = env.int("RAKOR_MEETING_MAX_HOURS", default=24)
+# A recurring meeting has at most this many occurrences (COUNT) and runs this many years at
+# most (UNTIL); a series without end is listed a year ahead of any range at a time.
+RAKOR_RECURRENCE_MAX_COUNT = env.int("RAKOR_RECURRENCE_MAX_COUNT", default=520)
+RAKOR_RECURRENCE_MAX_YEARS = env.int("RAKOR_RECURRENCE_MAX_YEARS", default=5)
 # Agenda changes re-send the invitation (same SEQUENCE, fresh DTSTAMP) once, this many
 # minutes after the first change, whatever else changed meanwhile.
 RAKOR_AGENDA_RESEND_MINUTES = env.int("RAKOR_AGENDA_RESEND_MINUTES", default=5)

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from icalendar import Alarm, Calendar, Event, vCalAddress, vText, vUri
+from icalendar import Alarm, Calendar, Event, vCalAddress, vRecur, vText, vUri
 
 from coordination.organisation.models import Classification
 from meetings.models import Meeting, Participant
@@ -142,6 +142,7 @@ def event(
     item.add("last-modified", meeting.updated_at.astimezone(datetime.UTC))
     item.add("dtstart", meeting.start.astimezone(zone))
     item.add("dtend", meeting.end.astimezone(zone))
+    _recurrence(item, meeting, zone)
     item.add("summary", _text(public_title(meeting)))
     item.add("description", _text(description(meeting)))
     location = "" if secret else meeting.location.strip()
@@ -174,6 +175,22 @@ def event(
     return item
 
 
+def _recurrence(item: Event, meeting: Meeting, zone: zoneinfo.ZoneInfo) -> None:
+    """A series' RRULE and EXDATE (its excluded dates and its cancelled occurrences); an
+    occurrence's RECURRENCE-ID (its original start, in the meeting's zone as DTSTART is)."""
+    if meeting.rrule:
+        item.add("rrule", vRecur.from_ical(meeting.rrule))
+        excluded = {datetime.datetime.fromisoformat(k) for k in meeting.exdates}
+        excluded |= {
+            row.recurrence_id
+            for row in Meeting.objects.filter(series=meeting, status=Meeting.Status.CANCELLED)
+        }
+        if excluded:
+            item.add("exdate", [e.astimezone(zone) for e in sorted(excluded)])
+    if meeting.occurrence_start is not None:
+        item.add("recurrence-id", meeting.occurrence_start.astimezone(zone))
+
+
 def busy_event(meeting: Meeting, *, stamp: datetime.datetime) -> Event:
     """A meeting as busy time only: its times and status, no words (a rahasia meeting in a
     feed that a subscription service outside the government will fetch)."""
@@ -184,6 +201,7 @@ def busy_event(meeting: Meeting, *, stamp: datetime.datetime) -> Event:
     item.add("sequence", meeting.sequence)
     item.add("dtstart", meeting.start.astimezone(zone))
     item.add("dtend", meeting.end.astimezone(zone))
+    _recurrence(item, meeting, zone)
     item.add("summary", public_title(meeting) if is_secret(meeting) else _("Busy"))
     item.add("url", vUri(meeting_url(meeting)))
     item.add("status", "CANCELLED" if meeting.is_cancelled else "CONFIRMED")
@@ -204,6 +222,10 @@ def calendar(
     REQUEST or CANCEL for iTIP, None for a feed or a download. A feed passes its own `stamp`
     (so an unchanged feed is byte-identical) and `redact` for meetings it shows as busy time
     only."""
+    meetings = list(meetings)
+    # An occurrence cancelled while its series is in the same calendar is the series' EXDATE.
+    series_here = {m.pk for m, _p in meetings if m.rrule}
+    meetings = [(m, p) for m, p in meetings if not (m.series_id in series_here and m.is_cancelled)]
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -214,7 +236,6 @@ def calendar(
         cal.add("x-wr-calname", _text(name))
         cal.add("name", _text(name))
     stamp = stamp or timezone.now()
-    meetings = list(meetings)
     spans: dict[str, tuple[datetime.datetime, datetime.datetime]] = {}
     for meeting, _participants in meetings:
         first, last = spans.get(meeting.timezone, (meeting.start, meeting.end))
@@ -238,10 +259,19 @@ def calendar(
 
 
 def invitation(meeting: Meeting, participants: Iterable[Participant], *, method: str) -> bytes:
-    """The iTIP object for one REQUEST or CANCEL of a meeting."""
+    """The iTIP object for one REQUEST or CANCEL of a meeting. A series' REQUEST carries its
+    occurrences with rows of their own as overrides (same UID, their RECURRENCE-ID); an
+    occurrence's REQUEST or CANCEL is that occurrence alone."""
     if method not in ("REQUEST", "CANCEL"):
         raise ValueError(f"unsupported iTIP method {method}")
-    return calendar([(meeting, participants)], method=method).to_ical()
+    entries = [(meeting, participants)]
+    if meeting.rrule and method == "REQUEST":
+        rows = Meeting.objects.filter(series=meeting, status=Meeting.Status.SCHEDULED)
+        rows = rows.select_related("organiser").prefetch_related(
+            "agenda_items", "participants__official"
+        )
+        entries += [(row, list(row.participants.all())) for row in rows.order_by("recurrence_id")]
+    return calendar(entries, method=method).to_ical()
 
 
 def download(meeting: Meeting, participants: list[Participant], *, viewer) -> tuple[bytes, str]:

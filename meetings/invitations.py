@@ -28,7 +28,14 @@ RSVP_SALT = "rakor.meetings.rsvp"
 
 
 def rsvp_token(participant: Participant, meeting: Meeting) -> str:
-    expires = meeting.end + datetime.timedelta(days=settings.RAKOR_RSVP_LINK_DAYS)
+    # A series' links work until its last occurrence is over (for one without end, as long
+    # as a series may run).
+    last = meeting.end
+    if meeting.rrule:
+        last = meeting.span_end or meeting.start + datetime.timedelta(
+            days=366 * settings.RAKOR_RECURRENCE_MAX_YEARS
+        )
+    expires = last + datetime.timedelta(days=settings.RAKOR_RSVP_LINK_DAYS)
     return signing.dumps(
         {
             "m": meeting.pk,

@@ -27,6 +27,7 @@ in beside a change that asks everyone to answer again.
 from __future__ import annotations
 
 import codecs
+import datetime
 import email.utils
 import re
 from dataclasses import dataclass
@@ -85,6 +86,9 @@ class Reply:
     attendee: str  # the address, lower case, without mailto:
     sent_by: str  # SENT-BY's address, lower case, or ""
     answer: str
+    # The occurrence answered (its original start, as written: an instant, a local time
+    # without zone, or a date), or None for the whole meeting or series.
+    recurrence_id: datetime.datetime | datetime.date | None = None
 
 
 def reply_read(*, body: bytes, content_type: str) -> Reply:
@@ -160,8 +164,16 @@ def reply_parse(body: bytes) -> Reply:
     uid = str(event.get("UID", "")).strip()
     if not uid:
         raise _bad(_("The event has no UID."))
+    recurrence_id = None
     if event.get("RECURRENCE-ID") is not None:
-        raise _bad(_("Replies to a single occurrence are not supported."))
+        try:
+            recurrence_id = event.decoded("RECURRENCE-ID")
+        except (ValueError, TypeError, KeyError):
+            raise _bad(_("RECURRENCE-ID is not a date or a time.")) from None
+        if not isinstance(recurrence_id, datetime.date):
+            raise _bad(_("RECURRENCE-ID is not a date or a time."))
+        if not 1971 <= recurrence_id.year <= 9998:
+            raise _bad(_("RECURRENCE-ID is out of range."))
     try:
         sequence = int(str(event.get("SEQUENCE", "0")).strip())
     except ValueError:
@@ -182,7 +194,7 @@ def reply_parse(body: bytes) -> Reply:
             % {"value": answer or "—"}
         )
     sent_by = _address(str(attendee.params.get("SENT-BY", "")))
-    return Reply(uid, sequence, address, sent_by, ANSWERS[answer])
+    return Reply(uid, sequence, address, sent_by, ANSWERS[answer], recurrence_id)
 
 
 def _bad(message: str) -> InvalidInput:

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import StringConstraints
 
 from coordination.organisation.models import Classification
+from coordination.platform.errors import NotFound
 from coordination.platform.schemas import (
     AUTH_ERRORS,
     ErrorOut,
@@ -21,7 +25,7 @@ from coordination.platform.schemas import (
 )
 from meetings import feeds, ical, selectors
 from meetings.models import Meeting
-from meetings.services import answers, scheduling
+from meetings.services import answers, occurrences, scheduling
 from meetings.services import feeds as feed_services
 from meetings.services.scheduling import Invitee
 
@@ -32,6 +36,19 @@ Username = Annotated[str, StringConstraints(pattern=r"^[\w.@+-]{1,150}$")]
 AgencyCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]{1,40}$")]
 ZoneName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_+/-]{1,64}$")]
 MeetingId = PathId
+RRULE_HELP = (
+    "Repeat rule (RFC 5545 RRULE value): FREQ=DAILY, WEEKLY (BYDAY=MO,WE) or MONTHLY "
+    "(BYMONTHDAY=7, or BYDAY=2TU / -1FR); INTERVAL; COUNT or UNTIL. Computed in the meeting's "
+    "zone; `start` is the first occurrence."
+)
+Rule = Annotated[str, StringConstraints(max_length=300, pattern=r"^[A-Za-z0-9=;,:+-]*$")]
+OccurrenceKey = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$",
+        max_length=40,
+    ),
+]
 Role = Literal["chair", "note_taker", "required", "optional"]
 Rsvp = Literal["needs_action", "accepted", "declined", "tentative"]
 
@@ -62,6 +79,12 @@ class MeetingIn(Schema):
     agencies: list[AgencyCode] = Field(default_factory=list, max_length=200)
     video: Literal["jitsi", "none"] = "jitsi"
     classification: Classification = Classification.BIASA
+    rrule: Rule = Field("", description=RRULE_HELP)
+    exdates: list[Instant] = Field(
+        default_factory=list,
+        max_length=500,
+        description="Occurrences left out of the series (EXDATE): their original starts.",
+    )
 
 
 class MeetingPatch(Schema):
@@ -76,6 +99,8 @@ class MeetingPatch(Schema):
     agencies: list[AgencyCode] | None = Field(None, max_length=200)
     video: Literal["jitsi", "none"] | None = None
     classification: Classification | None = None
+    rrule: Rule | None = Field(None, description=RRULE_HELP + ' "" makes it a single meeting.')
+    exdates: list[Instant] | None = Field(None, max_length=500)
     version: Id | None = Field(
         None,
         description="The version you edited (from GET): a meeting changed since is 409 "
@@ -123,7 +148,16 @@ class ParticipantOut(Schema):
 
 
 class MeetingSummaryOut(Schema):
-    id: int
+    id: int | None = Field(
+        description="The meeting's id; null for an occurrence without a row of its own "
+        "(address it by `series` and `recurrence_id`)."
+    )
+    series: int | None = Field(description="For an occurrence: its series' id.")
+    recurrence_id: str | None = Field(
+        description="For an occurrence: its original start in UTC (its RECURRENCE-ID)."
+    )
+    rrule: str | None = Field(description="For a series: its repeat rule.")
+    exdates: list[str] = Field(description="For a series: the occurrences left out.")
     uid: str
     sequence: int
     version: int
@@ -163,7 +197,11 @@ class MeetingPage(Schema):
 
 
 class MeetingQuery(Schema):
-    start: Instant | None = Field(None, description="Meetings ending after this instant.")
+    start: Instant | None = Field(
+        None,
+        description="Meetings ending after this instant. With `start` or `end`, a series is "
+        "listed as its occurrences in the range; without either, as the series itself.",
+    )
     end: Instant | None = Field(None, description="Meetings starting before this instant.")
 
 
@@ -212,6 +250,8 @@ def meeting_create(request: HttpRequest, payload: MeetingIn):
         agencies=payload.agencies,
         video=payload.video,
         classification=payload.classification,
+        rrule=payload.rrule,
+        exdates=payload.exdates,
     )
     return Status(201, _detail(request, meeting, busy))
 
@@ -276,6 +316,117 @@ def meeting_rsvp(request: HttpRequest, meeting_id: MeetingId, payload: RsvpIn):
         official=request.auth, meeting_id=meeting_id, response=payload.response
     )
     return {"meeting": meeting_id, "username": request.auth.username, "response": participant.rsvp}
+
+
+# --- occurrences of a series -------------------------------------------------------------
+
+
+class OccurrencePatch(Schema):
+    title: NonBlankText | None = Field(None, max_length=TITLE_MAX)
+    description: Text | None = Field(None, max_length=DESCRIPTION_MAX)
+    start: Instant | None = None
+    end: Instant | None = None
+    location: Text | None = Field(None, max_length=LOCATION_MAX)
+    video: Literal["jitsi", "none"] | None = None
+    version: Id | None = Field(
+        None, description="The version you edited, once the occurrence has a row of its own."
+    )
+
+
+OCCURRENCE = "/meetings/{meeting_id}/occurrences/{key}"
+
+
+@router.get(
+    OCCURRENCE,
+    response={200: MeetingOut, **ERRORS},
+    summary="One occurrence of a series",
+    description="`key` is the occurrence's original start, ISO 8601 in UTC "
+    "(2026-12-07T02:00:00Z). Without a row of its own it reads as the series at that time "
+    "(`id` null). Every other per-meeting path works below this one too "
+    "(…/occurrences/{key}/agenda/items, …/notulen, …): a read reads the series', the first "
+    "write makes the occurrence's row and is applied to it.",
+)
+def occurrence_get(request: HttpRequest, meeting_id: MeetingId, key: OccurrenceKey):
+    return _detail(request, selectors.occurrence_get_visible(request.auth, meeting_id, key))
+
+
+@router.patch(
+    OCCURRENCE,
+    response={200: MeetingOut, **ERRORS},
+    summary="Change one occurrence (its row is made; a REQUEST with its RECURRENCE-ID)",
+)
+def occurrence_patch(
+    request: HttpRequest, meeting_id: MeetingId, key: OccurrenceKey, payload: OccurrencePatch
+):
+    given = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    version = given.pop("version", None)
+    meeting, busy = occurrences.occurrence_update(
+        by=request.auth, series_id=meeting_id, key=key, changes=given, version=version
+    )
+    return _detail(request, meeting, busy)
+
+
+@router.post(
+    OCCURRENCE + "/cancel",
+    response={200: MeetingOut, **ERRORS},
+    summary="Cancel one occurrence (a CANCEL with its RECURRENCE-ID)",
+)
+def occurrence_cancel(request: HttpRequest, meeting_id: MeetingId, key: OccurrenceKey):
+    meeting = occurrences.occurrence_cancel(by=request.auth, series_id=meeting_id, key=key)
+    return _detail(request, meeting)
+
+
+@router.post(
+    OCCURRENCE + "/rsvp",
+    response={200: RsvpOut, **ERRORS},
+    summary="Answer for one occurrence alone",
+)
+def occurrence_rsvp(
+    request: HttpRequest, meeting_id: MeetingId, key: OccurrenceKey, payload: RsvpIn
+):
+    participant = answers.occurrence_rsvp(
+        official=request.auth, series_id=meeting_id, key=key, response=payload.response
+    )
+    return {
+        "meeting": participant.meeting_id,
+        "username": request.auth.username,
+        "response": participant.rsvp,
+    }
+
+
+@router.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"],
+    OCCURRENCE + "/{path:rest}",
+    response={404: ErrorOut},
+    include_in_schema=False,
+)
+def occurrence_path(request: HttpRequest, meeting_id: int, key: str, rest: str):
+    """Any other per-meeting path of an occurrence (see occurrence_get): a read goes to the
+    occurrence's row or its series; a write makes the row and goes to it, and a refused
+    write leaves no row behind."""
+    prefix = request.path_info[: request.path_info.index("/meetings/")]
+    if request.method == "GET":
+        occurrence = selectors.occurrence_get_visible(request.auth, meeting_id, key)
+        return _dispatch(request, f"{prefix}/meetings/{occurrence.pk}/{rest}")
+    with transaction.atomic():
+        row, _made = occurrences.occurrence_for_writing(
+            by=request.auth, series_id=meeting_id, key=key, editing=False
+        )
+        response = _dispatch(request, f"{prefix}/meetings/{row.pk}/{rest}")
+        if response.status_code >= 400:
+            transaction.set_rollback(True)
+        return response
+
+
+def _dispatch(request: HttpRequest, path: str) -> HttpResponse:
+    try:
+        match = resolve(path)
+    except Resolver404:
+        match = None
+    if match is None or "/occurrences/" in path.split("/meetings/", 1)[1]:
+        raise NotFound(_("No such path."))
+    request.path_info = request.path = path
+    return match.func(request, *match.args, **match.kwargs)
 
 
 @router.get(

@@ -222,6 +222,9 @@ class Participant(models.Model):
         _("answer"), max_length=12, choices=Rsvp.choices, default=Rsvp.NEEDS_ACTION
     )
     rsvp_at = models.DateTimeField(null=True, blank=True)
+    # On an occurrence's row: the answer is for this occurrence alone (given for it, or asked
+    # again after it moved), so an answer for the whole series leaves it as it is.
+    answer_own = models.BooleanField(default=False)
     # Invited by name (true), or only through an invited agency (via_agency).
     named = models.BooleanField(default=True)
     via_agency = models.ForeignKey(

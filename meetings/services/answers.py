@@ -1,9 +1,16 @@
 """Answers to invitations: by the participant in Rakor, through the one-click link in the
 invitation mail, or as an iTIP REPLY (parsed by meetings.itip) handed in through the API, an
 upload on the meeting page or the mail inbox. Every one is recorded by `rsvp_record`, with the
-meeting locked once."""
+meeting locked once.
+
+For a recurring meeting, an answer to the series stands for every occurrence, except those
+answered alone (or asked again after a move); an answer for one occurrence (in Rakor, through
+its link, or a REPLY with RECURRENCE-ID) makes the occurrence's row (meetings.services.
+occurrences) and is kept there."""
 
 from __future__ import annotations
+
+import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,19 +19,45 @@ from django.utils.translation import gettext as _
 from coordination.organisation import permissions
 from coordination.organisation.models import Official
 from coordination.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
-from meetings import events, invitations, itip, selectors
+from meetings import events, invitations, itip, recurrence, selectors
 from meetings.models import Meeting, Participant
+from meetings.services.occurrences import occurrence_for_writing, occurrence_row
 
 ANSWERS = (Participant.Rsvp.ACCEPTED, Participant.Rsvp.DECLINED, Participant.Rsvp.TENTATIVE)
 
 
+def check_response(response: str) -> None:
+    if response not in ANSWERS:
+        raise InvalidInput(
+            _("response is one of: %(choices)s") % {"choices": ", ".join(ANSWERS)},
+            fields={"response": [_("Unknown value.")]},
+        )
+
+
 def meeting_rsvp(*, official: Official, meeting_id: int, response: str) -> Participant:
-    """A participant answers for themselves: accepted, declined or tentative."""
+    """A participant answers for themselves: accepted, declined or tentative (for a series:
+    for all its occurrences not answered alone)."""
     meeting = selectors.meeting_get_visible(official, meeting_id)
     participant = Participant.objects.filter(meeting=meeting, official=official).first()
     if participant is None:
         raise Forbidden(_("You are not a participant of this meeting."))
     return rsvp_record(meeting=meeting, participant=participant, response=response)
+
+
+def occurrence_rsvp(*, official: Official, series_id: int, key: str, response: str) -> Participant:
+    """A participant answers for one occurrence alone (its row is made for it)."""
+    occurrence = selectors.occurrence_get_visible(official, series_id, key)
+    if not Participant.objects.filter(meeting_id=occurrence.pk, official=official).exists():
+        raise Forbidden(_("You are not a participant of this meeting."))
+    check_response(response)
+    with transaction.atomic():
+        row, _made = occurrence_for_writing(
+            by=official, series_id=series_id, key=key, editing=False
+        )
+        participant = Participant.objects.filter(meeting=row, official=official).first()
+        if participant is None:
+            raise Forbidden(_("You are not a participant of this meeting."))
+        return rsvp_record(meeting=row, participant=participant, response=response)
 
 
 def rsvp_link_target(token: str) -> tuple[Meeting, Participant]:
@@ -59,11 +92,7 @@ def rsvp_record(
     SEQUENCE (and asking everyone to answer again) commits in between. A cancelled meeting
     takes no answers; a reply (`sequence`) must answer the last significant change or later
     (removing someone raises SEQUENCE for them, but does not make the others' stale)."""
-    if response not in ANSWERS:
-        raise InvalidInput(
-            _("response is one of: %(choices)s") % {"choices": ", ".join(ANSWERS)},
-            fields={"response": [_("Unknown value.")]},
-        )
+    check_response(response)
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if not meeting.accepts_changes:
@@ -88,12 +117,33 @@ def rsvp_record(
         )
         if participant is None:
             raise Forbidden(_("You are not a participant of this meeting."))
-        if participant.rsvp != response:
+        own = meeting.series_id is not None
+        if participant.rsvp != response or participant.answer_own != own:
             participant.rsvp = response
             participant.rsvp_at = timezone.now()
-            participant.save(update_fields=["rsvp", "rsvp_at"])
+            participant.answer_own = own
+            participant.save(update_fields=["rsvp", "rsvp_at", "answer_own"])
             events.rsvp_changed_on_commit(meeting, participant)
+        if meeting.rrule:
+            _series_answer_spread(meeting, participant)
     return participant
+
+
+def _series_answer_spread(series: Meeting, participant: Participant) -> None:
+    """The series' answer stands for its occurrences to come that have rows of their own,
+    except those answered alone."""
+    rows = Participant.objects.filter(
+        meeting__series=series,
+        meeting__status=Meeting.Status.SCHEDULED,
+        meeting__end__gt=timezone.now(),
+        official_id=participant.official_id,
+        answer_own=False,
+    ).exclude(rsvp=participant.rsvp)
+    changed = list(rows.select_related("meeting", "official"))
+    rows.update(rsvp=participant.rsvp, rsvp_at=participant.rsvp_at)
+    for row in changed:
+        row.rsvp, row.rsvp_at = participant.rsvp, participant.rsvp_at
+        events.rsvp_changed_on_commit(row.meeting, row)
 
 
 def reply_receive(
@@ -113,7 +163,7 @@ def reply_apply(
     (`permissions.may_hand_in_reply`). For a reply that came by mail, `by` is None and
     `mail_from` (the message's From) must be the attendee or an official who may hand the
     reply in. SENT-BY grants nothing by itself: anyone can write it."""
-    meeting = Meeting.objects.filter(uid=reply.uid).first()
+    meeting = Meeting.objects.filter(uid=reply.uid, series__isnull=True).first()
     if meeting is None or (
         by is not None
         and not permissions.is_administrator(by)
@@ -152,9 +202,15 @@ def reply_apply(
             )
     elif not _mail_sender_may_answer(mail_from, reply, meeting, participant):
         raise Forbidden(_("The reply was not sent by its attendee."))
-    return rsvp_record(
-        meeting=meeting, participant=participant, response=reply.answer, sequence=reply.sequence
-    )
+    with transaction.atomic():  # a refused answer leaves no occurrence row behind
+        if reply.recurrence_id is not None:
+            meeting, participant = _occurrence_of_reply(meeting, participant, reply)
+        return rsvp_record(
+            meeting=meeting,
+            participant=participant,
+            response=reply.answer,
+            sequence=reply.sequence,
+        )
 
 
 def _mail_sender_may_answer(
@@ -170,3 +226,33 @@ def _mail_sender_may_answer(
         permissions.may_hand_in_reply(official, facts, attendee_id=participant.official_id)
         for official in Official.objects.filter(email__iexact=sender, is_active=True)[:10]
     )
+
+
+def _occurrence_of_reply(
+    series: Meeting, participant: Participant, reply: itip.Reply
+) -> tuple[Meeting, Participant]:
+    """The occurrence a REPLY with RECURRENCE-ID answers (its row, made now when it has none)
+    and the attendee's place in it."""
+    if not series.rrule:
+        raise InvalidInput(
+            _("This meeting does not repeat: the reply's RECURRENCE-ID names no occurrence."),
+            fields={"RECURRENCE-ID": [_("Not an occurrence.")]},
+        )
+    original = reply.recurrence_id
+    zone = recurrence.zone(series)
+    if not isinstance(original, datetime.datetime):  # a date: the series' hour that day
+        original = datetime.datetime.combine(original, series.start.astimezone(zone).time())
+    if original.tzinfo is None:  # a floating time: the meeting's zone
+        original = original.replace(tzinfo=zone)
+    original = original.astimezone(datetime.UTC)
+    row = occurrence_row(series=series, original_start=original)
+    mine = Participant.objects.select_related("official").filter(
+        meeting=row, official_id=participant.official_id
+    )
+    found = mine.first()
+    if found is None:
+        raise NotFound(
+            _("%(address)s is not a participant of this occurrence.") % {"address": reply.attendee},
+            fields={"ATTENDEE": [_("Not a participant.")]},
+        )
+    return row, found

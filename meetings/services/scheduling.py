@@ -6,6 +6,11 @@ RAKOR_MEETING_MAX_HOURS and starts ahead (a meeting under way may still change, 
 its start into the past); a rahasia meeting invites officials by name only; a cancelled meeting
 no longer changes. Significant changes (RFC 5546 §2.1.4: time, place, video, status) raise
 SEQUENCE and ask everyone to answer again; every change raises the version (`meeting_bump`).
+
+A recurring meeting is a series (its `rrule`, meetings.recurrence); an occurrence that gains
+state of its own becomes a row (`occurrence_row`, meetings.services.occurrences) and changes
+like any meeting, except for what belongs to the series (its rule, zone, classification,
+language and people). Cancelling a series cancels its occurrences with it.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from coordination.organisation import permissions
 from coordination.organisation.audit import audit_record
 from coordination.organisation.models import Agency, Classification, Official
 from coordination.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
-from meetings import events, ical, invitations, selectors
+from meetings import events, ical, invitations, recurrence, selectors
 from meetings.models import Meeting, MeetingAgency, Participant
 from meetings.video import provider as video_provider
 from messaging.services.rooms import meeting_room_sync
@@ -34,7 +39,7 @@ from messaging.services.rooms import meeting_room_sync
 MAX_PARTICIPANTS = 1000
 # Changes that RFC 5546 §2.1.4 calls significant (plus the place, per CONTRACT.md): they raise
 # SEQUENCE and ask everyone to answer again.
-SIGNIFICANT = ("start", "end", "location", "video", "status")
+SIGNIFICANT = ("start", "end", "location", "video", "status", "rrule", "exdates")
 EDITABLE = (
     "title",
     "description",
@@ -45,7 +50,11 @@ EDITABLE = (
     "language",
     "classification",
     "video",
+    "rrule",
+    "exdates",
 )
+# What an occurrence shares with its series and changes only there.
+SERIES_ONLY = ("timezone", "language", "classification", "rrule", "exdates")
 
 
 @dataclass(frozen=True)
@@ -178,9 +187,13 @@ def meeting_create(
     agencies: Sequence[str] = (),
     video: str = Meeting.Video.JITSI,
     classification: str = Classification.BIASA,
+    rrule: str = "",
+    exdates: Sequence[datetime.datetime] = (),
 ) -> tuple[Meeting, list[dict[str, Any]]]:
     """Schedule a meeting, invite its participants (mail through the outbox) and open its
-    room. Returns the meeting and who among the participants is already busy then."""
+    room. Returns the meeting and who among the participants is already busy then (at its
+    first occurrence, for a series). With `rrule` (meetings.recurrence's subset) it is a
+    series whose first occurrence is `start`; `exdates` removes occurrences from it."""
     if not permissions.may_schedule_meeting(by):
         permissions.permission_denied(official=by, action="schedule meeting")
         raise Forbidden(_("Only coordinators schedule meetings."))
@@ -198,6 +211,13 @@ def meeting_create(
         "classification": classification,
     }
     start, end = check_times(start, end, must_be_future=True)
+    fields["rrule"] = recurrence.rule_clean(rrule, start=start, zone_name=fields["timezone"])
+    if exdates and not fields["rrule"]:
+        raise InvalidInput(
+            _("Only a repeating meeting has excluded dates."), fields={"exdates": [_("No rule.")]}
+        )
+    fields["exdates"] = recurrence.exdates_clean(exdates)
+    fields["span_end"] = recurrence.span_end(fields["rrule"], start, end, fields["timezone"])
     invitees = check_invitees(participants)
     agency_list = _agencies(agencies)
     _check_by_name_only(fields["classification"], agency_list)
@@ -292,13 +312,25 @@ def meeting_update(
             _("These fields cannot be changed: %(f)s") % {"f": ", ".join(sorted(unknown))},
             fields={f: [_("Not editable.")] for f in sorted(unknown)},
         )
+    if meeting.series_id is not None:
+        shared = sorted(set(changes) & set(SERIES_ONLY))
+        if shared or participants is not None or agencies is not None:
+            shared += ["participants"] if participants is not None else []
+            shared += ["agencies"] if agencies is not None else []
+            raise InvalidInput(
+                _("An occurrence shares these with its series; change the series: %(f)s")
+                % {"f": ", ".join(shared)},
+                fields={f: [_("Change the series.")] for f in shared},
+            )
     cleaned: dict[str, Any] = {}
     for name, value in changes.items():
         if name in ("title", "description", "location"):
             cleaned[name] = value.strip()
         elif name == "timezone":
             cleaned[name] = _check_zone(value)
-        elif name not in ("start", "end"):
+        elif name == "exdates":
+            cleaned[name] = recurrence.exdates_clean(value)
+        elif name not in ("start", "end", "rrule"):
             cleaned[name] = value
     if "title" in cleaned and not cleaned["title"]:
         raise InvalidInput(_("title is required."), fields={"title": [_("Required.")]})
@@ -306,9 +338,26 @@ def meeting_update(
         start_given = changes.get("start", meeting.start)
         # A meeting under way can still be changed (its agenda, its end, its people); only a
         # new start must lie ahead.
-        moved = start_given != meeting.start
+        # (A series' first occurrence may lie behind it: moving the series' hour moves the
+        # occurrences to come.)
+        moved = start_given != meeting.start and not meeting.rrule
         start, end = check_times(start_given, changes.get("end", meeting.end), must_be_future=moved)
         cleaned["start"], cleaned["end"] = start, end
+    if meeting.series_id is None and {"rrule", "start", "end", "timezone", "exdates"} & set(
+        changes
+    ):
+        rule = recurrence.rule_clean(
+            changes.get("rrule", meeting.rrule),
+            start=cleaned.get("start", meeting.start),
+            zone_name=cleaned.get("timezone", meeting.timezone),
+        )
+        if rule or "rrule" in changes:
+            cleaned["rrule"] = rule
+        if cleaned.get("exdates", meeting.exdates) and not rule:
+            raise InvalidInput(
+                _("Only a repeating meeting has excluded dates."),
+                fields={"exdates": [_("No rule.")]},
+            )
     invitees = check_invitees(participants) if participants is not None else None
     agency_list = _agencies(agencies) if agencies is not None else None
     officials = _officials(invitees) if invitees is not None else {}
@@ -335,12 +384,18 @@ def meeting_update(
             agency_list if agency_list is not None else current_agencies,
         )
         changed = [name for name, value in cleaned.items() if getattr(meeting, name) != value]
-        if "video" in changed:
+        if "video" in changed and meeting.series_id is None:
             video_provider(meeting.video).end(meeting)
         for name in changed:
             setattr(meeting, name, cleaned[name])
         if "video" in changed:
-            meeting.video_room = _video_room(meeting.video)
+            # An occurrence keeps its series' room when it has one; otherwise a room of its own.
+            series = meeting.series
+            shared = series is not None and series.video == meeting.video and series.video_room
+            meeting.video_room = series.video_room if shared else _video_room(meeting.video)
+        meeting.span_end = recurrence.span_end(
+            meeting.rrule, meeting.start, meeting.end, meeting.timezone
+        )
         before = {p.official_id: p for p in selectors.participant_list(meeting)}
         removed: list[Participant] = []
         added_ids: set[int] = set()
@@ -360,9 +415,14 @@ def meeting_update(
         meeting.save()
         if significant:
             # Time or place changed: everyone answers again (the organiser keeps theirs).
+            # An occurrence asked again is answered for itself, not by the series' answers.
             Participant.objects.filter(meeting=meeting).exclude(
                 official_id=meeting.organiser_id
-            ).update(rsvp=Participant.Rsvp.NEEDS_ACTION, rsvp_at=None)
+            ).update(
+                rsvp=Participant.Rsvp.NEEDS_ACTION,
+                rsvp_at=None,
+                answer_own=meeting.series_id is not None,
+            )
         everyone = selectors.participant_list(meeting)
         _sync_room(meeting, everyone)
         newcomers = [p for p in everyone if p.official_id in added_ids]
@@ -453,6 +513,9 @@ def _replace_participants(
     return removed, added, regrouped
 
 
+CANCEL_FIELDS = ["status", "sequence", "answers_sequence", "version", "updated_at"]
+
+
 def meeting_cancel(*, by: Official, meeting_id: int) -> Meeting:
     """Cancel: STATUS:CANCELLED with the same UID and a higher SEQUENCE to every participant;
     the meeting's room becomes read-only. Cancelling a cancelled meeting changes nothing."""
@@ -463,12 +526,28 @@ def meeting_cancel(*, by: Official, meeting_id: int) -> Meeting:
             return meeting
         meeting.status = Meeting.Status.CANCELLED
         meeting_bump(meeting, significant=True, resend=False)
-        meeting.save(
-            update_fields=["status", "sequence", "answers_sequence", "version", "updated_at"]
-        )
+        meeting.save(update_fields=CANCEL_FIELDS)
+        if meeting.is_series:
+            # The series' CANCEL (its UID, no RECURRENCE-ID) removes every occurrence from the
+            # calendars; the occurrences with rows of their own are cancelled with it.
+            for row in Meeting.objects.select_for_update().filter(
+                series=meeting, status=Meeting.Status.SCHEDULED
+            ):
+                row.status = Meeting.Status.CANCELLED
+                meeting_bump(row, significant=True, resend=False)
+                row.save(
+                    update_fields=[
+                        "status",
+                        "sequence",
+                        "answers_sequence",
+                        "version",
+                        "updated_at",
+                    ]
+                )
         everyone = selectors.participant_list(meeting)
         _sync_room(meeting, everyone)
-        video_provider(meeting.video).end(meeting)
+        if meeting.series_id is None:
+            video_provider(meeting.video).end(meeting)
         invitations.invitation_queue(
             meeting, everyone, recipients=everyone, method="CANCEL", kind="cancellation"
         )
@@ -479,7 +558,10 @@ def meeting_cancel(*, by: Official, meeting_id: int) -> Meeting:
 
 def _sync_room(meeting: Meeting, participants: list[Participant]) -> None:
     """The meeting's room in Messages holds its participants, named after it, archived
-    once it is cancelled."""
+    once it is cancelled. A series has one room for all its occurrences (the series' own
+    changes keep it in step)."""
+    if meeting.series_id is not None:
+        return
     meeting_room_sync(
         source_key=f"meeting:{meeting.pk}",
         name=meeting.title,

@@ -35,6 +35,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
+MINUTE = datetime.timedelta(minutes=1)
 HOUR = datetime.timedelta(hours=1)
 DAY = datetime.timedelta(days=1)
 
@@ -184,7 +185,8 @@ def test_who_may_edit_is_read_from_prefetched_rows(city, django_assert_max_num_q
 def test_joining_is_for_participants_and_the_organiser_of_a_scheduled_video_meeting(
     city, django_assert_max_num_queries
 ):
-    video = meeting(city, "adi", video=Meeting.Video.JITSI)
+    soon = timezone.now() + 10 * MINUTE  # the room is open from 15 minutes before
+    video = meeting(city, "adi", video=Meeting.Video.JITSI, start=soon)
     for viewer in ("adi", "rina"):
         row = visible(city, viewer, video)
         with django_assert_max_num_queries(0):
@@ -194,7 +196,9 @@ def test_joining_is_for_participants_and_the_organiser_of_a_scheduled_video_meet
     )
     plain = meeting(city, "adi")  # no video room
     assert isinstance(selectors.join_refusal(city["adi"], visible(city, "adi", plain)), Conflict)
-    cancelled = meeting(city, "adi", video=Meeting.Video.JITSI, status=Meeting.Status.CANCELLED)
+    cancelled = meeting(
+        city, "adi", video=Meeting.Video.JITSI, status=Meeting.Status.CANCELLED, start=soon
+    )
     refusal = selectors.join_refusal(city["adi"], visible(city, "adi", cancelled))
     assert isinstance(refusal, Conflict) and refusal.current == {"status": "cancelled"}
 
@@ -354,6 +358,10 @@ def test_a_meeting_summary_is_what_lists_show(city, django_assert_max_num_querie
         summary = selectors.meeting_summary(row, city["adi"])
     assert summary == {
         "id": made.pk,
+        "series": None,
+        "recurrence_id": None,
+        "rrule": None,
+        "exdates": [],
         "uid": made.uid,
         "sequence": 0,
         "version": 1,
@@ -673,19 +681,22 @@ def test_proposals_are_all_for_the_agendas_editors_and_their_own_for_others(
 
 
 @pytest.fixture
-def running(world, schedule):
-    """budi's meeting with andi in the chair and sari taking notes: two items, the meeting
-    open on the first, two speakers, a join and a mark, approved notulen."""
+def running(world, schedule, starting):
+    """budi's meeting, about to start, with andi in the chair and sari taking notes: two
+    items, the meeting open on the first, two speakers, a join and a mark, approved
+    notulen."""
     from meetings.services import agenda as agenda_services
     from meetings.services import meeting_mode, notulen
     from meetings.services.attendance import meeting_join
 
     made = schedule(
+        start=starting,
+        end=starting + 2 * HOUR,
         participants=[
             {"username": "andi", "role": "chair"},
             {"username": "sari", "role": "note_taker"},
             {"username": "nurul", "role": "required"},
-        ]
+        ],
     )
     items = [
         agenda_services.agenda_item_add(by=world["budi"], meeting_id=made.pk, title=title)
