@@ -1,7 +1,7 @@
 from django.urls import path
 
 from meetings import views
-from meetings.views import decisions
+from meetings.views import decisions, occurrences
 
 app_name = "meetings"
 
@@ -19,6 +19,27 @@ urlpatterns = [
     path("<int:meeting_id>/cancel", views.meeting_cancel, name="cancel"),
     path("<int:meeting_id>/reply", views.meeting_reply_upload, name="reply"),
     path("<int:meeting_id>/join", views.meeting_join, name="join"),
+    # One occurrence of a series, by its original start (2026-12-07T02:00:00Z).
+    path(
+        "<int:meeting_id>/occurrences/<str:key>",
+        occurrences.occurrence_detail,
+        name="occurrence",
+    ),
+    path(
+        "<int:meeting_id>/occurrences/<str:key>/rsvp",
+        occurrences.occurrence_rsvp,
+        name="occurrence_rsvp",
+    ),
+    path(
+        "<int:meeting_id>/occurrences/<str:key>/edit",
+        occurrences.occurrence_edit,
+        name="occurrence_edit",
+    ),
+    path(
+        "<int:meeting_id>/occurrences/<str:key>/cancel",
+        occurrences.occurrence_cancel,
+        name="occurrence_cancel",
+    ),
 ]
 
 # The decision log's pages, each its own section of the navigation.
