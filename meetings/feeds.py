@@ -26,7 +26,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from coordination.organisation.models import Official
-from meetings import ical
+from meetings import ical, recurrence
 from meetings.models import CalendarFeed, Meeting, Participant
 
 HISTORY = datetime.timedelta(days=90)
@@ -91,7 +91,7 @@ def feed_meetings(
     lists them, the ETag needs only each meeting's last change)."""
     since = (now or timezone.now()) - HISTORY
     meetings = (
-        Meeting.objects.filter(end__gte=since)
+        Meeting.objects.filter(recurrence.overlapping(since))
         .filter(Q(participants__official=official) | Q(organiser=official))
         .distinct()
         .select_related("organiser", "agency")

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 
 import recurring_ical_events
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from icalendar import Calendar, Event, vRecur
@@ -271,6 +272,12 @@ def span_end(
     if last is None:
         return end
     return last["DTEND"].dt.astimezone(datetime.UTC)
+
+
+def overlapping(since: datetime.datetime) -> Q:
+    """Meetings that end after `since`: single meetings and occurrence rows by their end, a
+    series by its last occurrence's (a series without end always)."""
+    return Q(end__gt=since) | Q(span_end__gt=since) | (Q(span_end__isnull=True) & ~Q(rrule=""))
 
 
 def virtual(series: Meeting, original_start: datetime.datetime) -> Meeting:

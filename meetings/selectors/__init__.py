@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from coordination.organisation import permissions
@@ -20,7 +20,7 @@ from coordination.organisation.models import Official
 from coordination.organisation.timefmt import format_in_zone, zone_of
 from coordination.platform.errors import Conflict, DomainError, Forbidden, NotFound
 from coordination.platform.models import OutboundMail
-from meetings import ical
+from meetings import ical, recurrence, video
 from meetings.events import tally
 from meetings.models import (
     AgendaDocument,
@@ -34,8 +34,11 @@ from meetings.models import (
     NotulenRevision,
     Participant,
     SpeakerRequest,
+    occurrence_key,
 )
 from messaging.models import Room
+
+overlapping = recurrence.overlapping
 
 
 def meeting_facts(meeting: Meeting) -> permissions.MeetingFacts:
@@ -88,9 +91,13 @@ def meeting_get_editable(official: Official, meeting_id: int) -> Meeting:
     return meeting
 
 
-def join_refusal(official: Official, meeting: Meeting) -> DomainError | None:
+def join_refusal(
+    official: Official, meeting: Meeting, *, now: datetime.datetime | None = None
+) -> DomainError | None:
     """Why `official` may not join the meeting's video room, or None when they may: only its
-    participants and its organiser, only while it is scheduled and has a video room."""
+    participants and its organiser, only while it is scheduled and has a video room, and only
+    within its join window (video.join_window_refusal: from shortly before the start until
+    the end; code "not_open_yet" or "ended"). No queries with the participants prefetched."""
     is_participant = any(p.official_id == official.pk for p in meeting.participants.all())
     if not is_participant and meeting.organiser_id != official.pk:
         return Forbidden(_("Only the meeting's participants can join its video meeting."))
@@ -98,7 +105,57 @@ def join_refusal(official: Official, meeting: Meeting) -> DomainError | None:
         return Conflict(_("This meeting is cancelled."), current={"status": meeting.status})
     if meeting.video == Meeting.Video.NONE:
         return Conflict(_("This meeting has no video room."), current={"video": meeting.video})
-    return None
+    return video.join_window_refusal(
+        start=meeting.start,
+        end=meeting.end,
+        now=now or timezone.now(),
+        zone=zone_of(official),
+    )
+
+
+def occurrence_get_visible(official: Official, series_id: int, key: str) -> Meeting:
+    """An occurrence of a series `official` may see: its own row when it has one, else the
+    series' values at its time (an unsaved copy, meetings.recurrence.virtual). NotFound when
+    the series is not visible, does not repeat, or has no occurrence then."""
+    series = meeting_get_visible(official, series_id)
+    original = recurrence.key_parse(key)
+    if not series.rrule or original is None:
+        raise NotFound(_("No such occurrence."))
+    row = Meeting.objects.filter(series=series, recurrence_id=original).first()
+    if row is not None:
+        return meeting_get_visible(official, row.pk)
+    if not recurrence.is_occurrence(series, original):
+        raise NotFound(_("No such occurrence."))
+    return recurrence.virtual(series, original)
+
+
+def occurrences_ahead(
+    series: Meeting, now: datetime.datetime, *, limit: int = 12
+) -> list[dict[str, Any]]:
+    """The series' next occurrences (not over, not cancelled), each with its key, start and
+    end and its row's id when it has one: for the answer page and the series' page."""
+    candidates = [series, *Meeting.objects.filter(series=series, end__gt=now)]
+    found = [
+        m
+        for m in recurrence.expand(candidates, now, None)
+        if m.end > now and not m.is_cancelled and m.occurrence_start is not None
+    ]
+    return [
+        {
+            "key": occurrence_key(m.occurrence_start),
+            "start": m.start,
+            "end": m.end,
+            "id": None if m.virtual_recurrence_id else m.pk,
+            "url": m.get_absolute_url(),
+            "moved": m.virtual_recurrence_id is None and m.start != m.occurrence_start,
+        }
+        for m in found[:limit]
+    ]
+
+
+def occurrence_rows(series: Meeting) -> list[Meeting]:
+    """The occurrences of a series that have rows of their own, in order of original start."""
+    return list(Meeting.objects.filter(series=series).order_by("recurrence_id"))
 
 
 def participant_list(meeting: Meeting) -> list[Participant]:
@@ -121,10 +178,13 @@ def clash_list(
     viewer may see it. Three queries."""
     clashes = (
         Participant.objects.filter(
+            Q(meeting__rrule="", meeting__end__gt=start)
+            | (
+                ~Q(meeting__rrule="") & (Q(meeting__span_end__gt=start) | Q(meeting__span_end=None))
+            ),
             official_id__in=set(official_ids),
             meeting__status=Meeting.Status.SCHEDULED,
             meeting__start__lt=end,
-            meeting__end__gt=start,
         )
         .exclude(rsvp=Participant.Rsvp.DECLINED)
         .select_related("official", "meeting")
@@ -135,11 +195,17 @@ def clash_list(
         .order_by("meeting__start")
     )
     if exclude is not None:
-        clashes = clashes.exclude(meeting_id=exclude)
+        clashes = clashes.exclude(meeting_id=exclude).exclude(meeting__series_id=exclude)
     result = []
     for clash in clashes[:200]:
         other = clash.meeting
-        visible = permissions.may_view_meeting(viewer, meeting_facts(other))
+        if other.rrule:  # a series: busy only when one of its occurrences overlaps
+            found = recurrence.expand([other], start, end)
+            found = [o for o in found if o.start < end and o.end > start]
+            if not found:
+                continue
+            other = found[0]
+        visible = permissions.may_view_meeting(viewer, meeting_facts(clash.meeting))
         result.append(
             {
                 "username": clash.official.username,
@@ -173,13 +239,19 @@ def clash_list_before_saving(
 
 
 def meeting_list_between(
-    official: Official, start: datetime.datetime | None, end: datetime.datetime | None
+    official: Official,
+    start: datetime.datetime | None,
+    end: datetime.datetime | None,
+    *,
+    horizon: datetime.timedelta | None = None,
 ) -> list[Meeting]:
-    """The meetings `official` may see that overlap [start, end), in order (1,000 at most).
-    Four queries."""
+    """The meetings `official` may see that overlap [start, end), in order (1,000 at most),
+    a series as its occurrences (with a range; without one, the series itself). Without an
+    end, `horizon` past the start bounds how far series are expanded (single meetings are
+    listed however far ahead). Five queries."""
     candidates = meetings_for_viewer(official)
     if start is not None:
-        candidates = candidates.filter(end__gt=start)
+        candidates = candidates.filter(overlapping(start))
     if end is not None:
         candidates = candidates.filter(start__lt=end)
     # Only meetings the official could see: theirs, their agency's, their agency invited.
@@ -187,11 +259,18 @@ def meeting_list_between(
     if official.agency_id is not None:
         mine |= Q(agency_id=official.agency_id) | Q(agencies__agency_id=official.agency_id)
     candidates = candidates.filter(mine).distinct()
-    return [
+    visible = [
         m
         for m in candidates.order_by("start", "id")[:1000]
         if permissions.may_view_meeting(official, meeting_facts(m))
     ]
+    if start is None and end is None:
+        return visible
+    until = end if end is not None or horizon is None or start is None else start + horizon
+    listed = recurrence.expand(visible, start, until)
+    return [
+        m for m in listed if (start is None or m.end > start) and (end is None or m.start < end)
+    ][:1000]
 
 
 def delivery_states(meeting: Meeting) -> dict[int, dict[str, Any]]:
@@ -241,8 +320,14 @@ def meeting_summary(meeting: Meeting, viewer: Official) -> dict[str, Any]:
     """A meeting as lists show it to `viewer`: times, place, status, organiser, agency and the
     viewer's own answer."""
     mine = next((p for p in meeting.participants.all() if p.official_id == viewer.pk), None)
+    virtual = meeting.virtual_recurrence_id is not None
+    original = meeting.occurrence_start
     return {
-        "id": meeting.pk,
+        "id": None if virtual else meeting.pk,
+        "series": meeting.pk if virtual else meeting.series_id,
+        "recurrence_id": occurrence_key(original) if original else None,
+        "rrule": meeting.rrule or None,
+        "exdates": meeting.exdates if meeting.rrule else [],
         "uid": meeting.uid,
         "sequence": meeting.sequence,
         "version": meeting.version,
@@ -269,7 +354,9 @@ def meeting_detail(meeting: Meeting, viewer: Official) -> dict[str, Any]:
     rows = participant_rows(meeting)
     editor = permissions.may_edit_meeting(viewer, meeting_facts(meeting))
     delivery = delivery_states(meeting) if editor else {}
-    room = Room.objects.filter(source_key=f"meeting:{meeting.pk}").values_list("pk", flat=True)
+    room = Room.objects.filter(source_key=f"meeting:{meeting.series_pk}").values_list(
+        "pk", flat=True
+    )
     return meeting_summary(meeting, viewer) | {
         "description": meeting.description,
         "language": meeting.language,
@@ -392,7 +479,7 @@ def meetings_ahead(
     tomorrow = opens + datetime.timedelta(days=1)
     closes = tomorrow + datetime.timedelta(days=days)
     meetings = (
-        Meeting.objects.filter(start__lt=closes, end__gt=opens)
+        Meeting.objects.filter(overlapping(opens), start__lt=closes)
         .filter(Q(participants__official=official) | Q(organiser=official))
         .distinct()
         .prefetch_related(
@@ -400,9 +487,14 @@ def meetings_ahead(
         )
         .order_by("start", "id")[:500]
     )
+    listed = [
+        m
+        for m in recurrence.expand(list(meetings), opens, closes)
+        if m.end > opens and m.start < closes
+    ]
     todays: list[Meeting] = []
     by_day: dict[datetime.date, list[Meeting]] = {}
-    for meeting in meeting_rows(list(meetings), official):
+    for meeting in meeting_rows(listed, official):
         if meeting.start < tomorrow:
             todays.append(meeting)
         if meeting.end > tomorrow:

@@ -74,10 +74,25 @@ def rsvp_link_target(token: str) -> tuple[Meeting, Participant]:
     return participant.meeting, participant
 
 
-def rsvp_by_link(*, token: str, response: str) -> Participant:
-    """An answer through the link in the invitation mail (confirmed with a POST)."""
+def rsvp_by_link(*, token: str, response: str, occurrence: str = "") -> Participant:
+    """An answer through the link in the invitation mail (confirmed with a POST). A series'
+    link answers the whole series, or with `occurrence` (its key) that occurrence alone."""
     meeting, participant = rsvp_link_target(token)
-    return rsvp_record(meeting=meeting, participant=participant, response=response)
+    if not occurrence:
+        return rsvp_record(meeting=meeting, participant=participant, response=response)
+    check_response(response)
+    original = recurrence.key_parse(occurrence)
+    if not meeting.rrule or original is None:
+        raise NotFound(_("No such occurrence."), fields={"occurrence": [_("Unknown.")]})
+    with transaction.atomic():  # a refused answer leaves no occurrence row behind
+        row = occurrence_row(series=meeting, original_start=original)
+        mine = Participant.objects.select_related("official").filter(
+            meeting=row, official_id=participant.official_id
+        )
+        found = mine.first()
+        if found is None:
+            raise Forbidden(_("You are not a participant of this meeting."))
+        return rsvp_record(meeting=row, participant=found, response=response)
 
 
 def rsvp_record(

@@ -25,7 +25,7 @@ from coordination.organisation import permissions
 from coordination.organisation.timefmt import ZONE_LABELS, zone_of
 from coordination.platform.errors import DomainError
 from coordination.platform.http import safe_next
-from meetings import feeds, forms, invitations, itip, selectors
+from meetings import feeds, forms, invitations, itip, recurrence, selectors
 from meetings.models import AgendaItem, Meeting, Participant
 from meetings.selectors import decisions as decision_reads
 from meetings.services import answers, attendance, scheduling
@@ -36,6 +36,9 @@ RSVP_LABELS = {
     Participant.Rsvp.TENTATIVE: gettext_lazy("Maybe"),
     Participant.Rsvp.DECLINED: gettext_lazy("Decline"),
 }
+
+
+SERIES_AHEAD = datetime.timedelta(days=60)
 
 
 def _visible_or_404(official, meeting_id: int) -> Meeting:
@@ -56,7 +59,8 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     if past:
         meetings = selectors.meeting_list_between(official, now - feeds.HISTORY, now)[::-1]
     else:
-        meetings = selectors.meeting_list_between(official, now, None)
+        # A repeating meeting is listed for the coming SERIES_AHEAD; the calendar shows later.
+        meetings = selectors.meeting_list_between(official, now, None, horizon=SERIES_AHEAD)
     return render(
         request,
         "meetings/list.html",
@@ -189,6 +193,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     for participant in participants:
         participant.delivery = delivery.get(participant.official.username)
     agenda = selectors.agenda_get_visible(official, meeting.pk)
+    join_refusal = selectors.join_refusal(official, meeting)
     return render(
         request,
         "meetings/detail.html",
@@ -199,8 +204,13 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "answers": RSVP_LABELS,
             "rsvp_values": Participant.Rsvp.values,
             "mine": detail["my_rsvp"],
-            "may_join": selectors.join_refusal(request.user, meeting) is None,
+            "may_join": join_refusal is None,
+            "join_closed": join_refusal if _outside_window(join_refusal) else None,
             "reply_form": forms.ReplyUploadForm(),
+            "rule": recurrence.describe(meeting.rrule or getattr(meeting.series, "rrule", "")),
+            "occurrences": selectors.occurrences_ahead(meeting, timezone.now())
+            if meeting.rrule
+            else [],
             "agenda_outcomes": AgendaItem.Outcome.choices,
             "leads_declined": selectors.leads_declined(participants) if detail["may_edit"] else [],
             "decisions": decision_reads.decisions_of_meeting(official, meeting),
@@ -289,20 +299,26 @@ def meeting_reply_upload(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return redirect("meetings:detail", meeting_id)
 
 
+def _outside_window(refusal: DomainError | None) -> bool:
+    """The refusal is only the join window's (too early, or over): the page says when."""
+    return refusal is not None and refusal.code in ("not_open_yet", "ended")
+
+
 @login_required
 @require_GET
+@never_cache  # the address it redirects to may carry the participant's own token
 def meeting_join(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    """Rakor's join page: only participants and the organiser are sent on to the room, and
-    each click is recorded."""
+    """Rakor's join page: only participants and the organiser are sent on to the room, only
+    within its join window, and each click is recorded. Otherwise the page says why, and
+    when the room opens (or when the meeting ended)."""
     try:
         url = attendance.meeting_join(official=request.user, meeting_id=meeting_id)
     except DomainError as exc:
         if exc.status == 404:
             raise Http404(exc.message) from exc
         meeting = selectors.meeting_get_visible(request.user, meeting_id)
-        return render(
-            request, "meetings/join.html", {"meeting": meeting, "problem": exc.message}, status=403
-        )
+        context = {"meeting": meeting, "problem": exc.message, "window": _outside_window(exc)}
+        return render(request, "meetings/join.html", context, status=exc.status)
     return HttpResponseRedirect(url)
 
 
@@ -337,16 +353,22 @@ def rsvp_answer(request: HttpRequest, token: str) -> HttpResponse:
         )
     _speak_the_participants_language(request, participant.official)
     response = request.POST.get("response") or request.GET.get("response") or ""
+    occurrence = request.POST.get("occurrence") or request.GET.get("occurrence") or ""
     context: dict[str, Any] = {
         "meeting": meeting,
         "participant": participant,
         "official": participant.official,
         "chosen": response if response in RSVP_LABELS else "",
         "answers": RSVP_LABELS,
+        # A series' link answers the whole series or one of its occurrences to come.
+        "occurrences": selectors.occurrences_ahead(meeting, timezone.now()) if meeting.rrule else [],
+        "occurrence": occurrence,
     }
     if request.method == "POST":
         try:
-            participant = answers.rsvp_by_link(token=token, response=response)
+            participant = answers.rsvp_by_link(
+                token=token, response=response, occurrence=occurrence
+            )
         except DomainError as exc:
             context["error"] = exc.message
             return render(request, "meetings/answer.html", context, status=exc.status)

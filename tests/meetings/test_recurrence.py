@@ -509,3 +509,81 @@ def test_the_occurrence_page_answers_moves_and_cancels_one_occurrence(
     third = occurrence_key(week(monday, 4))
     client.post(f"/meetings/{weekly.pk}/occurrences/{third}/cancel")
     assert Meeting.objects.get(series=weekly, recurrence_id=week(monday, 4)).is_cancelled
+
+
+def test_the_feed_holds_the_series_with_its_rule_and_its_moved_occurrence(
+    api, world, weekly, monday
+):
+    from meetings import feeds
+
+    key = occurrence_key(week(monday, 2))
+    moved_to = week(monday, 2) + datetime.timedelta(hours=3)
+    api("budi").patch(
+        f"/api/v1/meetings/{weekly.pk}/occurrences/{key}",
+        {
+            "start": moved_to.isoformat(),
+            "end": (moved_to + datetime.timedelta(hours=1)).isoformat(),
+        },
+        content_type="application/json",
+    )
+    api("budi").post(
+        f"/api/v1/meetings/{weekly.pk}/occurrences/{occurrence_key(week(monday, 4))}/cancel"
+    )
+    url = api("andi").get("/api/v1/me/calendar-feed").json()["url"]
+    feed = feeds.feed_for_token(url.rsplit("/", 1)[1].removesuffix(".ics"))
+    cal = Calendar.from_ical(feeds.feed_body(feed))
+    events = cal.walk("VEVENT")
+    assert {str(e["UID"]) for e in events} == {weekly.uid}
+    assert sum("RRULE" in e for e in events) == 1
+    # an independent expander reads the series as Rakor lists it
+    found = recurring_ical_events.of(cal).between(
+        monday - datetime.timedelta(days=1), week(monday, 7)
+    )
+    assert sorted(e.decoded("DTSTART").astimezone(datetime.UTC) for e in found) == [
+        week(monday, 0),
+        moved_to,
+        week(monday, 3),
+        week(monday, 5),
+    ]
+
+
+def test_the_answer_link_of_a_series_answers_it_whole_or_one_occurrence(
+    client, world, weekly, monday
+):
+    from meetings import invitations
+
+    series_row = Participant.objects.get(meeting=weekly, official=world["andi"])
+    token = invitations.rsvp_token(series_row, weekly)
+    page = client.get(f"/meetings/answer/{token}?response=accepted")
+    assert page.status_code == 200
+    keys = [o["key"] for o in page.context["occurrences"]]
+    assert keys[:3] == [occurrence_key(week(monday, n)) for n in (0, 2, 3)]
+    # one occurrence alone
+    one = client.post(
+        f"/meetings/answer/{token}",
+        {"response": "declined", "occurrence": occurrence_key(week(monday, 3))},
+    )
+    assert one.status_code == 200 and one.context["done"]
+    row = Meeting.objects.get(series=weekly, recurrence_id=week(monday, 3))
+    assert Participant.objects.get(meeting=row, official=world["andi"]).rsvp == "declined"
+    # the whole series
+    client.post(f"/meetings/answer/{token}", {"response": "accepted"})
+    series_row.refresh_from_db()
+    assert series_row.rsvp == "accepted"
+    assert Participant.objects.get(meeting=row, official=world["andi"]).rsvp == "declined"
+    # a key the series does not have changes nothing
+    bad = client.post(
+        f"/meetings/answer/{token}",
+        {"response": "declined", "occurrence": occurrence_key(week(monday, 1))},
+    )
+    assert bad.status_code == 404
+    assert Meeting.objects.filter(series=weekly).count() == 1
+
+
+def test_the_series_page_lists_its_coming_occurrences(client, world, weekly, monday):
+    client.force_login(world["andi"])
+    page = client.get(f"/meetings/{weekly.pk}")
+    assert page.status_code == 200
+    links = [o["url"] for o in page.context["occurrences"]]
+    assert links[0] == f"/meetings/{weekly.pk}/occurrences/{occurrence_key(monday)}"
+    assert len(links) == 5
