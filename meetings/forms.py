@@ -24,7 +24,7 @@ from coordination.platform.widgets import (
     PickerSelect,
     PickerSelectMultiple,
 )
-from meetings import itip, selectors
+from meetings import itip, recurrence, selectors
 from meetings.models import Meeting, Participant
 from meetings.services import scheduling
 from meetings.services.scheduling import Invitee
@@ -35,6 +35,39 @@ INDONESIAN_ZONES = [
     ("Asia/Jayapura", _("WIT: Eastern Indonesia (Asia/Jayapura)")),
 ]
 SERVICE_FIELDS = {"title", "description", "location", "language", "video", "classification"}
+# What an occurrence shares with its series: its own form does not offer them.
+SERIES_FIELDS = (
+    "timezone",
+    "language",
+    "classification",
+    "chair",
+    "note_taker",
+    "required",
+    "optional",
+    "agencies",
+    "repeat",
+    "interval",
+    "weekdays",
+    "ends",
+    "count",
+    "until",
+)
+REPEATS = [
+    ("", _("Does not repeat")),
+    ("daily", _("Every day")),
+    ("weekly", _("Every week, on the days chosen")),
+    ("monthly_date", _("Every month, on the same date")),
+    ("monthly_weekday", _("Every month, on the same weekday (such as the second Tuesday)")),
+]
+WEEKDAYS = [
+    ("MO", _("Monday")),
+    ("TU", _("Tuesday")),
+    ("WE", _("Wednesday")),
+    ("TH", _("Thursday")),
+    ("FR", _("Friday")),
+    ("SA", _("Saturday")),
+    ("SU", _("Sunday")),
+]
 
 
 def zone_choices() -> list[Any]:
@@ -99,6 +132,35 @@ class MeetingForm(forms.Form):
             "their own zone."
         ),
     )
+    repeat = forms.ChoiceField(label=_("Repeats"), choices=REPEATS, required=False)
+    interval = forms.IntegerField(
+        label=_("Every how many (days, weeks or months)"),
+        min_value=1,
+        max_value=recurrence.MAX_INTERVAL,
+        initial=1,
+        required=False,
+    )
+    weekdays = forms.MultipleChoiceField(
+        label=_("On"),
+        choices=WEEKDAYS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("For a weekly meeting; the first date must be one of them."),
+    )
+    ends = forms.ChoiceField(
+        label=_("Ends"),
+        choices=[
+            ("count", _("After a number of meetings")),
+            ("until", _("On a date")),
+            ("never", _("Never")),
+        ],
+        initial="count",
+        required=False,
+    )
+    count = forms.IntegerField(
+        label=_("Number of meetings"), min_value=1, initial=10, required=False
+    )
+    until = forms.DateField(label=_("Last date"), required=False, widget=IsoDateInput())
     location = forms.CharField(
         label=_("Place"),
         max_length=Meeting._meta.get_field("location").max_length,
@@ -164,6 +226,11 @@ class MeetingForm(forms.Form):
         agencies = agency_options()
         self.fields["agencies"].choices = agencies.choices
         self.fields["agencies"].widget.option_data = agencies.data
+        self.fields["count"].max_value = recurrence._max_count()
+        self.is_occurrence = meeting is not None and meeting.series_id is not None
+        if self.is_occurrence:
+            for name in SERIES_FIELDS:
+                del self.fields[name]
         if meeting is None:
             self.initial.setdefault("timezone", official.zone_name)
             self.initial.setdefault("language", official.language)
@@ -174,6 +241,9 @@ class MeetingForm(forms.Form):
         rules about its own fields. The meeting's rules (end after start, a start ahead,
         rahasia by name only) are the service's, shown on the fields they concern."""
         data = super().clean()
+        if self.is_occurrence:
+            for name in ("timezone", "language", "classification"):
+                data[name] = getattr(self.meeting, name)
         day, start, end, zone = (
             data.get("date"),
             data.get("start_time"),
@@ -184,6 +254,7 @@ class MeetingForm(forms.Form):
             tz = zoneinfo.ZoneInfo(zone)
             data["start"] = datetime.datetime.combine(day, start, tzinfo=tz)
             data["end"] = datetime.datetime.combine(day, end, tzinfo=tz)
+            data["rrule"] = "" if self.is_occurrence else self._rule(data)
         both = set(data.get("required", [])) & set(data.get("optional", []))
         if both:
             self.add_error(
@@ -195,8 +266,51 @@ class MeetingForm(forms.Form):
             self.add_error("note_taker", _("The chair and the note taker are different people."))
         return data
 
+    def _rule(self, data: dict[str, Any]) -> str:
+        """The RRULE the repeat fields describe (the service checks it)."""
+        repeat = data.get("repeat") or ""
+        if not repeat:
+            return ""
+        local = data["start"]
+        parts = {
+            "daily": ["FREQ=DAILY"],
+            "weekly": ["FREQ=WEEKLY"],
+            "monthly_date": ["FREQ=MONTHLY", f"BYMONTHDAY={local.day}"],
+            "monthly_weekday": [
+                "FREQ=MONTHLY",
+                f"BYDAY={(local.day - 1) // 7 + 1 if local.day <= 28 else -1}"
+                f"{WEEKDAYS[local.weekday()][0]}",
+            ],
+        }[repeat]
+        if (data.get("interval") or 1) > 1:
+            parts.append(f"INTERVAL={data['interval']}")
+        if repeat == "weekly":
+            days = data.get("weekdays") or [WEEKDAYS[local.weekday()][0]]
+            parts.append("BYDAY=" + ",".join(days))
+        ends = data.get("ends") or "count"
+        if ends == "count":
+            if not data.get("count"):
+                self.add_error("count", _("How many meetings in all?"))
+                return ""
+            parts.append(f"COUNT={data['count']}")
+        elif ends == "until":
+            if not data.get("until"):
+                self.add_error("until", _("On which date is the last meeting?"))
+                return ""
+            parts.append(f"UNTIL={data['until'].strftime('%Y%m%d')}")
+        return ";".join(parts)
+
     def service_data(self) -> dict[str, Any]:
         data = self.cleaned_data
+        if self.is_occurrence:
+            return {
+                **{name: data[name] for name in SERVICE_FIELDS},
+                "start": data["start"],
+                "end": data["end"],
+                "timezone_name": data["timezone"],
+                "participants": [],
+                "agencies": [],
+            }
         roles: dict[str, str] = {}
         for username in data.get("optional", []):
             roles[username] = Participant.Role.OPTIONAL
@@ -218,6 +332,7 @@ class MeetingForm(forms.Form):
             "timezone_name": data["timezone"],
             "participants": [Invitee(u, r) for u, r in roles.items()],
             "agencies": list(data.get("agencies", [])),
+            "rrule": data.get("rrule", ""),
         }
 
     @staticmethod
@@ -254,6 +369,8 @@ class MeetingForm(forms.Form):
     def add_domain_error(self, exc: DomainError) -> None:
         names = {
             "participants": "required",
+            "rrule": "repeat",
+            "exdates": "repeat",
             "timezone_name": "timezone",
             "start": "date",
             "end": "end_time",
@@ -269,7 +386,38 @@ def changes(data: dict[str, Any]) -> dict[str, Any]:
     """The form's values as meeting_update's `changes` (participants and agencies apart)."""
     result = {name: data[name] for name in SERVICE_FIELDS}
     result |= {"start": data["start"], "end": data["end"], "timezone": data["timezone_name"]}
+    if "rrule" in data:
+        result["rrule"] = data["rrule"]
     return result
+
+
+def initial_repeat(meeting: Meeting) -> dict[str, Any]:
+    """The repeat fields of a series' form, read back from its rule."""
+    if not meeting.rrule:
+        return {"repeat": "", "interval": 1, "ends": "count", "count": 10}
+    parts = dict(p.split("=", 1) for p in meeting.rrule.split(";"))
+    freq = parts["FREQ"]
+    repeat = {"DAILY": "daily", "WEEKLY": "weekly"}.get(freq)
+    if freq == "MONTHLY":
+        repeat = "monthly_date" if "BYMONTHDAY" in parts else "monthly_weekday"
+    initial: dict[str, Any] = {
+        "repeat": repeat,
+        "interval": int(parts.get("INTERVAL", "1")),
+        "weekdays": parts["BYDAY"].split(",") if freq == "WEEKLY" and "BYDAY" in parts else [],
+        "ends": "never",
+        "count": 10,
+    }
+    if "COUNT" in parts:
+        initial |= {"ends": "count", "count": int(parts["COUNT"])}
+    elif "UNTIL" in parts:
+        until = datetime.datetime.strptime(parts["UNTIL"], "%Y%m%dT%H%M%SZ").replace(
+            tzinfo=datetime.UTC
+        )
+        initial |= {
+            "ends": "until",
+            "until": until.astimezone(zoneinfo.ZoneInfo(meeting.timezone)).date(),
+        }
+    return initial
 
 
 def named_roles(meeting: Meeting) -> dict[str, str]:
@@ -310,6 +458,7 @@ def initial_from_meeting(meeting: Meeting) -> dict[str, Any]:
         "optional": by_role.get(Participant.Role.OPTIONAL, []),
         "agencies": [a.agency.code for a in meeting.agencies.select_related("agency")],
         "version": meeting.version,
+        **initial_repeat(meeting),
     }
 
 

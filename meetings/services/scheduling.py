@@ -313,7 +313,11 @@ def meeting_update(
             fields={f: [_("Not editable.")] for f in sorted(unknown)},
         )
     if meeting.series_id is not None:
-        shared = sorted(set(changes) & set(SERIES_ONLY))
+        shared = sorted(
+            name
+            for name in set(changes) & set(SERIES_ONLY)
+            if changes[name] != getattr(meeting, name)
+        )
         if shared or participants is not None or agencies is not None:
             shared += ["participants"] if participants is not None else []
             shared += ["agencies"] if agencies is not None else []

@@ -141,8 +141,9 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
                     by=official,
                     meeting_id=meeting.pk,
                     changes=forms.changes(data),
-                    participants=data["participants"],
-                    agencies=data["agencies"],
+                    # An occurrence's people are its series'.
+                    participants=None if meeting.series_id else data["participants"],
+                    agencies=None if meeting.series_id else data["agencies"],
                     version=form.cleaned_data.get("version"),
                 ),
             )
@@ -361,7 +362,9 @@ def rsvp_answer(request: HttpRequest, token: str) -> HttpResponse:
         "chosen": response if response in RSVP_LABELS else "",
         "answers": RSVP_LABELS,
         # A series' link answers the whole series or one of its occurrences to come.
-        "occurrences": selectors.occurrences_ahead(meeting, timezone.now()) if meeting.rrule else [],
+        "occurrences": (
+            selectors.occurrences_ahead(meeting, timezone.now()) if meeting.rrule else []
+        ),
         "occurrence": occurrence,
     }
     if request.method == "POST":

@@ -587,3 +587,67 @@ def test_the_series_page_lists_its_coming_occurrences(client, world, weekly, mon
     links = [o["url"] for o in page.context["occurrences"]]
     assert links[0] == f"/meetings/{weekly.pk}/occurrences/{occurrence_key(monday)}"
     assert len(links) == 5
+
+
+def test_the_form_schedules_a_weekly_series_and_edits_one_occurrence_alone(client, world, monday):
+    from tests.meetings.test_pages import form_data
+
+    client.force_login(world["budi"])
+    day = monday.astimezone(WIB).date()
+    data = form_data(
+        day,
+        timezone="Asia/Jakarta",
+        start_time="09:00",
+        end_time="10:00",
+        repeat="weekly",
+        interval="1",
+        weekdays=["MO", "TH"],
+        ends="count",
+        count="8",
+    )
+    response = client.post("/meetings/new/", data)
+    series = Meeting.objects.get(title="Rapat koordinasi stunting")
+    assert response.status_code == 302
+    assert series.rrule == "FREQ=WEEKLY;BYDAY=MO,TH;COUNT=8"
+    # a rule the first date does not fit is shown on the form, and nothing is scheduled
+    wrong = client.post(
+        "/meetings/new/",
+        form_data(
+            day,
+            title="x",
+            timezone="Asia/Jakarta",
+            repeat="weekly",
+            weekdays=["TU"],
+            ends="count",
+            count="4",
+        ),
+    )
+    assert wrong.status_code == 200 and wrong.context["form"].errors["repeat"]
+    assert not Meeting.objects.filter(title="x").exists()
+    # the series' own form reads its rule back
+    edit = client.get(f"/meetings/{series.pk}/edit")
+    assert edit.context["form"].initial["weekdays"] == ["MO", "TH"]
+    assert edit.context["form"].initial["count"] == 8
+    # an occurrence's row has a form without the series' fields, and saves alone
+    row = occurrences.occurrence_row(series=series, original_start=week(monday, 1))
+    page = client.get(f"/meetings/{row.pk}/edit")
+    assert "repeat" not in page.context["form"].fields
+    assert "required" not in page.context["form"].fields
+    saved = client.post(
+        f"/meetings/{row.pk}/edit",
+        {
+            "title": "Rapat koordinasi stunting (lokasi khusus)",
+            "description": "",
+            "date": week(monday, 1).astimezone(WIB).date().isoformat(),
+            "start_time": "09:00",
+            "end_time": "10:00",
+            "location": "Aula Kantor Gubernur",
+            "video": "jitsi",
+            "version": row.version,
+        },
+    )
+    assert saved.status_code == 302, saved.context["form"].errors if saved.context else ""
+    row.refresh_from_db()
+    series.refresh_from_db()
+    assert row.location == "Aula Kantor Gubernur" and series.location == "Ruang Rapat Lt. 3"
+    assert row.participants.count() == series.participants.count()
