@@ -651,3 +651,20 @@ def test_the_form_schedules_a_weekly_series_and_edits_one_occurrence_alone(clien
     series.refresh_from_db()
     assert row.location == "Aula Kantor Gubernur" and series.location == "Ruang Rapat Lt. 3"
     assert row.participants.count() == series.participants.count()
+
+
+def test_vobject_expands_the_mailed_series_as_rakor_does(world, weekly, monday, smtp_server):
+    """A second iCalendar implementation (vobject, behind Radicale and other CalDAV software)
+    reads the series' invitation after a real SMTP server received it."""
+    import vobject
+
+    from coordination.platform.mail import outbox_deliver
+
+    outbox_deliver()
+    message = next(m for m in smtp_server.messages if m["To"].endswith(world["andi"].email))
+    part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+    parsed = vobject.readOne(part.get_content())
+    assert parsed.method.value == "REQUEST"
+    starts = sorted(s.astimezone(datetime.UTC) for s in parsed.vevent.getrruleset(addRDate=True))
+    assert starts == recurrence.occurrence_starts(weekly, None, None)
+    assert [s.astimezone(WIB).time() for s in starts] == [datetime.time(9, 0)] * 5
