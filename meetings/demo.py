@@ -1,8 +1,9 @@
 """Demo meetings for `seed_demo`: two upcoming coordination meetings across the three
-zones, scheduled through the same service as the form (so their invitations sit in the
-outbox and, in the embedded default, land as files under var/mail/), the first with its
-agenda; and last week's evaluation meeting with its decisions and the follow-up actions
-the regions owe (one overdue, one in progress, one done), all in the decision log."""
+zones and a weekly one repeating for three months (one occurrence moved), scheduled through
+the same service as the form (so their invitations sit in the outbox and, in the embedded
+default, land as files under var/mail/), the first with its agenda; and last week's
+evaluation meeting with its decisions and the follow-up actions the regions owe (one
+overdue, one in progress, one done), all in the decision log."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from django.utils import timezone
 
 from coordination.organisation.models import Official
 from coordination.platform.models import OutboundMail
-from meetings.models import Meeting
-from meetings.services import agenda, scheduling
+from meetings.models import Meeting, occurrence_key
+from meetings.services import agenda, occurrences, scheduling
 from meetings.services.scheduling import Invitee
 
 DEMO_MEETINGS = [
@@ -49,6 +50,19 @@ DEMO_MEETINGS = [
         "hour": 14,
         "minutes": 60,
         "participants": [("nurul", "required"), ("yohanes", "required"), ("maria", "optional")],
+    },
+    {
+        "organiser": "budi",
+        "title": "Rakor mingguan percepatan penurunan stunting",
+        "description": "Rapat koordinasi rutin pusat dan daerah setiap minggu.",
+        "zone": "Asia/Jakarta",
+        "days": 2,
+        "hour": 10,
+        "minutes": 60,
+        "participants": [("andi", "required"), ("yohanes", "required"), ("maria", "required")],
+        # weekly on the first meeting's weekday, twelve times; the third one an hour later
+        "repeat": 12,
+        "agenda": [("Capaian tiap provinsi", 30), ("Kendala dan tindak lanjut", 20)],
     },
 ]
 
@@ -145,6 +159,10 @@ def seed_demo_meetings() -> int:
         zone = zoneinfo.ZoneInfo(item["zone"])
         day = timezone.now().astimezone(zone).date() + datetime.timedelta(days=item["days"])
         start = datetime.datetime.combine(day, datetime.time(item["hour"]), tzinfo=zone)
+        rule = ""
+        if item.get("repeat"):
+            day_code = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")[start.weekday()]
+            rule = f"FREQ=WEEKLY;BYDAY={day_code};COUNT={item['repeat']}"
         meeting, _busy = scheduling.meeting_create(
             by=organiser,
             title=item["title"],
@@ -153,10 +171,22 @@ def seed_demo_meetings() -> int:
             end=start + datetime.timedelta(minutes=item["minutes"]),
             timezone_name=item["zone"],
             participants=[Invitee(u, r) for u, r in item["participants"]],
+            rrule=rule,
         )
         for title, minutes in item.get("agenda", ()):
             agenda.agenda_item_add(
                 by=organiser, meeting_id=meeting.pk, title=title, planned_minutes=minutes
+            )
+        if rule:
+            third = meeting.start + datetime.timedelta(weeks=2)
+            occurrences.occurrence_update(
+                by=organiser,
+                series_id=meeting.pk,
+                key=occurrence_key(third),
+                changes={
+                    "start": third + datetime.timedelta(hours=1),
+                    "end": third + datetime.timedelta(hours=1, minutes=item["minutes"]),
+                },
             )
         made += 1
     return made + seed_demo_decisions()

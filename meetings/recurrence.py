@@ -277,7 +277,10 @@ def span_end(
 def overlapping(since: datetime.datetime) -> Q:
     """Meetings that end after `since`: single meetings and occurrence rows by their end, a
     series by its last occurrence's (a series without end always)."""
-    return Q(end__gt=since) | Q(span_end__gt=since) | (Q(span_end__isnull=True) & ~Q(rrule=""))
+    series = ~Q(rrule="")
+    return (~series & Q(end__gt=since)) | (
+        series & (Q(span_end__gt=since) | Q(span_end__isnull=True))
+    )
 
 
 def virtual(series: Meeting, original_start: datetime.datetime) -> Meeting:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from io import StringIO
 
 import pytest
@@ -107,3 +108,13 @@ def test_run_worker_refuses_without_redis(settings):
     settings.REDIS_URL = ""
     with pytest.raises(CommandError, match="REDIS_URL"):
         run("run_worker")
+
+
+def test_seed_demo_has_a_weekly_series_with_one_occurrence_moved():
+    from meetings.models import Meeting
+
+    run("seed_demo")
+    series = Meeting.objects.get(title__startswith="Rakor mingguan", series__isnull=True)
+    assert series.rrule.startswith("FREQ=WEEKLY;BYDAY=") and series.rrule.endswith(";COUNT=12")
+    [moved] = Meeting.objects.filter(series=series)
+    assert moved.start - moved.recurrence_id == datetime.timedelta(hours=1)
