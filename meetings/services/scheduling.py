@@ -390,6 +390,7 @@ def meeting_update(
         changed = [name for name, value in cleaned.items() if getattr(meeting, name) != value]
         if "video" in changed and meeting.series_id is None:
             video_provider(meeting.video).end(meeting)
+        previous = {name: getattr(meeting, name) for name in changed}
         for name in changed:
             setattr(meeting, name, cleaned[name])
         if "video" in changed:
@@ -417,6 +418,15 @@ def meeting_update(
             return meeting, []
         meeting_bump(meeting, significant=significant, resend=bool(removed))
         meeting.save()
+        if meeting.is_series:
+            _occurrences_follow(
+                meeting,
+                previous,
+                invitees=invitees,
+                officials=officials,
+                agencies=agency_list if agency_list is not None else current_agencies,
+                people=invitees is not None or agency_list is not None,
+            )
         if significant:
             # Time or place changed: everyone answers again (the organiser keeps theirs).
             # An occurrence asked again is answered for itself, not by the series' answers.
@@ -463,6 +473,44 @@ def meeting_update(
             exclude=meeting.pk,
         )
     return meeting, clashes
+
+
+# What occurrences with rows take over from their series when it changes, unless they
+# changed it themselves (their value is no longer the series' old one).
+FOLLOWED = ("title", "description", "location", "video", "timezone", "language", "classification")
+
+
+def _occurrences_follow(
+    series: Meeting,
+    previous: dict[str, Any],
+    *,
+    invitees: list[Invitee] | None,
+    officials: dict[str, Official],
+    agencies: list[Agency],
+    people: bool,
+) -> None:
+    """The series' occurrences to come that have rows of their own follow its change: the
+    fields they did not change themselves, and its participants (answers of those who stay
+    are kept). Their calendars learn it from the series' REQUEST, which carries them."""
+    followed = [name for name in previous if name in FOLLOWED]
+    if not followed and not people:
+        return
+    rows = Meeting.objects.select_for_update().filter(
+        series=series, status=Meeting.Status.SCHEDULED, end__gt=timezone.now()
+    )
+    for row in rows:
+        names = [n for n in followed if getattr(row, n) == previous[n]]
+        for name in names:
+            setattr(row, name, getattr(series, name))
+        if "video" in names:
+            row.video_room = series.video_room
+        if people:
+            before = {p.official_id: p for p in selectors.participant_list(row)}
+            _replace_participants(row, before, invitees, officials, agencies)
+        if names or people:
+            meeting_bump(row, significant=False, resend=False)
+            row.save()
+            events.meeting_changed_on_commit(row, selectors.participant_list(row))
 
 
 def _replace_participants(

@@ -668,3 +668,28 @@ def test_vobject_expands_the_mailed_series_as_rakor_does(world, weekly, monday, 
     starts = sorted(s.astimezone(datetime.UTC) for s in parsed.vevent.getrruleset(addRDate=True))
     assert starts == recurrence.occurrence_starts(weekly, None, None)
     assert [s.astimezone(WIB).time() for s in starts] == [datetime.time(9, 0)] * 5
+
+
+def test_occurrence_rows_follow_the_series_except_where_they_changed(api, world, weekly, monday):
+    moved = occurrences.occurrence_row(series=weekly, original_start=week(monday, 2))
+    own = occurrences.occurrence_row(series=weekly, original_start=week(monday, 3))
+    api("budi").patch(
+        f"/api/v1/meetings/{own.pk}", {"location": "Aula Gowa"}, content_type="application/json"
+    )
+    response = api("budi").patch(
+        f"/api/v1/meetings/{weekly.pk}",
+        {
+            "title": "Rakor mingguan inflasi",
+            "location": "Ruang Sasana Bhakti",
+            "participants": [{"username": "andi"}, {"username": "sari"}],
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    moved.refresh_from_db()
+    own.refresh_from_db()
+    assert moved.title == own.title == "Rakor mingguan inflasi"
+    assert moved.location == "Ruang Sasana Bhakti" and own.location == "Aula Gowa"
+    for row in (moved, own):
+        names = set(row.participants.values_list("official__username", flat=True))
+        assert names == {"budi", "andi", "sari"}
