@@ -42,8 +42,9 @@ def test_the_api_keeps_its_schema(daphne_server, bearer, mode):
     # iTIP reply (a real iCalendar REPLY: 400), the time the chair gives for someone's
     # attendance (a day back at most, not ahead: 400), a proposed agenda item's title (or
     # the chat message it comes from: 400), a progress report's files (an array of files,
-    # which the fuzzer does not send; their content is checked as any upload's: 415). Every
-    # other check still runs on these operations.
+    # which the fuzzer does not send; their content is checked as any upload's: 415), the
+    # scheduling assistant's dates (the end not before the start, 62 days at most, not in the
+    # past: 400). Every other check still runs on these operations.
     content_checked = {
         ("post", "/attachments"),
         ("post", "/agenda-items/{item_id}/documents"),
@@ -54,6 +55,7 @@ def test_the_api_keeps_its_schema(daphne_server, bearer, mode):
         ("post", "/meetings/{meeting_id}/attendance"),
         ("post", "/meetings/{meeting_id}/agenda/proposals"),
         ("post", "/actions/{action_id}/updates/files"),
+        ("post", "/availability"),
     }
     for operation in operations:
         path = operation.path.removeprefix("/api/v1")
