@@ -249,6 +249,34 @@ def notulen() -> dict[str, str]:
     }
 
 
+def find_time() -> dict[str, str]:
+    """The meeting form's scheduling assistant (static/js/meetings/find-time.js)."""
+    return {
+        "findTime.searching": _("Looking for times that suit everyone…"),
+        "findTime.nobody": _("Choose the participants or agencies first."),
+        "findTime.found": _("%(count)s times suit every required participant. Choose one."),
+        "findTime.best": _(
+            "No time suits every required participant. These suit the most of them "
+            "(%(free)s of %(total)s); who cannot come is named."
+        ),
+        "findTime.none": _("No time in these days suits anyone. Search other days."),
+        "findTime.failed": _("The search failed:"),
+        "findTime.cannot": _("Cannot come: %(names)s"),
+        "findTime.optionalCannot": _("Optional, cannot come: %(names)s"),
+        "findTime.through": _("%(agency)s: %(names)s"),
+        "findTime.choose": _("Use this time"),
+        "findTime.chosen": _(
+            "Chosen: %(when)s. The date and times above are set; save the form to schedule."
+        ),
+        "findTime.reason.busy": _("in another meeting"),
+        "findTime.reason.outside_hours": _("outside working hours"),
+        "findTime.reason.non_working_day": _("a holiday or day off"),
+        "findTime.reason.friday_prayer": _("Friday prayers"),
+        "findTime.reason.no_officials": _("no active officials"),
+        "findTime.reason.nobody_free": _("nobody free"),
+    }
+
+
 CATALOGUES: dict[str, Callable[[], dict[str, str]]] = {
     "picker": picker,
     "messages": messages,
@@ -256,6 +284,7 @@ CATALOGUES: dict[str, Callable[[], dict[str, str]]] = {
     "agenda": agenda,
     "live": live,
     "notulen": notulen,
+    "findTime": find_time,
 }
 
 

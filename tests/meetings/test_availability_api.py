@@ -315,3 +315,11 @@ def test_every_occurrence_of_a_recurring_meeting_is_busy(api, world, regions, sc
     body = find(api, day=third, participants=[{"username": "andi"}]).json()
     assert "09:00" not in wib_starts(body) and wib_starts(body)[:2] == ["07:00", "08:00"]
     assert series.rrule
+
+
+def test_the_meeting_form_offers_the_assistant_in_the_readers_language(client, world):
+    client.force_login(world["budi"])
+    html = client.get("/meetings/new/").content.decode()
+    assert 'data-find-time data-organiser="budi"' in html
+    assert 'data-zone="Asia/Jakarta"' in html and "js/meetings/find-time" in html
+    assert 'data-catalogue="findTime"' in html and "findTime.reason.busy" in html
