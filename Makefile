@@ -66,6 +66,7 @@ bench: install
 	$(PY) bench/fanout.py
 	$(PY) bench/agenda.py
 	$(PY) bench/decisions.py
+	$(PY) bench/availability.py
 
 # Fan-out of this tree against another revision, alternating in one run:
 # make bench-compare REV=<commit>   (the revision is checked out in a temporary worktree)
