@@ -1,5 +1,6 @@
 """Joining a meeting's video room: only its participants and its organiser, only while it is
-scheduled and has a room; each join is recorded (attendance) and shown live."""
+scheduled and has a room, and only within its join window; each join is recorded
+(attendance) and shown live."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from meetings.video import provider as video_provider
 
 
 def meeting_join(*, official: Official, meeting_id: int) -> str:
-    """Where a participant joining the video meeting goes; each join is recorded. Only
-    participants and the organiser join, and only a scheduled meeting with a video room."""
+    """Where a participant joining the video meeting goes (with a Jitsi token of their own,
+    when Rakor has one to sign); each join is recorded. Only participants and the organiser
+    join, only a scheduled meeting with a video room, and only from shortly before its start
+    until its end (selectors.join_refusal)."""
     meeting = selectors.meeting_get_visible(official, meeting_id)
     refusal = selectors.join_refusal(official, meeting)
     if refusal is not None:
