@@ -28,6 +28,28 @@ def soon():
 
 
 @pytest.fixture
+def starting():
+    """A start ten minutes ahead, on the minute: inside the video room's join window, which
+    opens 15 minutes before the start."""
+    return (timezone.now() + datetime.timedelta(minutes=10)).replace(second=0, microsecond=0)
+
+
+@pytest.fixture
+def about_to_start(starting):
+    """Move a meeting to start in ten minutes, keeping its length, so that its participants
+    may join its video room now: `about_to_start(meeting)`."""
+    from meetings.models import Meeting
+
+    def move(meeting):
+        length = meeting.end - meeting.start
+        Meeting.objects.filter(pk=meeting.pk).update(start=starting, end=starting + length)
+        meeting.refresh_from_db()
+        return meeting
+
+    return move
+
+
+@pytest.fixture
 def schedule(world, soon):
     """Schedule a meeting as budi (coordinator, Kemendagri) with andi and nurul by name."""
 

@@ -116,8 +116,10 @@ def test_scheduling_from_a_room_fills_in_its_members(client, world):
     assert "required" not in other_room
 
 
-def test_the_meeting_page_shows_times_in_the_viewers_zone(client, world, schedule):
-    meeting = schedule(timezone_name="Asia/Jakarta")
+def test_the_meeting_page_shows_times_in_the_viewers_zone(client, world, schedule, starting):
+    meeting = schedule(
+        timezone_name="Asia/Jakarta", start=starting, end=starting + datetime.timedelta(hours=1)
+    )
     client.force_login(world["andi"])  # Makassar: WITA, with WIB beside
     page = client.get(f"/meetings/{meeting.pk}").content.decode()
     local = meeting.start.astimezone(MAKASSAR)
@@ -186,9 +188,9 @@ def test_editing_keeps_participants_and_raises_the_sequence_for_a_new_time(clien
     }
 
 
-def test_joining_goes_through_rakor_and_is_recorded(client, world, schedule, settings):
+def test_joining_goes_through_rakor_and_is_recorded(client, world, schedule, starting, settings):
     settings.RAKOR_JITSI_URL = "https://meet.rakor.go.id"
-    meeting = schedule()
+    meeting = schedule(start=starting, end=starting + datetime.timedelta(hours=1))
     client.force_login(world["andi"])
     response = client.get(f"/meetings/{meeting.pk}/join")
     assert response.status_code == 302
@@ -199,7 +201,7 @@ def test_joining_goes_through_rakor_and_is_recorded(client, world, schedule, set
     assert client.get(f"/meetings/{meeting.pk}/join").status_code == 403
     scheduling.meeting_cancel(by=world["budi"], meeting_id=meeting.pk)
     client.force_login(world["andi"])
-    assert client.get(f"/meetings/{meeting.pk}/join").status_code == 403
+    assert client.get(f"/meetings/{meeting.pk}/join").status_code == 409  # cancelled
     assert Attendance.objects.count() == 1
 
 

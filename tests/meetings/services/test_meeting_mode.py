@@ -141,7 +141,8 @@ def test_the_queue_is_in_order_and_a_speaker_keeps_their_place(world, meeting, i
             )
 
 
-def test_attendance_from_the_join_page_and_the_chairs_marks(world, meeting):
+def test_attendance_from_the_join_page_and_the_chairs_marks(world, meeting, about_to_start):
+    about_to_start(meeting)
     meeting_join(official=world["nurul"], meeting_id=meeting.pk)
     ten_ago = timezone.now() - datetime.timedelta(minutes=10)
     meeting_mode.attendance_mark(

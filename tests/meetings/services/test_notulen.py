@@ -141,7 +141,10 @@ def test_who_reads_what(world, meeting, items):
         )
 
 
-def test_the_pdf_and_markdown_hold_the_agenda_attendance_and_notes(world, meeting, items):
+def test_the_pdf_and_markdown_hold_the_agenda_attendance_and_notes(
+    world, meeting, items, about_to_start
+):
+    about_to_start(meeting)
     meeting_join(official=world["nurul"], meeting_id=meeting.pk)
     meeting_mode.meeting_open(by=world["andi"], meeting_id=meeting.pk)
     meeting_mode.meeting_close(by=world["andi"], meeting_id=meeting.pk)
