@@ -176,3 +176,19 @@ def test_redis_connections_wait_longer_than_the_layers_blocking_pop(var_dir):
     assert values["cache"]["socket_timeout"] > values["brpop"], values
     for pool in ("layer", "cache"):
         assert 0 < values[pool]["socket_connect_timeout"] <= 10, values
+
+
+def test_jitsi_tokens_need_both_the_app_id_and_the_secret_from_the_environment(var_dir):
+    both = clean_env(
+        RAKOR_VAR_DIR=str(var_dir), RAKOR_JITSI_APP_ID="rakor", RAKOR_JITSI_APP_SECRET=SECRET
+    )
+    values = probe_json(
+        "{'id': settings.RAKOR_JITSI_APP_ID, 'secret': settings.RAKOR_JITSI_APP_SECRET,"
+        " 'minutes': settings.RAKOR_JITSI_JWT_MINUTES,"
+        " 'early': settings.RAKOR_VIDEO_JOIN_EARLY_MINUTES}",
+        both,
+    )
+    assert values == {"id": "rakor", "secret": SECRET, "minutes": 10, "early": 15}
+    for half in ({"RAKOR_JITSI_APP_ID": "rakor"}, {"RAKOR_JITSI_APP_SECRET": SECRET}):
+        result = probe_settings("settings.DEBUG", clean_env(RAKOR_VAR_DIR=str(var_dir), **half))
+        assert result.returncode != 0 and "RAKOR_JITSI_APP_SECRET together" in result.stderr
