@@ -89,7 +89,7 @@ class LocalTimesOut(Schema):
     end: str
 
 
-class PersonOut(Schema):
+class AvailablePersonOut(Schema):
     username: str
     name: str
 
@@ -108,10 +108,10 @@ class WantedAgencyOut(Schema):
     required: bool
     free: bool = Field(description="At least one of its officials can come.")
     reason: Reason | None
-    officials: list[PersonOut] = Field(description="Its officials who can come then.")
+    officials: list[AvailablePersonOut] = Field(description="Its officials who can come then.")
 
 
-class ProposalOut(Schema):
+class TimeProposalOut(Schema):
     start: str = Field(description="ISO 8601, UTC.")
     end: str
     wib: LocalTimesOut = Field(description="The same times in WIB (Asia/Jakarta).")
@@ -131,7 +131,7 @@ class AvailabilityOut(Schema):
     )
     searched_from: str
     searched_until: str
-    proposals: list[ProposalOut]
+    proposals: list[TimeProposalOut]
 
 
 @router.post(
