@@ -98,6 +98,13 @@ def join_refusal(
     participants and its organiser, only while it is scheduled and has a video room, and only
     within its join window (video.join_window_refusal: from shortly before the start until
     the end; code "not_open_yet" or "ended"). No queries with the participants prefetched."""
+    now = now or timezone.now()
+    if meeting.is_series and not meeting.is_cancelled:
+        # A series is joined at its occurrence under way or next (the invitation's link).
+        current = occurrence_to_join(meeting, now)
+        if current is None:
+            return Conflict(_("This meeting has no occurrences left."), code="ended", current={})
+        meeting = current
     is_participant = any(p.official_id == official.pk for p in meeting.participants.all())
     if not is_participant and meeting.organiser_id != official.pk:
         return Forbidden(_("Only the meeting's participants can join its video meeting."))
@@ -106,11 +113,18 @@ def join_refusal(
     if meeting.video == Meeting.Video.NONE:
         return Conflict(_("This meeting has no video room."), current={"video": meeting.video})
     return video.join_window_refusal(
-        start=meeting.start,
-        end=meeting.end,
-        now=now or timezone.now(),
-        zone=zone_of(official),
+        start=meeting.start, end=meeting.end, now=now, zone=zone_of(official)
     )
+
+
+def occurrence_to_join(series: Meeting, now: datetime.datetime) -> Meeting | None:
+    """The series' occurrence under way or next (not cancelled): its row, or the series'
+    values at its time. Two queries."""
+    candidates = [series, *Meeting.objects.filter(series=series, end__gt=now)]
+    for occurrence in recurrence.expand(candidates, now, None):
+        if occurrence.end > now and not occurrence.is_cancelled and occurrence.is_occurrence:
+            return occurrence
+    return None
 
 
 def occurrence_get_visible(official: Official, series_id: int, key: str) -> Meeting:

@@ -693,3 +693,33 @@ def test_occurrence_rows_follow_the_series_except_where_they_changed(api, world,
     for row in (moved, own):
         names = set(row.participants.values_list("official__username", flat=True))
         assert names == {"budi", "andi", "sari"}
+
+
+def test_a_series_is_joined_at_its_occurrence_under_way_or_next(schedule, world, starting):
+    from meetings import selectors
+    from meetings.models import Attendance
+    from meetings.services import attendance
+
+    daily = schedule(
+        start=starting,
+        end=starting + datetime.timedelta(hours=1),
+        rrule="FREQ=DAILY;COUNT=3",
+    )
+    andi = world["andi"]
+    day = datetime.timedelta(days=1)
+    # after the first occurrence, the series' link opens the second one's room in time
+    after_first = starting + datetime.timedelta(hours=2)
+    refusal = selectors.join_refusal(andi, daily, now=after_first)
+    assert refusal is not None and refusal.code == "not_open_yet"
+    assert (
+        selectors.join_refusal(andi, daily, now=starting + day - datetime.timedelta(minutes=10))
+        is None
+    )
+    # after the last one, it is over
+    over = selectors.join_refusal(andi, daily, now=starting + 2 * day + datetime.timedelta(hours=2))
+    assert over is not None and over.code == "ended"
+    # joining now (the first occurrence opens in ten minutes) records attendance on its row
+    url = attendance.meeting_join(official=andi, meeting_id=daily.pk)
+    assert daily.video_room in url
+    row = Meeting.objects.get(series=daily, recurrence_id=starting)
+    assert list(Attendance.objects.values_list("meeting_id", flat=True)) == [row.pk]
