@@ -322,6 +322,9 @@ def meeting_rsvp(request: HttpRequest, meeting_id: MeetingId, payload: RsvpIn):
 
 
 class OccurrencePatch(Schema):
+    # An occurrence's people, zone and rule are its series': naming them here is refused,
+    # not ignored.
+    model_config = {"extra": "forbid"}
     title: NonBlankText | None = Field(None, max_length=TITLE_MAX)
     description: Text | None = Field(None, max_length=DESCRIPTION_MAX)
     start: Instant | None = None

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coordination.platform.errors import DomainError
+from coordination.platform.http import add_domain_error
 from coordination.platform.widgets import IsoDateInput, IsoTimeInput
 from meetings import recurrence, selectors
 from meetings.models import Meeting, occurrence_key
@@ -113,6 +114,14 @@ def _page(request: HttpRequest, occurrence: Meeting, form: OccurrenceForm, statu
     )
 
 
+def _refused(request: HttpRequest, exc: DomainError, meeting_id: int, key: str) -> HttpResponse:
+    """A refusal of a button on the occurrence's page: said on the page (404 stays 404)."""
+    if exc.status == 404:
+        raise Http404(exc.message) from exc
+    messages.error(request, exc.message)
+    return redirect("meetings:occurrence", meeting_id, key)
+
+
 @login_required
 @require_POST
 def occurrence_rsvp(request: HttpRequest, meeting_id: int, key: str) -> HttpResponse:
@@ -128,10 +137,7 @@ def occurrence_rsvp(request: HttpRequest, meeting_id: int, key: str) -> HttpResp
             )
             target = redirect("meetings:detail", participant.meeting_id)
     except DomainError as exc:
-        if exc.status == 404:
-            raise Http404(exc.message) from exc
-        messages.error(request, exc.message)
-        return redirect("meetings:occurrence", meeting_id, key)
+        return _refused(request, exc, meeting_id, key)
     messages.success(request, _("Your answer is recorded."))
     return target
 
@@ -152,13 +158,7 @@ def occurrence_edit(request: HttpRequest, meeting_id: int, key: str) -> HttpResp
     except DomainError as exc:
         if exc.status == 404:
             raise Http404(exc.message) from exc
-        for field, problems in (exc.fields or {}).items():
-            target = field if field in form.fields else None
-            if field in ("start", "end"):
-                target = "start_time" if field == "start" else "end_time"
-            for problem in problems:
-                form.add_error(target, problem)
-        form.add_error(None, exc.message)
+        add_domain_error(form, exc)
         return _page(request, occurrence, form, status=exc.status)
     messages.success(request, _("Saved. The participants are told of this occurrence's change."))
     return redirect("meetings:detail", row.pk)
@@ -170,9 +170,6 @@ def occurrence_cancel(request: HttpRequest, meeting_id: int, key: str) -> HttpRe
     try:
         row = occurrences.occurrence_cancel(by=request.user, series_id=meeting_id, key=key)
     except DomainError as exc:
-        if exc.status == 404:
-            raise Http404(exc.message) from exc
-        messages.error(request, exc.message)
-        return redirect("meetings:occurrence", meeting_id, key)
+        return _refused(request, exc, meeting_id, key)
     messages.success(request, _("This occurrence is cancelled; its participants are told."))
     return redirect("meetings:detail", row.pk)

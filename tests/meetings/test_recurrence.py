@@ -723,3 +723,14 @@ def test_a_series_is_joined_at_its_occurrence_under_way_or_next(schedule, world,
     assert daily.video_room in url
     row = Meeting.objects.get(series=daily, recurrence_id=starting)
     assert list(Attendance.objects.values_list("meeting_id", flat=True)) == [row.pk]
+
+
+def test_an_occurrence_change_naming_the_series_people_is_refused_not_ignored(api, weekly, monday):
+    key = occurrence_key(week(monday, 2))
+    response = api("budi").patch(
+        f"/api/v1/meetings/{weekly.pk}/occurrences/{key}",
+        {"location": "Aula", "participants": [{"username": "sari"}]},
+        content_type="application/json",
+    )
+    assert response.status_code in (400, 422)
+    assert not Meeting.objects.filter(series=weekly).exists()
