@@ -20,7 +20,7 @@ import recurring_ical_events
 from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from icalendar import Calendar, Event, vRecur
 
 from coordination.platform.errors import InvalidInput
@@ -334,14 +334,14 @@ def describe(rule: str) -> str:
     interval = int(parts.get("INTERVAL", "1"))
     freq = parts["FREQ"]
     if freq == "DAILY":
-        text = ngettext("Every day", "Every %(n)d days", interval) % {"n": interval}
+        text = _("Every day") if interval == 1 else _("Every %(n)d days") % {"n": interval}
     elif freq == "WEEKLY":
-        text = ngettext("Every week", "Every %(n)d weeks", interval) % {"n": interval}
+        text = _("Every week") if interval == 1 else _("Every %(n)d weeks") % {"n": interval}
         if "BYDAY" in parts:
             names = [str(WEEKDAY_NAMES[d]) for d in parts["BYDAY"].split(",")]
             text += " " + _("on %(days)s") % {"days": ", ".join(names)}
     else:
-        text = ngettext("Every month", "Every %(n)d months", interval) % {"n": interval}
+        text = _("Every month") if interval == 1 else _("Every %(n)d months") % {"n": interval}
         if "BYMONTHDAY" in parts:
             day = int(parts["BYMONTHDAY"])
             text += " " + (_("on the last day") if day == -1 else _("on day %(d)d") % {"d": day})
@@ -361,7 +361,7 @@ def describe(rule: str) -> str:
             }
     if "COUNT" in parts:
         count = int(parts["COUNT"])
-        text += ", " + ngettext("once", "%(n)d times", count) % {"n": count}
+        text += ", " + (_("once") if count == 1 else _("%(n)d times") % {"n": count})
     elif "UNTIL" in parts:
         until = datetime.datetime.strptime(parts["UNTIL"], "%Y%m%dT%H%M%SZ").date()
         text += ", " + _("until %(date)s") % {"date": until.isoformat()}

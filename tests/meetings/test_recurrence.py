@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import recurring_ical_events
-from django.utils import timezone
+from django.utils import timezone, translation
 from icalendar import Calendar
 
 from coordination.platform.errors import InvalidInput, NotFound
@@ -116,7 +116,7 @@ def test_rules_of_the_subset_are_kept_in_their_canonical_form(monday, given, can
     ],
 )
 def test_rules_outside_the_subset_are_refused_with_the_reason(monday, rule, problem):
-    with pytest.raises(InvalidInput) as refused:
+    with translation.override("en"), pytest.raises(InvalidInput) as refused:
         recurrence.rule_clean(rule, start=monday, zone_name="Asia/Jakarta")
     assert problem in str(refused.value)
     assert "rrule" in refused.value.fields
@@ -472,7 +472,7 @@ def test_the_occurrence_page_answers_moves_and_cancels_one_occurrence(
     page = client.get(path)
     assert page.status_code == 200
     text = page.content.decode()
-    assert weekly.title in text
+    assert weekly.title in text and "Setiap minggu pada Senin, 6 kali" in text
     assert f"/occurrences/{key}/edit" not in text  # andi may not change it
     # an answer for this occurrence alone makes its row and leads to its page
     answered = client.post(path + "/rsvp", {"response": "declined", "scope": "one"})
