@@ -227,11 +227,6 @@ def decision_status_set(
                 _("No such decision to supersede it."),
                 fields={"superseded_by": [_("No such decision.")]},
             ) from None
-        if successor.status != Decision.Status.ADOPTED:
-            raise InvalidInput(
-                _("The decision that supersedes it must itself be in force."),
-                fields={"superseded_by": [_("Not in force.")]},
-            )
     now = timezone.now()
     with transaction.atomic():
         both = [decision.pk] + ([successor.pk] if successor else [])
@@ -240,9 +235,11 @@ def decision_status_set(
             for row in Decision.objects.select_for_update().filter(pk__in=both).order_by("pk")
         }
         locked = rows[decision.pk]
+        # The successor's state is read under the lock only: two decisions superseding each
+        # other at once get the same refusal whichever of them comes second.
         if successor is not None and rows[successor.pk].status != Decision.Status.ADOPTED:
             raise Conflict(
-                _("The decision that supersedes it was itself superseded or revoked meanwhile."),
+                _("The decision that supersedes it must itself be in force."),
                 code="not_in_force",
             )
         if locked.status != Decision.Status.ADOPTED:

@@ -355,6 +355,23 @@ def test_an_anchor_file_that_is_gone_is_a_problem(record, tmp_path, settings):
     assert not decision_log.verify_with_settings().intact
 
 
+def test_a_decision_is_not_superseded_by_one_no_longer_in_force(world, schedule):
+    from coordination.platform.errors import Conflict
+
+    meeting = schedule(participants=[{"username": "andi", "role": "chair"}])
+    a = decisions.decision_record(by=world["budi"], meeting_id=meeting.pk, text="A")
+    b = decisions.decision_record(by=world["budi"], meeting_id=meeting.pk, text="B")
+    decisions.decision_status_set(
+        by=world["budi"], decision_id=b.pk, status="revoked", reason="Salah ketik"
+    )
+    with pytest.raises(Conflict) as refused:
+        decisions.decision_status_set(
+            by=world["budi"], decision_id=a.pk, status="superseded", superseded_by_id=b.pk
+        )
+    assert refused.value.code == "not_in_force"
+    assert Decision.objects.get(pk=a.pk).status == "adopted"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_decisions_superseding_each_other_at_once_leave_one_in_force(world, schedule):
     from coordination.platform.errors import Conflict
