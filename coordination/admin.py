@@ -103,7 +103,16 @@ class OfficialAdmin(UserAdmin):
         (_("Position"), {"fields": ("agency", "position_title", "role")}),
         (
             _("Preferences"),
-            {"fields": ("language", "timezone", "work_start", "work_end", "work_days")},
+            {
+                "fields": (
+                    "language",
+                    "timezone",
+                    "work_start",
+                    "work_end",
+                    "work_days",
+                    "reminder_minutes",
+                )
+            },
         ),
         # Access follows the role; Django's groups and per-user permissions are not used.
         (_("Access"), {"fields": ("is_active", "is_superuser")}),

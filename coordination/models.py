@@ -4,7 +4,9 @@ Django loads this module for the app; code imports the models from where they ar
 
 from coordination.organisation.models import *  # noqa: F403
 from coordination.organisation.models import (  # noqa: F401 (named in migrations)
+    default_reminder_minutes,
     default_work_days,
+    validate_reminder_minutes,
     validate_work_days,
     validate_zone_name,
 )

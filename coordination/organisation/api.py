@@ -46,6 +46,9 @@ class MeOut(Schema):
     timezone: str = Field(description="IANA zone every time is shown in for this official.")
     language: str
     roles: list[str]
+    reminder_minutes: list[int] = Field(
+        description="Minutes before a meeting's start at which the official is reminded."
+    )
 
 
 class AgencyFilter(Schema):
@@ -74,6 +77,7 @@ def me(request: HttpRequest):
         "timezone": official.zone_name,
         "language": official.language,
         "roles": selectors.official_roles(official),
+        "reminder_minutes": official.reminder_minutes,
     }
 
 

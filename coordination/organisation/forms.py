@@ -25,6 +25,28 @@ WEEKDAYS = [
 ]
 
 
+REMINDER_CHOICES = [
+    (10, _("10 minutes before")),
+    (15, _("15 minutes before")),
+    (30, _("30 minutes before")),
+    (60, _("1 hour before")),
+    (120, _("2 hours before")),
+    (24 * 60, _("1 day before")),
+    (2 * 24 * 60, _("2 days before")),
+    (7 * 24 * 60, _("1 week before")),
+]
+
+
+def reminder_label(minutes: int) -> str:
+    """A lead time in words, for one set outside the form's choices (through the admin)."""
+    for value, label in REMINDER_CHOICES:
+        if value == minutes:
+            return str(label)
+    if minutes % 60 == 0:
+        return _("%(n)d hours before") % {"n": minutes // 60}
+    return _("%(n)d minutes before") % {"n": minutes}
+
+
 class PreferencesForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
     timezone = forms.ChoiceField(
@@ -47,7 +69,27 @@ class PreferencesForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    reminder_minutes = forms.TypedMultipleChoiceField(
+        label=_("Meeting reminders"),
+        choices=REMINDER_CHOICES,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("In Rakor and by e-mail, for every meeting you have not declined."),
+    )
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+
+    def __init__(self, *args, reminders: list[int] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A lead time set elsewhere stays offered, so saving the form keeps it.
+        known = {value for value, _label in REMINDER_CHOICES}
+        extra = [(m, reminder_label(m)) for m in reminders or () if m not in known]
+        if extra:
+            choices = sorted([*REMINDER_CHOICES, *extra], key=lambda choice: choice[0])
+            self.fields["reminder_minutes"].choices = choices
+
+    def clean_reminder_minutes(self) -> list[int]:
+        return sorted(set(self.cleaned_data["reminder_minutes"]), reverse=True)
 
     @classmethod
     def for_official(cls, official: Official, data=None) -> PreferencesForm:
@@ -57,9 +99,10 @@ class PreferencesForm(forms.Form):
             "work_start": official.work_start,
             "work_end": official.work_end,
             "work_days": official.work_days,
+            "reminder_minutes": official.reminder_minutes,
             "phone": official.phone,
         }
-        return cls(data=data, initial=initial)
+        return cls(data=data, initial=initial, reminders=official.reminder_minutes)
 
 
 class LanguageForm(forms.Form):

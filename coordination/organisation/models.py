@@ -60,6 +60,31 @@ def validate_work_days(value: object) -> None:
         raise ValidationError(_("A working day is listed twice."))
 
 
+REMINDER_MINUTES_MAX = 7 * 24 * 60  # a week ahead at most
+REMINDERS_MAX = 5
+
+
+def default_reminder_minutes() -> list[int]:
+    return [24 * 60, 30]  # a day before, and half an hour before
+
+
+def validate_reminder_minutes(value: object) -> None:
+    if not isinstance(value, list) or not all(
+        isinstance(m, int) and not isinstance(m, bool) and 1 <= m <= REMINDER_MINUTES_MAX
+        for m in value
+    ):
+        raise ValidationError(
+            _("Reminders are minutes before the start, from 1 to %(most)d (a week)."),
+            params={"most": REMINDER_MINUTES_MAX},
+        )
+    if len(set(value)) != len(value):
+        raise ValidationError(_("A reminder is listed twice."))
+    if len(value) > REMINDERS_MAX:
+        raise ValidationError(
+            _("At most %(most)d reminders per meeting."), params={"most": REMINDERS_MAX}
+        )
+
+
 class Agency(models.Model):
     """A government body: a ministry or national agency, a province, a regency or a city.
 
@@ -159,6 +184,14 @@ class Official(AbstractUser):
     work_days = models.JSONField(
         _("working days"), default=default_work_days, validators=[validate_work_days]
     )
+    # Minutes before a meeting's start at which the official is reminded (in the app and by
+    # mail); empty: no reminders.
+    reminder_minutes = models.JSONField(
+        _("meeting reminders"),
+        default=default_reminder_minutes,
+        blank=True,
+        validators=[validate_reminder_minutes],
+    )
 
     objects = OfficialManager()
 
@@ -179,6 +212,10 @@ class Official(AbstractUser):
         super().clean()
         if self.work_start and self.work_end and self.work_start >= self.work_end:
             raise ValidationError({"work_end": _("Working hours must end after they start.")})
+        if self.reminder_minutes is None:  # blank ([]: no reminders) skips the validator
+            raise ValidationError(
+                {"reminder_minutes": _("Reminders are a list of minutes; empty for none.")}
+            )
 
     def has_perm(self, perm: str, obj: object = None) -> bool:
         from coordination.organisation import permissions

@@ -228,7 +228,15 @@ def official_password_changed(
     official_sessions_revoked(official=official)
 
 
-PREFERENCE_FIELDS = ("language", "timezone", "work_start", "work_end", "work_days", "phone")
+PREFERENCE_FIELDS = (
+    "language",
+    "timezone",
+    "work_start",
+    "work_end",
+    "work_days",
+    "reminder_minutes",
+    "phone",
+)
 
 
 def official_update_preferences(*, official: Official, by: Official, **changes: object) -> Official:

@@ -52,6 +52,7 @@ def test_me_with_a_token(client, official, bearer):
         "timezone": "Asia/Makassar",
         "language": "id",
         "roles": ["coordinator"],
+        "reminder_minutes": [1440, 30],
     }
 
 
