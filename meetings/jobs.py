@@ -10,6 +10,7 @@ from coordination.platform.jobqueue import registry
 from meetings import decision_log
 from meetings.services.agenda import agenda_updates_send
 from meetings.services.decisions import actions_remind, log_check
+from meetings.services.reminders import reminders_send
 
 
 @registry.periodic("meetings.agenda_updates", every=timedelta(minutes=1))
@@ -17,6 +18,12 @@ def send_agenda_updates() -> None:
     """The invitation update for agenda changes, once per burst of changes
     (RAKOR_AGENDA_RESEND_MINUTES after the first of them)."""
     agenda_updates_send()
+
+
+@registry.periodic("meetings.remind", every=timedelta(minutes=1))
+def remind_meetings() -> None:
+    """Reminders before meetings and occurrences, at each participant's lead times, each once."""
+    reminders_send()
 
 
 @registry.periodic("decisions.remind", every=timedelta(minutes=5))

@@ -244,6 +244,36 @@ class Participant(models.Model):
         return f"{self.official} @ {self.meeting}"
 
 
+class Reminder(models.Model):
+    """One reminder sent: to an official, for one occurrence (or single meeting) at its start,
+    so many minutes before. The unique key makes each reminder go out once, whichever worker
+    sends it; an occurrence is keyed by its series and original start, so it stays the same
+    reminder when the occurrence gains a row of its own, and a new one when it is moved."""
+
+    official = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    # The series for an occurrence, else the meeting itself.
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="+")
+    occurrence = models.DateTimeField(help_text="The occurrence's original start.")
+    starts_at = models.DateTimeField()
+    minutes_before = models.PositiveIntegerField()
+    sent_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "occurrence", "starts_at", "official", "minutes_before"],
+                name="reminder_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"reminder {self.minutes_before} min before {self.meeting} to {self.official}"
+
+
 class Attendance(models.Model):
     """A click on the meeting's join button: who joined the video meeting, and when."""
 
