@@ -84,6 +84,7 @@ def test_role_membership_and_deactivation_changed_in_the_admin_are_recorded(clie
         is_active="",
         language="id",
         work_days=json.dumps(official.work_days),
+        reminder_minutes=json.dumps(official.reminder_minutes),
         work_start="08:00",
         work_end="16:00",
         date_joined_0="2026-01-01",

@@ -97,6 +97,25 @@ def test_an_official_signs_in_reads_indonesian_and_switches_to_english(
     assert width <= 390, f"the page is {width}px wide on a 390px phone"
     small.screenshot(path=screenshots / "dashboard-phone.png", full_page=True)
 
+    # Meeting reminders are chosen on the profile, in Indonesian, at phone width (Maria
+    # reads English: she switches).
+    small.goto(f"{base}/profile/")
+    small.get_by_role("button", name="ID").click()
+    small.wait_for_load_state("networkidle")
+    assert small.locator("html").get_attribute("lang") == "id"
+    reminders = small.get_by_role("group", name="Pengingat rapat")
+    assert reminders.get_by_label("1 hari sebelumnya").is_checked()
+    reminders.get_by_label("30 menit sebelumnya").uncheck()
+    reminders.get_by_label("1 jam sebelumnya").check()
+    small.get_by_role("button", name="Simpan preferensi").click()
+    small.wait_for_url(f"{base}/profile/")
+    assert small.get_by_role("status").filter(has_text="tersimpan").is_visible()
+    reminders = small.get_by_role("group", name="Pengingat rapat")
+    assert reminders.get_by_label("1 jam sebelumnya").is_checked()
+    assert not reminders.get_by_label("30 menit sebelumnya").is_checked()
+    width = small.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the profile is {width}px wide on a 390px phone"
+
     assert watch.problems == []
     assert watch_small.problems == []
     log = daphne_server.processes[0].output()

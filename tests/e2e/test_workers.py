@@ -54,3 +54,61 @@ def test_two_workers_deliver_each_mail_exactly_once(tmp_path):
     assert codes == [0, 0]
     for worker in workers:
         assert "stopped" in worker.output()
+
+
+def test_two_workers_and_a_restart_send_each_meeting_reminder_once(world, tmp_path):
+    import datetime
+    import os
+    import signal
+
+    from django.utils import timezone
+
+    from coordination.platform.models import PeriodicJobState
+    from meetings.models import Reminder
+    from meetings.services import scheduling
+    from meetings.services.scheduling import Invitee
+
+    smtp = SmtpServer(free_port()).start()
+    start = timezone.now().replace(microsecond=0) + datetime.timedelta(minutes=20)
+    scheduling.meeting_create(
+        by=world["budi"],
+        title="Rakor kesiapan bencana",
+        start=start,
+        end=start + datetime.timedelta(hours=1),
+        timezone_name="Asia/Jakarta",
+        participants=[Invitee("andi"), Invitee("nurul")],
+    )
+    env = same_stack_env(EMAIL_URL=f"smtp://127.0.0.1:{smtp.port}", RAKOR_WORKER_POLL_SECONDS="0.1")
+
+    def worker(n):
+        args = [sys.executable, "manage.py", "run_worker"]
+        return Process(args, env, tmp_path / f"worker-{n}.log")
+
+    workers = [worker(0), worker(1)]
+    try:
+
+        def reminders():
+            return sorted(m["To"] for m in smtp.messages if m["Subject"].startswith("Pengingat"))
+
+        everyone = sorted(world[u].email for u in ("budi", "andi", "nurul"))
+        wait_for(lambda: reminders() == everyone, timeout=60, what="one reminder each")
+        # A worker killed outright, another started, and the job run again at once.
+        os.killpg(workers[0].popen.pid, signal.SIGKILL)
+        workers[0].popen.wait(5)
+        workers.append(worker(2))
+        runs = PeriodicJobState.objects.get(name="meetings.remind").runs
+        PeriodicJobState.objects.filter(name="meetings.remind").update(
+            next_run_at=timezone.now() - datetime.timedelta(minutes=1)
+        )
+        wait_for(
+            lambda: PeriodicJobState.objects.get(name="meetings.remind").runs > runs,
+            timeout=30,
+            what="the reminder job run again",
+        )
+        time.sleep(1)  # a second reminder's mail would show up here
+        assert reminders() == everyone
+        assert Reminder.objects.count() == 3
+    finally:
+        for w in workers:
+            w.terminate()
+        smtp.stop()
