@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 
 import pytest
 from django.test import Client
@@ -23,8 +24,12 @@ def invitees(items):
 
 @pytest.fixture
 def soon():
-    """A start time two days ahead, on the minute."""
-    return (timezone.now() + datetime.timedelta(days=2)).replace(second=0, microsecond=0)
+    """09:00 WIB two days ahead: a fixed hour, so a meeting from it (and a few hours after it)
+    stays on one day in every Indonesian zone whatever the time the suite runs (the form
+    takes one date with a start and an end time)."""
+    jakarta = zoneinfo.ZoneInfo("Asia/Jakarta")
+    day = timezone.now().astimezone(jakarta).date() + datetime.timedelta(days=2)
+    return datetime.datetime.combine(day, datetime.time(9), jakarta).astimezone(datetime.UTC)
 
 
 @pytest.fixture
