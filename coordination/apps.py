@@ -13,5 +13,6 @@ class CoordinationConfig(AppConfig):
         # Every app's jobs.py registers its worker jobs; the registry must be complete in
         # each process that enqueues or runs them.
         autodiscover_modules("jobs")
+        from coordination.organisation import jobs as organisation_jobs  # noqa: F401
         from coordination.organisation import receivers  # noqa: F401 (connects the receivers)
         from coordination.platform import jobs  # noqa: F401 (the mail outbox's jobs)

@@ -4,6 +4,7 @@ from django.urls import include, path, reverse_lazy
 
 from coordination.organisation.forms import QueuedPasswordResetForm
 from coordination.organisation.views import accounts, directory, profile
+from coordination.organisation.views import notifications as notification_views
 from coordination.platform import views as system
 from coordination.wiring import dashboard
 from coordination.wiring.api import api
@@ -22,7 +23,15 @@ urlpatterns = [
     path("actions/", include(meeting_urls.action_patterns)),
     path("calendar/<str:token>.ics", meeting_views.calendar_feed, name="calendar_feed"),
     path("calendar/actions/<str:token>.ics", decision_views.actions_feed, name="actions_feed"),
+    path("notifications/", notification_views.notification_list, name="notifications"),
+    path(
+        "notifications/<int:notification_id>/open",
+        notification_views.notification_open,
+        name="notification_open",
+    ),
+    path("notifications/read", notification_views.notifications_read, name="notifications_read"),
     path("profile/", profile.profile, name="profile"),
+    path("profile/notifications/", profile.notification_settings, name="notification_settings"),
     path("profile/tokens/", profile.token_create, name="token_create"),
     path("profile/tokens/<int:token_id>/revoke", profile.token_revoke, name="token_revoke"),
     path("profile/second-factor/", profile.second_factor_setup, name="second_factor_setup"),

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from icalendar import Alarm, Calendar, Event, vCalAddress, vRecur, vText, vUri
 
 from coordination.organisation.models import Classification
+from coordination.platform.mail import site_url as platform_site_url
 from meetings.models import Meeting, Participant
 from meetings.vtimezone import vtimezone
 
@@ -57,8 +58,7 @@ def uid_domain() -> str:
     return urlsplit(settings.RAKOR_SITE_URL).hostname or "rakor.localhost"
 
 
-def site_url(path: str) -> str:
-    return f"{settings.RAKOR_SITE_URL.rstrip('/')}{path}"
+site_url = platform_site_url
 
 
 def join_url(meeting: Meeting) -> str:

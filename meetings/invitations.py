@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from coordination.organisation.notifications import notify
 from coordination.organisation.timefmt import format_in_zone
 from coordination.platform.mail import RakorEmail, mail_queue
 from meetings import ical
@@ -79,20 +80,61 @@ def invitation_queue(
     recipients: Iterable[Participant],
     method: str,
     kind: str,
+    by_id: int | None = None,
 ) -> int:
     """Queue the REQUEST or CANCEL of `meeting` (listing `attendees`) to each recipient with
-    an e-mail address; returns how many were queued."""
+    an e-mail address, and tell each recipient in Rakor too (but `by_id`, who made the change;
+    by default the organiser); returns how many mails were queued. The mail is the calendar
+    invitation itself, so the notification adds no mail of its own."""
     calendar = ical.invitation(meeting, attendees, method=method).decode("utf-8")
     queued = 0
+    actor = meeting.organiser_id if by_id is None else by_id
     for participant in recipients:
         official = participant.official
-        if not official.email or not official.is_active:
+        if not official.is_active:
             continue
         with translation.override(official.language or meeting.language):
+            if official.pk != actor:
+                kind_of, text = _notice(meeting, official, kind)
+                notify(
+                    official,
+                    kind_of,
+                    text,
+                    "" if kind == "removal" else meeting.get_absolute_url(),
+                )
+            if not official.email:
+                continue
             message = _message(meeting, participant, calendar, method=method, kind=kind)
         mail_queue(message, official_id=official.pk, kind=kind, topic=f"meeting:{meeting.pk}")
         queued += 1
     return queued
+
+
+def _notice(meeting: Meeting, official, kind: str) -> tuple[str, str]:
+    """The notification of an invitation, update, cancellation or removal, in the active
+    language. One no longer invited reads only the title that may leave Rakor."""
+    when = format_in_zone(meeting.start, official.zone_name, beside=meeting.timezone)
+    title = meeting.title[:200]
+    if kind == "invitation":
+        return "meeting_invited", _("%(name)s invites you to %(title)s, %(when)s") % {
+            "name": meeting.organiser.display_name,
+            "title": title,
+            "when": when,
+        }
+    if kind == "update":
+        return "meeting_changed", _("%(title)s has changed: now %(when)s") % {
+            "title": title,
+            "when": when,
+        }
+    if kind == "cancellation":
+        return "meeting_cancelled", _("%(title)s, %(when)s, is cancelled") % {
+            "title": title,
+            "when": when,
+        }
+    return "meeting_cancelled", _("You are no longer invited to %(title)s, %(when)s") % {
+        "title": ical.public_title(meeting)[:200],
+        "when": when,
+    }
 
 
 def _message(

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from coordination.platform.jobqueue import registry
 from messaging.services.attachments import attachments_purge_unsent
+from messaging.services.directives import directives_overdue_tell
 from messaging.services.rooms import agency_rooms_sync_all
 
 
@@ -20,3 +21,9 @@ def keep_agency_rooms_in_step() -> None:
 def purge_unsent_uploads() -> None:
     """Files uploaded but never sent with a message are deleted after a day."""
     attachments_purge_unsent()
+
+
+@registry.periodic("messaging.directives_overdue", every=timedelta(minutes=15))
+def tell_overdue_directives() -> None:
+    """Senders of directives past their due date with acknowledgements missing, once each."""
+    directives_overdue_tell()

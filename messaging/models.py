@@ -139,6 +139,8 @@ class Message(models.Model):
         _("directive: acknowledged by"), max_length=10, choices=AckBy.choices, blank=True
     )
     directive_due = models.DateField(_("directive: due"), null=True, blank=True)
+    # When its sender was told it is overdue with acknowledgements missing (once).
+    directive_overdue_told_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("message")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+from typing import Literal
+
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from coordination.organisation import selectors
+from coordination.organisation import notifications, selectors
 from coordination.organisation.models import Agency
 from coordination.platform.pagination import (
     CURSOR_PATTERN,
@@ -14,7 +17,7 @@ from coordination.platform.pagination import (
     MAX_LIMIT,
     paginate_by_id,
 )
-from coordination.platform.schemas import AUTH_ERRORS, ErrorOut, Text
+from coordination.platform.schemas import AUTH_ERRORS, ErrorOut, Id, Text
 
 router = Router(tags=["organisation"])
 
@@ -145,3 +148,139 @@ def officials(request: HttpRequest, filters: Query[OfficialFilter]):
         ],
         "next": next_cursor,
     }
+
+
+# --- notifications -----------------------------------------------------------------------
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    text: str
+    link: str = Field(description="Where it points (a page of Rakor); empty: nowhere.")
+    open: str = Field(description="The same page through Rakor, marking it read on the way.")
+    created_at: datetime.datetime
+    read: bool
+
+
+class NotificationPage(Schema):
+    items: list[NotificationOut]
+    next: str | None
+    unread: int = Field(description="How many of the official's notifications are unread.")
+
+
+class NotificationFilter(Schema):
+    unread: bool = Field(False, description="Only the unread ones.")
+    cursor: str | None = Field(
+        None, pattern=CURSOR_PATTERN, description="The `next` of the previous page."
+    )
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+
+
+def notification_out(notification) -> dict:
+    return {
+        "id": notification.pk,
+        "kind": notification.kind,
+        "text": notification.text,
+        "link": notification.link,
+        "open": notifications.notification_link(notification),
+        "created_at": notification.created_at,
+        "read": notification.read_at is not None,
+    }
+
+
+@router.get(
+    "/notifications",
+    response={200: NotificationPage, 400: ErrorOut, **AUTH_ERRORS},
+    summary="Your notifications, newest first, a page at a time",
+)
+def notification_list(request: HttpRequest, filters: Query[NotificationFilter]):
+    rows, next_cursor = notifications.notifications_page(
+        request.auth, cursor=filters.cursor, limit=filters.limit, unread_only=filters.unread
+    )
+    return {
+        "items": [notification_out(n) for n in rows],
+        "next": next_cursor,
+        "unread": notifications.unread_count(request.auth),
+    }
+
+
+class MarkReadIn(Schema):
+    ids: list[Id] = Field(
+        default_factory=list, max_length=MAX_LIMIT, description="The notifications to mark read."
+    )
+    all: bool = Field(False, description="Mark every notification read instead.")
+
+
+class MarkReadOut(Schema):
+    marked: int = Field(description="How many were unread and are read now.")
+    unread: int
+
+
+@router.post(
+    "/notifications/read",
+    response={200: MarkReadOut, 400: ErrorOut, 404: ErrorOut, **AUTH_ERRORS},
+    summary="Mark notifications read (some by id, or all)",
+)
+def notifications_read(request: HttpRequest, body: MarkReadIn):
+    marked = notifications.notifications_mark_read(
+        official=request.auth, ids=list(body.ids), everything=body.all
+    )
+    return {"marked": marked, "unread": notifications.unread_count(request.auth)}
+
+
+HOUR_MINUTE = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+MailChoice = Literal["immediate", "digest", "off", "invitation"]
+
+
+class NotificationSettingsOut(Schema):
+    mail: dict[str, MailChoice] = Field(
+        description=(
+            "Per group: `immediate`, `digest` or `off`; `invitation` for the group whose mail "
+            "is the calendar invitation itself (it cannot be changed)."
+        )
+    )
+    digest_time: str = Field(description="HH:MM in `timezone`: when the daily digest goes.")
+    quiet_start: str | None = Field(description="HH:MM: quiet hours from (null: none).")
+    quiet_end: str | None = Field(description="HH:MM: quiet hours until.")
+    timezone: str
+
+
+class NotificationSettingsIn(Schema):
+    mail: dict[str, MailChoice] = Field(
+        default_factory=dict,
+        max_length=20,
+        description="Groups to change; a group left out keeps its choice.",
+    )
+    digest_time: str = Field("07:00", pattern=HOUR_MINUTE)
+    quiet_start: str | None = Field(None, pattern=HOUR_MINUTE)
+    quiet_end: str | None = Field(None, pattern=HOUR_MINUTE)
+
+
+def _hour(value: str | None) -> datetime.time | None:
+    return None if value is None else datetime.time.fromisoformat(value)
+
+
+@router.get(
+    "/me/notification-settings",
+    response={200: NotificationSettingsOut, **AUTH_ERRORS},
+    summary="How your notifications reach you",
+)
+def notification_settings(request: HttpRequest):
+    return notifications.notification_settings(request.auth)
+
+
+@router.put(
+    "/me/notification-settings",
+    response={200: NotificationSettingsOut, 400: ErrorOut, **AUTH_ERRORS},
+    summary="Choose how your notifications reach you",
+)
+def notification_settings_put(request: HttpRequest, body: NotificationSettingsIn):
+    official = notifications.notification_settings_update(
+        official=request.auth,
+        mail=dict(body.mail),
+        digest_time=_hour(body.digest_time),
+        quiet_start=_hour(body.quiet_start),
+        quiet_end=_hour(body.quiet_end),
+    )
+    return notifications.notification_settings(official)

@@ -105,6 +105,66 @@ class PreferencesForm(forms.Form):
         return cls(data=data, initial=initial, reminders=official.reminder_minutes)
 
 
+class NotificationSettingsForm(forms.Form):
+    """How notifications reach the official: a mail choice per group, the digest's hour and
+    quiet hours. The groups and their rules are coordination.organisation.notifications'."""
+
+    digest_time = forms.TimeField(
+        label=_("Daily digest at"),
+        widget=IsoTimeInput(),
+        help_text=_("In your time zone; only sent when something is waiting."),
+    )
+    quiet_start = forms.TimeField(
+        label=_("Quiet hours from"), widget=IsoTimeInput(), required=False
+    )
+    quiet_end = forms.TimeField(label=_("Quiet hours until"), widget=IsoTimeInput(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from coordination.organisation import notifications
+
+        super().__init__(*args, **kwargs)
+        self.groups = []
+        for name, group in notifications.GROUPS.items():
+            if not group.choices:
+                self.groups.append((name, group, None))
+                continue
+            field = forms.ChoiceField(
+                label=group.label,
+                choices=[(c, notifications.MAIL_LABELS[c]) for c in group.choices],
+                widget=forms.RadioSelect,
+                help_text=group.help,
+            )
+            self.fields[f"mail_{name}"] = field
+            self.groups.append((name, group, name))
+
+    def group_rows(self):
+        """(label, help, bound field or None) per group, for the template."""
+        return [
+            (group.label, group.help, self[f"mail_{field}"] if field else None)
+            for _name, group, field in self.groups
+        ]
+
+    def mail_choices(self) -> dict[str, str]:
+        return {
+            name: self.cleaned_data[f"mail_{name}"]
+            for name, _group, field in self.groups
+            if field is not None
+        }
+
+    @classmethod
+    def for_official(cls, official: Official, data=None) -> NotificationSettingsForm:
+        from coordination.organisation import notifications
+
+        current = notifications.notification_settings(official)
+        initial = {
+            "digest_time": official.digest_time,
+            "quiet_start": official.quiet_start,
+            "quiet_end": official.quiet_end,
+            **{f"mail_{name}": value for name, value in current["mail"].items()},
+        }
+        return cls(data=data, initial=initial)
+
+
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(choices=Language.choices)
 

@@ -192,6 +192,13 @@ class Official(AbstractUser):
         blank=True,
         validators=[validate_reminder_minutes],
     )
+    # Notification mail: per preference group (coordination.organisation.notifications
+    # GROUPS), "immediate", "digest" or "off"; a group not listed has its default.
+    notification_mail = models.JSONField(_("notification e-mail"), default=dict, blank=True)
+    digest_time = models.TimeField(_("daily digest at"), default=time(7, 0))
+    # Quiet hours in the official's zone (may run past midnight); both empty: none.
+    quiet_start = models.TimeField(_("quiet hours from"), null=True, blank=True)
+    quiet_end = models.TimeField(_("quiet hours until"), null=True, blank=True)
 
     objects = OfficialManager()
 
@@ -202,6 +209,14 @@ class Official(AbstractUser):
         constraints = [
             models.CheckConstraint(
                 condition=Q(work_start__lt=models.F("work_end")), name="official_work_hours_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(quiet_start__isnull=True, quiet_end__isnull=True)
+                | (
+                    Q(quiet_start__isnull=False, quiet_end__isnull=False)
+                    & ~Q(quiet_start=models.F("quiet_end"))
+                ),
+                name="official_quiet_hours_pair",
             ),
         ]
 
@@ -380,20 +395,39 @@ class RoleSecurityPolicy(models.Model):
 
 class Notification(models.Model):
     """Something an official must learn of (a mention, a directive, a reminder), written by
-    `coordination.organisation.notifications.notify` and shown live on their sockets."""
+    `coordination.organisation.notifications.notify` in the transaction of the event, shown
+    live on their sockets, and mailed as the official chose (`mail_state`)."""
+
+    class Mail(models.TextChoices):
+        NONE = "none", _("not mailed")
+        HELD = "held", _("waiting for the end of quiet hours")
+        DIGEST = "digest", _("waiting for the daily digest")
+        QUEUED = "queued", _("mailed")
 
     official = models.ForeignKey(Official, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=40)
     text = models.CharField(_("text"), max_length=500)
+    # What may leave Rakor by mail (no title of a confidential meeting); blank: `text`.
+    mail_text = models.CharField(_("text for e-mail"), max_length=500, blank=True)
     link = models.CharField(_("link"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    mail_state = models.CharField(
+        _("e-mail"), max_length=10, choices=Mail.choices, default=Mail.NONE
+    )
 
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["official", "read_at"], name="notification_unread_idx")]
+        indexes = [
+            models.Index(fields=["official", "read_at"], name="notification_unread_idx"),
+            models.Index(
+                fields=["mail_state", "official"],
+                name="notification_mail_waiting_idx",
+                condition=Q(mail_state__in=["held", "digest"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.official_id}"

@@ -1,52 +1,510 @@
-"""The one way anything reaches an official: `notify`. It stores a Notification and, after
-commit, sends a `notification` frame to the official's sockets. The notifications issue builds
-the centre, digests and preferences on it."""
+"""The one way anything reaches an official: `notify` (and `notify_many`).
+
+- In the app: a Notification row written in the caller's transaction (the event that causes
+  it), then, after commit, a `notification` frame to every socket of the official carrying
+  the new unread count, so the bell and the tab's title change at once.
+- By mail, as the official chose per preference group (GROUPS): at once, in the daily digest
+  at their `digest_time`, or not at all. Mail at once during the official's quiet hours waits
+  for their end (`mail_state` HELD); the digest waits for them too. Mail leaves through the
+  outbox (coordination.platform.mail), queued in the same transaction as the row that says
+  it was queued, so every notification is mailed once even with several workers.
+- A notification names who and where, not the content of what it points at: lists and
+  digests outlive the thing (which may change), and mail leaves Rakor. Callers pass
+  `mail_text` when even the text must not leave Rakor (a confidential meeting's title).
+"""
 
 from __future__ import annotations
 
+import datetime
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Count, QuerySet
+from django.template import loader
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coordination.organisation.models import Notification, Official
+from coordination.organisation.timefmt import format_in_zone
 from coordination.platform import realtime
+from coordination.platform.errors import InvalidInput, NotFound
+from coordination.platform.mail import RakorEmail, mail_queue, site_url
+from coordination.platform.pagination import paginate_by_id
+
+logger = logging.getLogger("rakor.notifications")
+
+IMMEDIATE = "immediate"
+DIGEST = "digest"
+OFF = "off"
+MAIL_CHOICES = (IMMEDIATE, DIGEST, OFF)
 
 
-def notification_frame(notification: Notification) -> dict:
-    """A notification as the `notification` frame carries it."""
+@dataclass(frozen=True)
+class Group:
+    """What an official sets the mail of, for a set of notification kinds."""
+
+    label: gettext_lazy
+    default: str
+    kinds: tuple[str, ...]
+    # Which mail choices it offers; empty: it has its own mail that always goes (a meeting's
+    # invitation, update or cancellation is the calendar invitation itself).
+    choices: tuple[str, ...] = MAIL_CHOICES
+    help: gettext_lazy | str = ""
+
+
+GROUPS: dict[str, Group] = {
+    "mentions": Group(gettext_lazy("Mentions of you or your agency"), IMMEDIATE, ("mention",)),
+    "directives": Group(
+        gettext_lazy("Directives to acknowledge, and yours past their due date"),
+        IMMEDIATE,
+        ("directive", "directive_overdue"),
+    ),
+    "meetings": Group(
+        gettext_lazy("Invitations, changes and cancellations of meetings"),
+        OFF,
+        ("meeting_invited", "meeting_changed", "meeting_cancelled"),
+        choices=(),
+        help=gettext_lazy("Always by e-mail, as the calendar invitation itself."),
+    ),
+    "reminders": Group(
+        gettext_lazy("Meeting reminders"),
+        IMMEDIATE,
+        ("meeting_reminder",),
+        choices=(IMMEDIATE, OFF),
+        help=gettext_lazy("A reminder in a digest would come too late."),
+    ),
+    "responses": Group(gettext_lazy("Answers to meetings you organise"), DIGEST, ("rsvp",)),
+    "agendas": Group(
+        gettext_lazy("Agenda items proposed for meetings you organise"),
+        DIGEST,
+        ("agenda_proposal",),
+    ),
+    "notulen": Group(
+        gettext_lazy("Minutes (notulen) awaiting your approval"), DIGEST, ("notulen_approval",)
+    ),
+    "actions": Group(
+        gettext_lazy("Follow-up actions: assigned, changed, due soon, overdue"),
+        DIGEST,
+        (
+            "action_assigned",
+            "action_updated",
+            "action_due_soon",
+            "action_overdue",
+            "action_escalated",
+        ),
+    ),
+    "decisions": Group(
+        gettext_lazy("Decisions recorded in meetings you attend"), DIGEST, ("decision_recorded",)
+    ),
+}
+KIND_GROUP = {kind: name for name, group in GROUPS.items() for kind in group.kinds}
+# Kinds outside every group (the decision log found broken) always mail at once.
+SYSTEM_KINDS = {"decision_log_broken"}
+
+MAIL_LABELS = {
+    IMMEDIATE: gettext_lazy("E-mail at once"),
+    DIGEST: gettext_lazy("In the daily digest"),
+    OFF: gettext_lazy("Only in Rakor"),
+}
+
+
+# --- preferences -------------------------------------------------------------------------
+
+
+def mail_choice(official: Official, kind: str) -> str | None:
+    """How notifications of `kind` are mailed to `official`: IMMEDIATE, DIGEST, OFF, or None
+    when the kind's group has mail of its own."""
+    group_name = KIND_GROUP.get(kind)
+    if group_name is None:
+        return IMMEDIATE if kind in SYSTEM_KINDS else OFF
+    group = GROUPS[group_name]
+    if not group.choices:
+        return None
+    chosen = (official.notification_mail or {}).get(group_name)
+    return chosen if chosen in group.choices else group.default
+
+
+def notification_settings(official: Official) -> dict:
+    """The official's notification preferences, every group with its effective choice."""
+    return {
+        "mail": {
+            name: mail_choice(official, group.kinds[0]) or "invitation"
+            for name, group in GROUPS.items()
+        },
+        "digest_time": official.digest_time.strftime("%H:%M"),
+        "quiet_start": official.quiet_start.strftime("%H:%M") if official.quiet_start else None,
+        "quiet_end": official.quiet_end.strftime("%H:%M") if official.quiet_end else None,
+        "timezone": official.zone_name,
+    }
+
+
+def notification_settings_update(
+    *,
+    official: Official,
+    mail: dict[str, str],
+    digest_time: datetime.time,
+    quiet_start: datetime.time | None,
+    quiet_end: datetime.time | None,
+) -> Official:
+    """Save the official's preferences; a bad value changes nothing and says which one."""
+    errors: dict[str, list[str]] = {}
+    unknown = sorted(set(mail) - set(GROUPS))
+    if unknown:
+        errors["mail"] = [_("Unknown notification group: %(name)s.") % {"name": unknown[0]}]
+    chosen: dict[str, str] = {}
+    for name, value in mail.items():
+        group = GROUPS.get(name)
+        if group is None:
+            continue
+        if not group.choices:
+            if value not in ("invitation", ""):
+                errors.setdefault(f"mail.{name}", []).append(
+                    _("These always come as the calendar invitation.")
+                )
+            continue
+        if value not in group.choices:
+            errors.setdefault(f"mail.{name}", []).append(
+                _("Choose one of: %(choices)s.") % {"choices": ", ".join(group.choices)}
+            )
+            continue
+        chosen[name] = value
+    if (quiet_start is None) != (quiet_end is None):
+        errors["quiet_end" if quiet_end is None else "quiet_start"] = [
+            _("Quiet hours need both a start and an end.")
+        ]
+    elif quiet_start is not None and quiet_start == quiet_end:
+        errors["quiet_end"] = [_("Quiet hours must end at another time than they start.")]
+    if errors:
+        raise InvalidInput(_("The notification settings were not saved."), fields=errors)
+    with transaction.atomic():
+        official = Official.objects.select_for_update().get(pk=official.pk)
+        official.notification_mail = {**(official.notification_mail or {}), **chosen}
+        official.digest_time = digest_time.replace(second=0, microsecond=0)
+        official.quiet_start = quiet_start.replace(second=0, microsecond=0) if quiet_start else None
+        official.quiet_end = quiet_end.replace(second=0, microsecond=0) if quiet_end else None
+        official.save(
+            update_fields=["notification_mail", "digest_time", "quiet_start", "quiet_end"]
+        )
+    return official
+
+
+def local_now(official: Official, now: datetime.datetime | None = None) -> datetime.datetime:
+    return (now or timezone.now()).astimezone(ZoneInfo(official.zone_name))
+
+
+def in_quiet_hours(official: Official, now: datetime.datetime | None = None) -> bool:
+    """Whether `now` (default: this moment) lies in the official's quiet hours, in their zone;
+    hours from 22:00 to 06:00 run past midnight."""
+    start, end = official.quiet_start, official.quiet_end
+    if start is None or end is None or start == end:
+        return False
+    at = local_now(official, now).time()
+    if start < end:
+        return start <= at < end
+    return at >= start or at < end
+
+
+# --- writing and showing -----------------------------------------------------------------
+
+
+def notification_frame(notification: Notification, *, unread: int, quiet: bool = False) -> dict:
+    """A notification as the `notification` frame carries it (docs/protocol.md)."""
     return {
         "type": "notification",
         "id": notification.pk,
         "kind": notification.kind,
         "text": notification.text,
         "link": notification.link,
+        "open": notification_link(notification),
         "created_at": notification.created_at.isoformat(),
+        "read": notification.read_at is not None,
+        "unread": unread,
+        "quiet": quiet,
     }
 
 
-def notify(official: Official | int, kind: str, text: str, link: str = "") -> Notification:
-    """Tell one official of something: stored, then sent to their sockets after commit."""
-    official_id = official if isinstance(official, int) else official.pk
+def notification_link(notification: Notification) -> str:
+    """The way to the notification's object that marks it read on the way:
+    /notifications/<id>/open (empty when it links to nothing)."""
+    return reverse("notification_open", args=[notification.pk]) if notification.link else ""
+
+
+def notify(
+    official: Official | int,
+    kind: str,
+    text: str,
+    link: str = "",
+    *,
+    mail_text: str = "",
+    mail: Callable[[], EmailMultiAlternatives] | None = None,
+    mail_topic: str = "",
+    sensitive: bool = False,
+) -> Notification | None:
+    """Tell one official of something. Call it inside the transaction of the event; the row
+    is stored with it, the frame goes after commit, mail as the official chose. `mail`
+    builds the mail to send when they chose mail at once (default: a plain one from the
+    text); held or digest mail is always the plain form. None for an inactive official."""
+    if isinstance(official, int):
+        official = Official.objects.filter(pk=official).first()
+    if official is None or not official.is_active:
+        return None
     with transaction.atomic():
-        notification = Notification.objects.create(
-            official_id=official_id, kind=kind[:40], text=text[:500], link=link[:500]
-        )
-        realtime.official_broadcast_on_commit(
-            official_id,
-            {"type": "notification.created", "frame": notification_frame(notification)},
-        )
+        notification = _store(official, kind, text, link, mail_text)
+        if notification.mail_state == Notification.Mail.QUEUED:
+            message = mail() if mail is not None else None
+            _mail_now(official, [notification], message, topic=mail_topic, sensitive=sensitive)
+        _send_frames([notification], {official.pk: official})
     return notification
 
 
-def notify_many(official_ids: list[int], kind: str, text: str, link: str = "") -> None:
-    """The same notification for several officials, in one insert."""
-    if not official_ids:
-        return
+def notify_many(
+    officials: Iterable[Official | int],
+    kind: str,
+    text: str,
+    link: str = "",
+    *,
+    mail_text: str = "",
+) -> list[Notification]:
+    """The same notification for several officials (each once, however often listed)."""
+    ids = {o if isinstance(o, int) else o.pk for o in officials}
+    if not ids:
+        return []
+    people = {o.pk: o for o in Official.objects.filter(pk__in=ids, is_active=True)}
+    rows = []
     with transaction.atomic():
-        rows = Notification.objects.bulk_create(
-            Notification(official_id=pk, kind=kind[:40], text=text[:500], link=link[:500])
-            for pk in official_ids
+        for official in people.values():
+            notification = _store(official, kind, text, link, mail_text)
+            if notification.mail_state == Notification.Mail.QUEUED:
+                _mail_now(official, [notification], None)
+            rows.append(notification)
+        _send_frames(rows, people)
+    return rows
+
+
+def _store(official: Official, kind: str, text: str, link: str, mail_text: str) -> Notification:
+    choice = mail_choice(official, kind) if official.email else None
+    if choice in (None, OFF):
+        state = Notification.Mail.NONE
+    elif choice == DIGEST:
+        state = Notification.Mail.DIGEST
+    elif in_quiet_hours(official):
+        state = Notification.Mail.HELD
+    else:
+        state = Notification.Mail.QUEUED
+    return Notification.objects.create(
+        official=official,
+        kind=kind[:40],
+        text=text[:500],
+        mail_text=mail_text[:500] if mail_text and mail_text != text else "",
+        link=link[:500],
+        mail_state=state,
+    )
+
+
+def _send_frames(rows: list[Notification], people: dict[int, Official]) -> None:
+    counts = dict(
+        Notification.objects.filter(official_id__in=[n.official_id for n in rows], read_at=None)
+        .values_list("official_id")
+        .annotate(n=Count("id"))
+    )
+    for notification in rows:
+        official = people[notification.official_id]
+        frame = notification_frame(
+            notification,
+            unread=counts.get(official.pk, 0),
+            quiet=in_quiet_hours(official),
         )
-        for notification in rows:
-            realtime.official_broadcast_on_commit(
-                notification.official_id,
-                {"type": "notification.created", "frame": notification_frame(notification)},
-            )
+        realtime.official_broadcast_on_commit(
+            official.pk, {"type": "notification.created", "frame": frame}
+        )
+
+
+def unread_count(official: Official) -> int:
+    return Notification.objects.filter(official=official, read_at=None).count()
+
+
+def notification_list(official: Official, *, unread_only: bool = False) -> QuerySet:
+    rows = Notification.objects.filter(official=official)
+    return rows.filter(read_at=None) if unread_only else rows
+
+
+def notifications_page(
+    official: Official, *, cursor: str | None, limit: int, unread_only: bool = False
+) -> tuple[list[Notification], str | None]:
+    """A page of the official's notifications, newest first."""
+    return paginate_by_id(
+        notification_list(official, unread_only=unread_only),
+        cursor=cursor,
+        limit=limit,
+        newest_first=True,
+    )
+
+
+def notification_open(*, official: Official, notification_id: int) -> Notification:
+    """The official's notification, marked read (following its link reads it)."""
+    notification = Notification.objects.filter(pk=notification_id, official=official).first()
+    if notification is None:
+        raise NotFound(_("No such notification."))
+    if notification.read_at is None:
+        notifications_mark_read(official=official, ids=[notification.pk])
+        notification.read_at = timezone.now()
+    return notification
+
+
+def notifications_mark_read(
+    *, official: Official, ids: list[int] | None = None, everything: bool = False
+) -> int:
+    """Mark the official's notifications `ids` (or all of them) read; ids of others' or
+    unknown notifications are refused and nothing changes. Every socket of the official
+    learns the new unread count. Returns how many changed."""
+    if not everything and not ids:
+        raise InvalidInput(
+            _("Say which notifications to mark read, or all of them."),
+            fields={"ids": [_("Give ids, or all: true.")]},
+        )
+    with transaction.atomic():
+        rows = Notification.objects.filter(official=official)
+        if not everything:
+            wanted = set(ids or [])
+            found = set(rows.filter(pk__in=wanted).values_list("pk", flat=True))
+            if found != wanted:
+                raise NotFound(
+                    _("No such notification: %(id)s.") % {"id": min(wanted - found)},
+                )
+            rows = rows.filter(pk__in=wanted)
+        changed = rows.filter(read_at=None).update(read_at=timezone.now())
+        unread = unread_count(official)
+        realtime.official_broadcast_on_commit(
+            official.pk,
+            {
+                "type": "notification.read",
+                "frame": {
+                    "type": "notifications_read",
+                    "ids": None if everything else sorted(set(ids or [])),
+                    "all": everything,
+                    "unread": unread,
+                },
+            },
+        )
+    return changed
+
+
+# --- mail --------------------------------------------------------------------------------
+
+
+def _mail_now(
+    official: Official,
+    rows: list[Notification],
+    message: EmailMultiAlternatives | None,
+    *,
+    topic: str = "",
+    sensitive: bool = False,
+    digest: bool = False,
+) -> None:
+    with translation.override(official.language or settings.LANGUAGE_CODE):
+        if message is None:
+            message = _plain_mail(official, rows, digest=digest)
+        mail_queue(
+            message,
+            official_id=official.pk,
+            kind="notification_digest" if digest else (rows[0].kind if len(rows) == 1 else ""),
+            topic=topic or f"notification:{rows[0].pk}",
+            sensitive=sensitive,
+        )
+
+
+def _plain_mail(official: Official, rows: list[Notification], *, digest: bool) -> RakorEmail:
+    items = [
+        {
+            "text": n.mail_text or n.text,
+            "url": site_url(notification_link(n)) if n.link else "",
+            "when": format_in_zone(n.created_at, official.zone_name, kind="short"),
+        }
+        for n in rows
+    ]
+    context = {
+        "official": official,
+        "items": items,
+        "digest": digest,
+        "centre_url": site_url(reverse("notifications")),
+        "settings_url": site_url(reverse("profile") + "#notifications"),
+    }
+    if digest:
+        subject = _("Rakor: your daily digest, %(n)d new") % {"n": len(rows)}
+    elif len(rows) == 1:
+        subject = _("Rakor: %(text)s") % {"text": items[0]["text"][:150]}
+    else:
+        subject = _("Rakor: %(n)d notifications while your quiet hours were on") % {"n": len(rows)}
+    message = RakorEmail(
+        subject=" ".join(subject.split()),
+        body=loader.render_to_string("coordination/email/notifications.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[official.email],
+    )
+    message.attach_alternative(
+        loader.render_to_string("coordination/email/notifications.html", context), "text/html"
+    )
+    return message
+
+
+def last_digest_moment(official: Official, now: datetime.datetime) -> datetime.datetime:
+    """The most recent moment, at or before `now`, of the official's daily digest."""
+    local = local_now(official, now)
+    moment = datetime.datetime.combine(local.date(), official.digest_time, local.tzinfo)
+    if moment > local:
+        moment -= datetime.timedelta(days=1)
+    return moment
+
+
+def notifications_mail(*, now: datetime.datetime | None = None) -> int:
+    """The worker's run: mail held back by quiet hours that have ended, and the daily digests
+    that are due (everything waiting from before the latest digest moment), each once even
+    with several workers. Returns how many mails were queued."""
+    now = now or timezone.now()
+    waiting = Notification.objects.filter(
+        mail_state__in=[Notification.Mail.HELD, Notification.Mail.DIGEST]
+    )
+    official_ids = set(waiting.values_list("official_id", flat=True).distinct())
+    sent = 0
+    for official in Official.objects.filter(pk__in=official_ids):
+        if in_quiet_hours(official, now):
+            continue
+        if not official.is_active or not official.email:
+            waiting.filter(official=official).update(mail_state=Notification.Mail.NONE)
+            continue
+        held = waiting.filter(official=official, mail_state=Notification.Mail.HELD)
+        sent += _mail_batch(official, held, digest=False)
+        due = waiting.filter(
+            official=official,
+            mail_state=Notification.Mail.DIGEST,
+            created_at__lte=last_digest_moment(official, now),
+        )
+        sent += _mail_batch(official, due, digest=True)
+    if sent:
+        logger.info("queued %d notification mails", sent)
+    return sent
+
+
+def _mail_batch(official: Official, rows: QuerySet, *, digest: bool) -> int:
+    """Claim `rows` and queue their one mail in one transaction; 0 when another worker
+    claimed any of them first (it mails them)."""
+    notifications = list(rows.order_by("created_at", "id")[:200])
+    if not notifications:
+        return 0
+    state = Notification.Mail.DIGEST if digest else Notification.Mail.HELD
+    with transaction.atomic():
+        claimed = Notification.objects.filter(
+            pk__in=[n.pk for n in notifications], mail_state=state
+        ).update(mail_state=Notification.Mail.QUEUED)
+        if claimed != len(notifications):
+            transaction.set_rollback(True)
+            return 0
+        _mail_now(official, notifications, None, digest=digest)
+    return 1

@@ -333,6 +333,10 @@ class BaseSocket(AsyncWebsocketConsumer):
     async def notification_created(self, message: dict[str, Any]) -> None:
         await self.send_json(message["frame"])
 
+    async def notification_read(self, message: dict[str, Any]) -> None:
+        """Notifications read elsewhere (another tab, the API): the new unread count."""
+        await self.send_json(message["frame"])
+
     # --- frames out -------------------------------------------------------------------------
 
     async def send_json(self, content: dict[str, Any]) -> None:

@@ -248,6 +248,11 @@ def mail_deliver(payload: dict[str, Any]) -> None:
         raise RuntimeError("the mail backend accepted no message")
 
 
+def site_url(path: str) -> str:
+    """`path` as an address that works from a mail client (RAKOR_SITE_URL in front)."""
+    return f"{settings.RAKOR_SITE_URL.rstrip('/')}{path}"
+
+
 def _mail_domain() -> str:
     address = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)
     return address[1].strip(" >") if len(address) == 2 else "rakor.localhost"

@@ -35,12 +35,14 @@ def decode_cursor(cursor: str) -> int:
 
 
 def paginate_by_id(
-    queryset: QuerySet, *, cursor: str | None, limit: int
+    queryset: QuerySet, *, cursor: str | None, limit: int, newest_first: bool = False
 ) -> tuple[list[Any], str | None]:
-    """One page of `queryset` in id order after `cursor`, and the cursor of the next page."""
+    """One page of `queryset` in id order after `cursor` (with `newest_first`, in reverse id
+    order before it), and the cursor of the next page."""
     if cursor:
-        queryset = queryset.filter(pk__gt=decode_cursor(cursor))
-    rows = list(queryset.order_by("pk")[: limit + 1])
+        after = decode_cursor(cursor)
+        queryset = queryset.filter(pk__lt=after) if newest_first else queryset.filter(pk__gt=after)
+    rows = list(queryset.order_by("-pk" if newest_first else "pk")[: limit + 1])
     if len(rows) > limit:
         rows = rows[:limit]
         return rows, encode_cursor(rows[-1].pk)

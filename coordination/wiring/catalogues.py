@@ -277,7 +277,29 @@ def find_time() -> dict[str, str]:
     }
 
 
+def notifications() -> dict[str, str]:
+    """The bell and the notification centre on every page (static/js/notifications.js)."""
+    return {
+        "notifications.none": _("Notifications, none unread"),
+        "notifications.some": _("Notifications, %(n)s unread"),
+        "notifications.unread": _("%(n)s unread"),
+        "notifications.new": _("New notification"),
+        "notifications.open": _("Open"),
+        "notifications.close": _("Close"),
+        "notifications.browserOn": _("Turn on browser notifications"),
+        "notifications.browserOff": _("Turn off browser notifications"),
+        "notifications.browserIsOn": _(
+            "Browser notifications are on while Rakor is open in a background tab."
+        ),
+        "notifications.browserDenied": _(
+            "The browser blocks notifications from Rakor: allow them in the site settings."
+        ),
+        "notifications.browserMissing": _("This browser cannot show notifications."),
+    }
+
+
 CATALOGUES: dict[str, Callable[[], dict[str, str]]] = {
+    "notifications": notifications,
     "picker": picker,
     "messages": messages,
     "meetings": meetings,

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from coordination.organisation import permissions
+from coordination.organisation import notifications, permissions
 
 # The main navigation, in order: (key, label, URL name). A section whose URL does not exist
 # yet (its feature has not landed) is shown as not yet available instead of as a dead link.
@@ -31,7 +31,9 @@ def rakor(request):
             or (key == "agencies" and current in ("directory", "agency_detail"))
         )
         navigation.append({"key": key, "label": label, "url": url, "active": active})
+    signed_in = bool(user is not None and user.is_authenticated)
     return {
+        "unread_notifications": notifications.unread_count(user) if signed_in else 0,
         "rakor_env": settings.RAKOR_ENV,
         "is_administrator": permissions.is_administrator(user),
         "navigation": navigation,

@@ -22,13 +22,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from coordination.organisation import permissions
 from coordination.organisation.models import Agency, Classification, Official
+from coordination.organisation.notifications import notify
 from coordination.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
-from meetings import events, invitations, selectors
+from meetings import events, ical, invitations, selectors
 from meetings.models import (
     AgendaDocument,
     AgendaEditor,
@@ -471,7 +472,32 @@ def agenda_proposal_create(
             source_message=message,
         )
         _send_proposal(proposal)
+        _tell_deciders(meeting, proposal, by)
         return proposal
+
+
+def _tell_deciders(meeting: Meeting, proposal: AgendaProposal, by: Official) -> None:
+    """The organiser and the chairs learn of a proposal, each in their language."""
+    chairs = set(selectors.meeting_facts(meeting).chair_ids)
+    deciders = Official.objects.filter(
+        pk__in=({meeting.organiser_id} | chairs) - {by.pk}, is_active=True
+    )
+    for official in deciders:
+        with translation.override(official.language or settings.LANGUAGE_CODE):
+            text = _("%(name)s proposes an agenda item for %(meeting)s: %(title)s")
+            facts = {"name": by.display_name, "title": proposal.title[:150]}
+            notify(
+                official,
+                "agenda_proposal",
+                text % {**facts, "meeting": meeting.title[:150]},
+                meeting.get_absolute_url(),
+                mail_text=(
+                    _("%(name)s proposes an agenda item for %(meeting)s")
+                    % {"name": by.display_name, "meeting": ical.public_title(meeting)[:150]}
+                    if ical.is_secret(meeting)
+                    else ""
+                ),
+            )
 
 
 def _proposal_for_decider(by: Official, proposal_id: int) -> AgendaProposal:

@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from coordination.organisation import permissions
 from coordination.organisation.models import Official
+from coordination.organisation.notifications import notify
+from coordination.organisation.timefmt import format_in_zone
 from coordination.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
-from meetings import events, invitations, itip, recurrence, selectors
+from meetings import events, ical, invitations, itip, recurrence, selectors
 from meetings.models import Meeting, Participant
 from meetings.services.occurrences import occurrence_for_writing, occurrence_row
 
@@ -139,9 +142,38 @@ def rsvp_record(
             participant.answer_own = own
             participant.save(update_fields=["rsvp", "rsvp_at", "answer_own"])
             events.rsvp_changed_on_commit(meeting, participant)
+            _tell_organiser(meeting, participant)
         if meeting.rrule:
             _series_answer_spread(meeting, participant)
     return participant
+
+
+ANSWERED = {
+    Participant.Rsvp.ACCEPTED: lambda: _("%(name)s accepted %(title)s, %(when)s"),
+    Participant.Rsvp.DECLINED: lambda: _("%(name)s declined %(title)s, %(when)s"),
+    Participant.Rsvp.TENTATIVE: lambda: _("%(name)s may attend %(title)s, %(when)s"),
+    Participant.Rsvp.NEEDS_ACTION: lambda: _("%(name)s withdrew their answer to %(title)s"),
+}
+
+
+def _tell_organiser(meeting: Meeting, participant: Participant) -> None:
+    """The organiser learns of each answer (not of their own), in their language."""
+    organiser = meeting.organiser
+    if organiser is None or organiser.pk == participant.official_id:
+        return
+    with translation.override(organiser.language or settings.LANGUAGE_CODE):
+        text = ANSWERED[participant.rsvp]()
+        facts = {
+            "name": participant.official.display_name,
+            "when": format_in_zone(meeting.start, organiser.zone_name, kind="short"),
+        }
+        notify(
+            organiser,
+            "rsvp",
+            text % {**facts, "title": meeting.title[:200]},
+            meeting.get_absolute_url(),
+            mail_text=text % {**facts, "title": ical.public_title(meeting)[:200]},
+        )
 
 
 def _series_answer_spread(series: Meeting, participant: Participant) -> None:

@@ -42,7 +42,7 @@ from coordination.platform.errors import (
     NotFound,
     RateLimited,
 )
-from coordination.platform.mail import RakorEmail, mail_queue
+from coordination.platform.mail import RakorEmail
 from meetings import decision_log, events, ical, selectors
 from meetings.models import (
     ActionAttachment,
@@ -53,6 +53,7 @@ from meetings.models import (
     FollowUpAction,
     Meeting,
     NotulenRevision,
+    Participant,
 )
 from meetings.selectors import decisions as reads
 from messaging import files
@@ -177,7 +178,35 @@ def decision_record(
             decision=decision,
         )
         _send_decision(decision)
+        _tell_participants(decision, by)
     return decision
+
+
+def _tell_participants(decision: Decision, by: Official) -> None:
+    """The meeting's participants who did not decline (and who may see the decision) learn
+    of it, each in their language; the text names the meeting, not the decision."""
+    meeting = decision.meeting
+    facts = reads.decision_meeting_facts(decision)
+    attending = meeting.participants.exclude(rsvp=Participant.Rsvp.DECLINED).values_list(
+        "official_id", flat=True
+    )
+    for official in (
+        Official.objects.filter(pk__in=list(attending), is_active=True)
+        .exclude(pk=by.pk)
+        .select_related("agency")
+    ):
+        if not permissions.may_view_decision(official, facts, []):
+            continue
+        with translation.override(official.language or settings.LANGUAGE_CODE):
+            text = _("%(name)s recorded a decision of %(meeting)s")
+            notify(
+                official,
+                "decision_recorded",
+                text % {"name": by.display_name, "meeting": meeting.title[:200]},
+                reverse("decisions:detail", args=[decision.pk]),
+                mail_text=text
+                % {"name": by.display_name, "meeting": ical.public_title(meeting)[:200]},
+            )
 
 
 def decision_status_set(
@@ -631,13 +660,14 @@ def _action_people(action: FollowUpAction) -> set[int]:
     return people or _agency_viewers(action)
 
 
-def _tell(official_ids: set[int], kind: str, text, action: FollowUpAction, *, mail=False) -> None:
-    """In the app (and by mail, with `mail`), in each official's language, to each official
-    who may see the action."""
+def _tell(official_ids: set[int], kind: str, text, action: FollowUpAction) -> None:
+    """In the app, and by mail as each official chose for follow-up actions, in each
+    official's language, to each official who may see the action."""
     if not official_ids:
         return
     facts = reads.action_facts(action, reads.decision_meeting_facts(action.decision))
     link = reads.action_url(action)
+    secret = _secret(action)
     for official in Official.objects.filter(pk__in=official_ids, is_active=True).select_related(
         "agency"
     ):
@@ -645,15 +675,30 @@ def _tell(official_ids: set[int], kind: str, text, action: FollowUpAction, *, ma
             continue
         with translation.override(official.language or settings.LANGUAGE_CODE):
             message = text()
-            notify(official, kind, message, link)
-            if mail and official.email:
-                mail_queue(
-                    _mail(official, action, kind, message),
-                    official_id=official.pk,
-                    kind=kind,
-                    topic=f"action:{action.pk}",
-                    sensitive=action.decision.classification != Classification.BIASA,
-                )
+            notify(
+                official,
+                kind,
+                message,
+                link,
+                mail_text=_("A confidential follow-up action needs you.") if secret else "",
+                mail=(
+                    (
+                        lambda official=official, message=message: _mail(
+                            official, action, kind, message
+                        )
+                    )
+                    if kind in SUBJECTS
+                    else None
+                ),
+                mail_topic=f"action:{action.pk}",
+                sensitive=action.decision.classification != Classification.BIASA,
+            )
+
+
+def _secret(action: FollowUpAction) -> bool:
+    return action.decision.classification == Classification.RAHASIA or (
+        action.decision.meeting.classification == Classification.RAHASIA
+    )
 
 
 SUBJECTS = {
@@ -664,9 +709,7 @@ SUBJECTS = {
 
 
 def _mail(official: Official, action: FollowUpAction, kind: str, message: str) -> RakorEmail:
-    secret = action.decision.classification == Classification.RAHASIA or (
-        action.decision.meeting.classification == Classification.RAHASIA
-    )
+    secret = _secret(action)
     context = {
         "official": official,
         "message": message if not secret else _("A confidential follow-up action needs you."),
@@ -718,7 +761,6 @@ def actions_remind(*, now: datetime.datetime | None = None) -> int:
                     % {"due": action.due.isoformat(), "text": action.description[:200]}
                 ),
                 action,
-                mail=True,
             )
             chased += 1
     late = reads.actions_base().filter(reads.overdue_q(now), escalated_at__isnull=True)
@@ -737,7 +779,6 @@ def actions_remind(*, now: datetime.datetime | None = None) -> int:
                     % {"due": action.due.isoformat(), "text": action.description[:200]}
                 ),
                 action,
-                mail=True,
             )
             above = _coordinators([action.agency_id, action.agency.parent_id]) - told
             _tell(
@@ -752,7 +793,6 @@ def actions_remind(*, now: datetime.datetime | None = None) -> int:
                     }
                 ),
                 action,
-                mail=True,
             )
             chased += 1
     return chased

@@ -16,14 +16,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from coordination.organisation import permissions
 from coordination.organisation.models import Official
+from coordination.organisation.notifications import notify
 from coordination.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
-from meetings import events, selectors, signals
+from meetings import events, ical, selectors, signals
 from meetings.models import AgendaItem, Meeting, NotulenRevision
 from meetings.services import decisions
 
@@ -169,7 +171,24 @@ def notulen_submit(*, by: Official, meeting_id: int, version: int) -> NotulenRev
         revision.version += 1
         revision.save(update_fields=["status", "submitted_at", "version"])
         _send(meeting, revision)
+        _tell_chairs(meeting, by)
         return revision
+
+
+def _tell_chairs(meeting: Meeting, by: Official) -> None:
+    """The chairs learn that notulen await their approval, each in their language."""
+    chairs = selectors.meeting_facts(meeting).chair_ids
+    for chair in Official.objects.filter(pk__in=set(chairs) - {by.pk}, is_active=True):
+        with translation.override(chair.language or settings.LANGUAGE_CODE):
+            text = _("%(name)s asks you to approve the notulen of %(meeting)s")
+            notify(
+                chair,
+                "notulen_approval",
+                text % {"name": by.display_name, "meeting": meeting.title[:200]},
+                meeting.get_absolute_url() + "#notulen",
+                mail_text=text
+                % {"name": by.display_name, "meeting": ical.public_title(meeting)[:200]},
+            )
 
 
 def notulen_approve(*, by: Official, meeting_id: int, version: int) -> NotulenRevision:

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from coordination.organisation.models import Official
 from coordination.organisation.notifications import notify
 from coordination.organisation.timefmt import format_in_zone
-from coordination.platform.mail import RakorEmail, mail_queue
+from coordination.platform.mail import RakorEmail
 from meetings import ical, recurrence
 from meetings.models import Meeting, Participant, Reminder
 
@@ -141,21 +141,17 @@ def _send(
             with translation.override(official.language or settings.LANGUAGE_CODE):
                 # In the app the official, a participant, reads the title; mail gets the
                 # title that may leave Rakor.
+                mail_text = _text(meeting, ical.public_title(meeting), official, now)
                 notify(
                     official,
                     KIND,
                     _text(meeting, meeting.title, official, now),
                     meeting.get_absolute_url(),
+                    mail_text=mail_text,
+                    mail=lambda: _mail(meeting, participant, mail_text),
+                    mail_topic=f"meeting:{series_pk}",
+                    sensitive=ical.is_secret(meeting),
                 )
-                if official.email:
-                    text = _text(meeting, ical.public_title(meeting), official, now)
-                    mail_queue(
-                        _mail(meeting, participant, text),
-                        official_id=official.pk,
-                        kind=KIND,
-                        topic=f"meeting:{series_pk}",
-                        sensitive=ical.is_secret(meeting),
-                    )
     except IntegrityError:
         return False  # another worker sent it
     return True

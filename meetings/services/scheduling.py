@@ -252,7 +252,7 @@ def meeting_create(
         everyone = selectors.participant_list(meeting)
         _sync_room(meeting, everyone)
         invitations.invitation_queue(
-            meeting, everyone, recipients=everyone, method="REQUEST", kind="invitation"
+            meeting, everyone, recipients=everyone, method="REQUEST", kind="invitation", by_id=by.pk
         )
         audit_record("meeting_scheduled", actor=by, target=meeting, uid=meeting.uid)
         events.meeting_changed_on_commit(meeting, everyone)
@@ -443,15 +443,20 @@ def meeting_update(
         others = [p for p in everyone if p.official_id not in added_ids]
         if newcomers:
             invitations.invitation_queue(
-                meeting, everyone, recipients=newcomers, method="REQUEST", kind="invitation"
+                meeting,
+                everyone,
+                recipients=newcomers,
+                method="REQUEST",
+                kind="invitation",
+                by_id=by.pk,
             )
         if others:
             invitations.invitation_queue(
-                meeting, everyone, recipients=others, method="REQUEST", kind="update"
+                meeting, everyone, recipients=others, method="REQUEST", kind="update", by_id=by.pk
             )
         if removed:
             invitations.invitation_queue(
-                meeting, removed, recipients=removed, method="CANCEL", kind="removal"
+                meeting, removed, recipients=removed, method="CANCEL", kind="removal", by_id=by.pk
             )
         audit_record(
             "meeting_changed",
@@ -601,7 +606,12 @@ def meeting_cancel(*, by: Official, meeting_id: int) -> Meeting:
         if meeting.series_id is None:
             video_provider(meeting.video).end(meeting)
         invitations.invitation_queue(
-            meeting, everyone, recipients=everyone, method="CANCEL", kind="cancellation"
+            meeting,
+            everyone,
+            recipients=everyone,
+            method="CANCEL",
+            kind="cancellation",
+            by_id=by.pk,
         )
         audit_record("meeting_cancelled", actor=by, target=meeting, sequence=meeting.sequence)
         events.meeting_changed_on_commit(meeting, everyone)

@@ -8,13 +8,14 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from coordination.organisation import permissions
 from coordination.organisation.models import Official
-from coordination.organisation.notifications import notify_many
+from coordination.organisation.notifications import notify, notify_many
 from coordination.platform.errors import Forbidden, InvalidInput, NotFound
 from messaging import events, selectors
 from messaging.models import Acknowledgement, Membership, Message
@@ -46,8 +47,9 @@ def directive_check(*, author: Official, directive: Directive) -> None:
         )
 
 
-def directive_notify(*, message: Message, room_name: str) -> None:
-    """Ask the room's members (the sender excepted) to acknowledge, each in their language."""
+def directive_notify(*, message: Message, room_name: str) -> set[int]:
+    """Ask the room's members (the sender excepted) to acknowledge, each in their language;
+    returns who was asked."""
     recipients = Membership.objects.filter(room_id=message.room_id).exclude(
         official_id=message.author_id
     )
@@ -72,6 +74,7 @@ def directive_notify(*, message: Message, room_name: str) -> None:
                     "room": room_name,
                 }
         notify_many(official_ids, "directive", text, message.get_absolute_url())
+    return {pk for ids in by_language.values() for pk in ids}
 
 
 def directive_acknowledge(*, official: Official, message_id: int) -> dict[str, Any]:
@@ -93,3 +96,54 @@ def directive_acknowledge(*, official: Official, message_id: int) -> dict[str, A
     except IntegrityError:
         tally = selectors.directive_tally(message)  # already acknowledged (by them or their agency)
     return tally
+
+
+def directives_overdue_tell(*, now: datetime.datetime | None = None) -> int:
+    """Tell each sender, once, of their directive that is past its due date (where they are)
+    with acknowledgements still missing. Once even with several workers: the row is claimed
+    in the transaction of the notification. Returns how many senders were told."""
+    now = now or timezone.now()
+    # The earliest "today" in Indonesia is WIB's; a directive due before the latest "today"
+    # (WIT's) may be overdue somewhere: is_overdue decides in the sender's zone.
+    latest_today = (now + datetime.timedelta(hours=14)).date()
+    candidates = (
+        Message.objects.filter(
+            deleted_at__isnull=True,
+            directive_due__lt=latest_today,
+            directive_overdue_told_at__isnull=True,
+        )
+        .exclude(directive_ack_by="")
+        .select_related("author", "room")
+        .order_by("directive_due", "pk")[:500]
+    )
+    told = 0
+    for message in candidates:
+        if not selectors.is_overdue(message):
+            continue
+        tally = selectors.directive_tally(message)
+        with transaction.atomic():
+            if not Message.objects.filter(
+                pk=message.pk, directive_overdue_told_at__isnull=True
+            ).update(directive_overdue_told_at=now):
+                continue  # another worker told them
+            if tally["complete"] or not message.author.is_active:
+                continue
+            author = message.author
+            with translation.override(author.language or settings.LANGUAGE_CODE):
+                room = message.room.name or _("a direct conversation")
+                notify(
+                    author,
+                    "directive_overdue",
+                    _(
+                        "Your directive in %(room)s was due %(due)s; %(n)d have not "
+                        "acknowledged it yet"
+                    )
+                    % {
+                        "room": room,
+                        "due": formats.date_format(message.directive_due, "DATE_FORMAT"),
+                        "n": len(tally["pending"]),
+                    },
+                    message.get_absolute_url(),
+                )
+            told += 1
+    return told

@@ -129,9 +129,14 @@ def message_post(
             )
             if files:
                 Attachment.objects.filter(pk__in=[f.pk for f in files]).update(message=message)
-            mentioned = _mentions_record(message, room)
+            # One notification per official per message: a directive's ask includes the
+            # mention of the same official.
+            asked: set[int] = set()
             if directive is not None:
-                directive_notify(message=message, room_name=room.name or _("a direct conversation"))
+                asked = directive_notify(
+                    message=message, room_name=room.name or _("a direct conversation")
+                )
+            mentioned = _mentions_record(message, room, told=asked)
             events.room_broadcast_on_commit(
                 room.pk,
                 events.message_frame(message, attachments=files, mentions=mentioned),
@@ -147,8 +152,12 @@ def message_post(
     return message, True
 
 
-def _mentions_record(message: Message, room: Room) -> dict[str, list[str]]:
-    """Store the message's mentions of members and notify them, each in their language."""
+def _mentions_record(
+    message: Message, room: Room, *, told: set[int] = frozenset()
+) -> dict[str, list[str]]:
+    """Store the message's mentions of members and notify them (but those `told` already of
+    this message), each in their language; one mentioned by name and through their agency
+    is one mention."""
     resolved = mentions.resolve(room.pk, message.author, message.body)
     if not resolved.officials:
         return {"usernames": [], "agencies": []}
@@ -159,8 +168,10 @@ def _mentions_record(message: Message, room: Room) -> dict[str, list[str]]:
     # The notification names who and where, not what: notification lists and e-mail digests
     # outlive the message (which may be edited or deleted) and leave the room's members.
     by_language: dict[str, list[int]] = {}
-    for pk, language in Official.objects.filter(pk__in=resolved.officials).values_list(
-        "pk", "language"
+    for pk, language in (
+        Official.objects.filter(pk__in=resolved.officials)
+        .exclude(pk__in=told)
+        .values_list("pk", "language")
     ):
         by_language.setdefault(language, []).append(pk)
     for language, official_ids in by_language.items():

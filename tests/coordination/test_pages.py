@@ -24,12 +24,14 @@ def signed_in(client, official):
 
 # url name (and args), the text expected in Indonesian, in English, and the query budget.
 PAGES = [
-    ("dashboard", (), "Selamat datang", "Welcome", 12),  # +1 invitations, +1 actions due
-    ("directory", (), "Cari instansi dan pejabat", "Search agencies and officials", 10),
-    ("agency_detail", ("sulsel",), "Instansi di bawahnya", "Agencies below", 12),
-    ("profile", (), "Verifikasi dua langkah", "Two-step verification", 12),
-    ("second_factor_setup", (), "Pasang aplikasi autentikator", "Install an authenticator app", 12),
-    ("password_change", (), "Ganti kata sandi Anda", "Change your password", 10),
+    # Every signed-in page counts one query for the bell's unread count.
+    ("dashboard", (), "Selamat datang", "Welcome", 13),  # +1 invitations, +1 actions due
+    ("directory", (), "Cari instansi dan pejabat", "Search agencies and officials", 11),
+    ("agency_detail", ("sulsel",), "Instansi di bawahnya", "Agencies below", 13),
+    ("profile", (), "Verifikasi dua langkah", "Two-step verification", 13),
+    ("second_factor_setup", (), "Pasang aplikasi autentikator", "Install an authenticator app", 13),
+    ("password_change", (), "Ganti kata sandi Anda", "Change your password", 11),
+    ("notifications", (), "Tandai semua sudah dibaca", "Mark all read", 11),
 ]
 
 

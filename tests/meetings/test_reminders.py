@@ -224,7 +224,10 @@ def test_a_cancelled_or_declined_occurrence_is_not_reminded_and_a_moved_one_at_i
     assert reminders_send(now=moved - DAY) == 3
     assert reminders_send(now=week(weekly, 3) - HALF_HOUR) == 0
     assert reminders_send(now=moved - HALF_HOUR) == 3
-    assert Notification.objects.filter(link=row.get_absolute_url()).count() == 6
+    assert (
+        Notification.objects.filter(kind="meeting_reminder", link=row.get_absolute_url()).count()
+        == 6
+    )
 
 
 def test_an_occurrence_gaining_its_row_between_reminders_is_not_reminded_again(world, weekly):

@@ -7,13 +7,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from coordination.organisation import second_factor, services
-from coordination.organisation.forms import PreferencesForm, SecondFactorCodeForm, TokenCreateForm
+from coordination.organisation import notifications, second_factor, services
+from coordination.organisation.forms import (
+    NotificationSettingsForm,
+    PreferencesForm,
+    SecondFactorCodeForm,
+    TokenCreateForm,
+)
 from coordination.organisation.views.directory import set_language_cookie
 from coordination.platform.errors import DomainError
 from coordination.platform.http import add_domain_error
@@ -24,6 +30,7 @@ def _profile_context(request: HttpRequest, **extra) -> dict:
     context = {
         "official": official,
         "preferences_form": PreferencesForm.for_official(official),
+        "notifications_form": NotificationSettingsForm.for_official(official),
         "token_form": TokenCreateForm(),
         "tokens": official.api_tokens.all(),
         "second_factor_on": second_factor.enrolled(official),
@@ -58,6 +65,33 @@ def profile(request: HttpRequest) -> HttpResponse:
             status=400,
         )
     return render(request, "coordination/profile.html", _profile_context(request))
+
+
+@never_cache
+@login_required
+@require_POST
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    form = NotificationSettingsForm.for_official(request.user, data=request.POST)
+    if form.is_valid():
+        try:
+            notifications.notification_settings_update(
+                official=request.user,
+                mail=form.mail_choices(),
+                digest_time=form.cleaned_data["digest_time"],
+                quiet_start=form.cleaned_data["quiet_start"],
+                quiet_end=form.cleaned_data["quiet_end"],
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Your notification settings are saved."))
+            return redirect(reverse("profile") + "#notifications")
+    return render(
+        request,
+        "coordination/profile.html",
+        _profile_context(request, notifications_form=form),
+        status=400,
+    )
 
 
 @never_cache

@@ -14,11 +14,21 @@
 //   socket.send(frame) sends now and says whether it could; socket.isOpen(); socket.drop().
 //
 // What to resume after a reconnect, from the seqs already seen, is lib/resume.js.
+//
+// Every frame is also dispatched on `window` as a "rakor:frame" event (detail: the frame),
+// and every opening as "rakor:open" (detail: {again}), so the bell (notifications.js) shares
+// the page's socket; `pageHasSocket()` says whether one was started.
 
 const PING_EVERY = 25000;
 const PONG_WITHIN = 10000;
 const BACKOFF_FIRST = 1000;
 const BACKOFF_MOST = 30000;
+
+let started = 0;
+
+export function pageHasSocket() {
+  return started > 0;
+}
 
 export function createSocket({ ping = true, path = "/ws/" } = {}) {
   let socket = null;
@@ -52,12 +62,14 @@ export function createSocket({ ping = true, path = "/ws/" } = {}) {
       clearInterval(pingTimer);
       if (ping) pingTimer = setInterval(sendPing, PING_EVERY);
       call("open", openedBefore);
+      window.dispatchEvent(new CustomEvent("rakor:open", { detail: { again: openedBefore } }));
       openedBefore = true;
     });
     opened.addEventListener("message", (event) => {
       const frame = JSON.parse(event.data);
       if (frame.type === "pong") clearTimeout(pongTimer);
       call("frame", frame);
+      window.dispatchEvent(new CustomEvent("rakor:frame", { detail: frame }));
     });
     opened.addEventListener("close", (event) => { if (opened === socket) closed(event.code); });
   }
@@ -93,6 +105,7 @@ export function createSocket({ ping = true, path = "/ws/" } = {}) {
 
   function start(given) {
     handlers = given;
+    started += 1;
     window.addEventListener("online", () => {
       if (!ended && (!socket || socket.readyState > 1)) { clearTimeout(reconnectTimer); connect(); }
     });

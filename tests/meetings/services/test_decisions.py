@@ -241,6 +241,7 @@ def test_reminders_before_the_due_date_and_escalation_once_overdue(
     settings.RAKOR_ACTION_REMINDER_DAYS = 3
     for official in (regions["wulan"], regions["rahmat"], world["andi"]):
         official.email = f"{official.username}@example.go.id"
+        official.notification_mail = {"actions": "immediate"}  # the default is the digest
         official.save()
     today = timezone.localdate()
     soon = _assign(
