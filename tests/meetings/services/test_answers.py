@@ -120,7 +120,8 @@ def test_the_same_answer_again_changes_nothing_and_tells_nobody(
     assert callbacks == [] and rsvp_of(meeting, "andi").rsvp_at == first
     with django_capture_on_commit_callbacks() as callbacks:
         answers.meeting_rsvp(official=world["andi"], meeting_id=meeting.pk, response="accepted")
-    assert len(callbacks) == 1  # a change is told (rsvp_updated), after commit
+    # A change is told after commit: rsvp_updated to the meeting, a notification to budi.
+    assert len(callbacks) == 2
 
 
 def test_a_cancelled_meeting_takes_no_answer(world, schedule):
