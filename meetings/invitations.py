@@ -14,14 +14,13 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core import signing
-from django.template import loader
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from coordination.organisation.notifications import notify
 from coordination.organisation.timefmt import format_in_zone
-from coordination.platform.mail import RakorEmail, mail_queue
+from coordination.platform.mail import RakorEmail, mail_queue, templated_mail
 from meetings import ical
 from meetings.models import Meeting, Participant
 
@@ -166,18 +165,15 @@ def _message(
         else [],
     }
     subject = SUBJECTS[kind]() % {"title": ical.public_title(meeting)}
-    text = loader.render_to_string("meetings/email/invitation.txt", context)
-    html = loader.render_to_string("meetings/email/invitation.html", context)
-    message = RakorEmail(
-        subject=subject.replace("\n", " ").replace("\r", " "),
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[official.email],
+    message = templated_mail(
+        subject,
+        "meetings/email/invitation",
+        context,
+        official.email,
         # A person's reply reaches the organiser; calendar clients answer ORGANIZER (the
         # scheduling mailbox) whatever Reply-To says.
         reply_to=[meeting.organiser.email or settings.RAKOR_SCHEDULING_MAILBOX],
     )
-    message.attach_alternative(html, "text/html")
     message.attach_alternative(calendar, f"text/calendar; method={method}")
     message.attach("invite.ics", calendar.encode("utf-8"), "application/ics")
     return message

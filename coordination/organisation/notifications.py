@@ -25,7 +25,6 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Count, QuerySet
-from django.template import loader
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -35,7 +34,7 @@ from coordination.organisation.models import Notification, Official
 from coordination.organisation.timefmt import format_in_zone
 from coordination.platform import realtime
 from coordination.platform.errors import InvalidInput, NotFound
-from coordination.platform.mail import RakorEmail, mail_queue, site_url
+from coordination.platform.mail import RakorEmail, mail_queue, site_url, templated_mail
 from coordination.platform.pagination import paginate_by_id
 
 logger = logging.getLogger("rakor.notifications")
@@ -442,16 +441,7 @@ def _plain_mail(official: Official, rows: list[Notification], *, digest: bool) -
         subject = _("Rakor: %(text)s") % {"text": items[0]["text"][:150]}
     else:
         subject = _("Rakor: %(n)d notifications while your quiet hours were on") % {"n": len(rows)}
-    message = RakorEmail(
-        subject=" ".join(subject.split()),
-        body=loader.render_to_string("coordination/email/notifications.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[official.email],
-    )
-    message.attach_alternative(
-        loader.render_to_string("coordination/email/notifications.html", context), "text/html"
-    )
-    return message
+    return templated_mail(subject, "coordination/email/notifications", context, official.email)
 
 
 def last_digest_moment(official: Official, now: datetime.datetime) -> datetime.datetime:

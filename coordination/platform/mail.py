@@ -228,6 +228,29 @@ class RakorEmail(EmailMultiAlternatives):
         return part
 
 
+def templated_mail(
+    subject: str,
+    template: str,
+    context: dict[str, Any],
+    to: str,
+    *,
+    reply_to: list[str] | None = None,
+) -> RakorEmail:
+    """A mail in text and HTML from the template pair `template`.txt and `template`.html,
+    in the active language; the subject is one line whatever the user text in it."""
+    from django.template import loader
+
+    message = RakorEmail(
+        subject=" ".join(str(subject).split()),
+        body=loader.render_to_string(f"{template}.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        reply_to=reply_to,
+    )
+    message.attach_alternative(loader.render_to_string(f"{template}.html", context), "text/html")
+    return message
+
+
 def mail_deliver(payload: dict[str, Any]) -> None:
     """Send one message now; raises when the SMTP server does not accept it."""
     message = RakorEmail(

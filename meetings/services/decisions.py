@@ -26,7 +26,6 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.template import loader
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -42,7 +41,7 @@ from coordination.platform.errors import (
     NotFound,
     RateLimited,
 )
-from coordination.platform.mail import RakorEmail
+from coordination.platform.mail import RakorEmail, templated_mail
 from meetings import decision_log, events, ical, selectors
 from meetings.models import (
     ActionAttachment,
@@ -718,16 +717,7 @@ def _mail(official: Official, action: FollowUpAction, kind: str, message: str) -
         "url": ical.site_url(reads.action_url(action)),
     }
     subject = SUBJECTS[kind]() % {"agency": action.agency.name}
-    mail = RakorEmail(
-        subject=subject.replace("\n", " ").replace("\r", " "),
-        body=loader.render_to_string("meetings/email/action.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[official.email],
-    )
-    mail.attach_alternative(
-        loader.render_to_string("meetings/email/action.html", context), "text/html"
-    )
-    return mail
+    return templated_mail(subject, "meetings/email/action", context, official.email)
 
 
 def actions_remind(*, now: datetime.datetime | None = None) -> int:

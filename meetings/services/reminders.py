@@ -19,7 +19,6 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.template import loader
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -27,7 +26,7 @@ from django.utils.translation import gettext as _
 from coordination.organisation.models import Official
 from coordination.organisation.notifications import notify
 from coordination.organisation.timefmt import format_in_zone
-from coordination.platform.mail import RakorEmail
+from coordination.platform.mail import RakorEmail, templated_mail
 from meetings import ical, recurrence
 from meetings.models import Meeting, Participant, Reminder
 
@@ -196,13 +195,4 @@ def _mail(meeting: Meeting, participant: Participant, text: str) -> RakorEmail:
         "profile_url": ical.site_url(reverse("profile")),
     }
     subject = _("Reminder: %(title)s") % {"title": ical.public_title(meeting)}
-    message = RakorEmail(
-        subject=subject.replace("\n", " ").replace("\r", " "),
-        body=loader.render_to_string("meetings/email/reminder.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[official.email],
-    )
-    message.attach_alternative(
-        loader.render_to_string("meetings/email/reminder.html", context), "text/html"
-    )
-    return message
+    return templated_mail(subject, "meetings/email/reminder", context, official.email)
