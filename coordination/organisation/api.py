@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field, create_model
 
 from coordination.organisation import notifications, selectors
 from coordination.organisation.models import Agency
@@ -205,11 +205,16 @@ def notification_list(request: HttpRequest, filters: Query[NotificationFilter]):
     }
 
 
-class MarkReadIn(Schema):
+class MarkSomeReadIn(Schema):
+    model_config = ConfigDict(extra="forbid")
     ids: list[Id] = Field(
-        default_factory=list, max_length=MAX_LIMIT, description="The notifications to mark read."
+        min_length=1, max_length=MAX_LIMIT, description="The notifications to mark read."
     )
-    all: bool = Field(False, description="Mark every notification read instead.")
+
+
+class MarkAllReadIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    all: Literal[True] = Field(description="Mark every notification read.")
 
 
 class MarkReadOut(Schema):
@@ -222,43 +227,84 @@ class MarkReadOut(Schema):
     response={200: MarkReadOut, 400: ErrorOut, 404: ErrorOut, **AUTH_ERRORS},
     summary="Mark notifications read (some by id, or all)",
 )
-def notifications_read(request: HttpRequest, body: MarkReadIn):
+def notifications_read(request: HttpRequest, body: MarkSomeReadIn | MarkAllReadIn):
+    everything = isinstance(body, MarkAllReadIn)
     marked = notifications.notifications_mark_read(
-        official=request.auth, ids=list(body.ids), everything=body.all
+        official=request.auth, ids=None if everything else list(body.ids), everything=everything
     )
     return {"marked": marked, "unread": notifications.unread_count(request.auth)}
 
 
 HOUR_MINUTE = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
-MailChoice = Literal["immediate", "digest", "off", "invitation"]
+DAY_MINUTES = 24 * 60
+
+
+def _mail_field(group: notifications.Group) -> tuple[Any, Any]:
+    choices = group.choices or ("invitation",)
+    return (Literal[choices] | None, Field(None, description=str(group.label)))
+
+
+# One field per preference group, each taking only that group's choices.
+MailIn = create_model(
+    "MailIn",
+    __config__=ConfigDict(extra="forbid"),
+    **{name: _mail_field(group) for name, group in notifications.GROUPS.items()},
+)
+MailOut = create_model(
+    "MailOut",
+    **{
+        name: (Literal[group.choices or ("invitation",)], ...)
+        for name, group in notifications.GROUPS.items()
+    },
+)
+
+
+class QuietHours(Schema):
+    model_config = ConfigDict(extra="forbid")
+    start: str = Field(pattern=HOUR_MINUTE, description="HH:MM in the official's zone.")
+    minutes: int = Field(
+        ge=1, lt=DAY_MINUTES, description="How long they last (past midnight if need be)."
+    )
+
+
+class QuietHoursOut(QuietHours):
+    end: str = Field(description="HH:MM: when they end.")
 
 
 class NotificationSettingsOut(Schema):
-    mail: dict[str, MailChoice] = Field(
+    mail: MailOut = Field(
         description=(
             "Per group: `immediate`, `digest` or `off`; `invitation` for the group whose mail "
             "is the calendar invitation itself (it cannot be changed)."
         )
     )
     digest_time: str = Field(description="HH:MM in `timezone`: when the daily digest goes.")
-    quiet_start: str | None = Field(description="HH:MM: quiet hours from (null: none).")
-    quiet_end: str | None = Field(description="HH:MM: quiet hours until.")
+    quiet: QuietHoursOut | None = Field(description="Quiet hours; null: none.")
     timezone: str
 
 
 class NotificationSettingsIn(Schema):
-    mail: dict[str, MailChoice] = Field(
-        default_factory=dict,
-        max_length=20,
-        description="Groups to change; a group left out keeps its choice.",
+    model_config = ConfigDict(extra="forbid")
+    mail: MailIn = Field(
+        default_factory=MailIn, description="Groups to change; a group left out keeps its choice."
     )
-    digest_time: str = Field("07:00", pattern=HOUR_MINUTE)
-    quiet_start: str | None = Field(None, pattern=HOUR_MINUTE)
-    quiet_end: str | None = Field(None, pattern=HOUR_MINUTE)
+    digest_time: str = Field(pattern=HOUR_MINUTE, description="HH:MM in your zone.")
+    quiet: QuietHours | None = Field(description="Quiet hours; null: none.")
 
 
-def _hour(value: str | None) -> datetime.time | None:
-    return None if value is None else datetime.time.fromisoformat(value)
+def _settings_out(official) -> dict:
+    current = notifications.notification_settings(official)
+    start, end = official.quiet_start, official.quiet_end
+    quiet = None
+    if start is not None and end is not None:
+        minutes = (end.hour * 60 + end.minute - start.hour * 60 - start.minute) % DAY_MINUTES
+        quiet = {"start": current["quiet_start"], "end": current["quiet_end"], "minutes": minutes}
+    return {
+        "mail": current["mail"],
+        "digest_time": current["digest_time"],
+        "quiet": quiet,
+        "timezone": current["timezone"],
+    }
 
 
 @router.get(
@@ -267,7 +313,7 @@ def _hour(value: str | None) -> datetime.time | None:
     summary="How your notifications reach you",
 )
 def notification_settings(request: HttpRequest):
-    return notifications.notification_settings(request.auth)
+    return _settings_out(request.auth)
 
 
 @router.put(
@@ -276,11 +322,16 @@ def notification_settings(request: HttpRequest):
     summary="Choose how your notifications reach you",
 )
 def notification_settings_put(request: HttpRequest, body: NotificationSettingsIn):
+    quiet_start = quiet_end = None
+    if body.quiet is not None:
+        quiet_start = datetime.time.fromisoformat(body.quiet.start)
+        end = quiet_start.hour * 60 + quiet_start.minute + body.quiet.minutes
+        quiet_end = datetime.time((end // 60) % 24, end % 60)
     official = notifications.notification_settings_update(
         official=request.auth,
-        mail=dict(body.mail),
-        digest_time=_hour(body.digest_time),
-        quiet_start=_hour(body.quiet_start),
-        quiet_end=_hour(body.quiet_end),
+        mail={k: v for k, v in body.mail.model_dump().items() if v is not None},
+        digest_time=datetime.time.fromisoformat(body.digest_time),
+        quiet_start=quiet_start,
+        quiet_end=quiet_end,
     )
-    return notifications.notification_settings(official)
+    return _settings_out(official)

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from coordination.organisation import permissions, second_factor
+from coordination.organisation import notifications, permissions, second_factor
 from meetings.selectors import invitations_awaiting, meetings_ahead
 from meetings.selectors.decisions import actions_due_for
 from meetings.views import RSVP_LABELS
@@ -18,6 +18,7 @@ from messaging.selectors import dashboard_sections
 # Beside the official's own zone, times are also shown in Jakarta's, the reference of
 # national coordination.
 REFERENCE_ZONE = "Asia/Jakarta"
+DASHBOARD_UNREAD = 5
 
 
 @login_required
@@ -41,6 +42,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "suggest_second_factor": not second_factor.enrolled(official),
             "may_schedule": permissions.may_schedule_meeting(official),
             "actions_due": actions_due_for(official),
+            # The count is the bell's (the context processor's): the two always agree.
+            "unread_latest": list(
+                notifications.notification_list(official, unread_only=True)[:DASHBOARD_UNREAD]
+            ),
             **dashboard_sections(official),
         },
     )

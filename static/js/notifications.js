@@ -59,8 +59,15 @@ function onNotification(frame) {
   if (seen.has(frame.id)) return; // the page's socket and the bell's may both bring it
   seen.add(frame.id);
   setUnread(frame.unread);
-  const list = document.querySelector("[data-notification-list]");
-  if (list && !list.querySelector(`[data-notification="${frame.id}"]`)) list.prepend(listItem(frame));
+  for (const list of document.querySelectorAll("[data-notification-list]")) {
+    if (list.querySelector(`[data-notification="${frame.id}"]`)) continue;
+    list.prepend(listItem(frame));
+    const limit = Number(list.dataset.limit || 0);
+    while (limit && list.children.length > limit) list.lastElementChild.remove();
+  }
+  for (const node of document.querySelectorAll("[data-unread-empty], [data-list-empty]")) {
+    node.hidden = true;
+  }
   if (document.hidden && browserWanted() && !frame.quiet) {
     const shown = new Notification("Rakor", { body: frame.text, tag: `rakor-${frame.id}` });
     shown.addEventListener("click", () => {
@@ -89,10 +96,20 @@ function listItem(frame) {
 
 function onRead(frame) {
   setUnread(frame.unread);
+  if (frame.unread === 0) document.querySelector(".notification-toast")?.remove();
   const items = frame.all
     ? document.querySelectorAll(".notification--unread")
     : (frame.ids || []).map((id) => document.querySelector(`[data-notification="${id}"]`));
   for (const item of items) item?.classList.remove("notification--unread");
+  // The dashboard lists unread ones only: what is read leaves it.
+  for (const list of document.querySelectorAll("[data-notification-list][data-limit]")) {
+    for (const item of [...list.querySelectorAll(".notification:not(.notification--unread)")]) {
+      item.remove();
+    }
+  }
+  if (frame.unread === 0) {
+    for (const node of document.querySelectorAll("[data-unread-empty]")) node.hidden = false;
+  }
 }
 
 function handle(frame) {

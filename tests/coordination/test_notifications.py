@@ -165,6 +165,8 @@ def test_the_bell_and_the_centre_agree_in_indonesian(client, world):
     client.force_login(sari)
     page = client.get("/").content.decode()
     assert 'data-unread="3"' in page and "<title>(3) " in page
+    # The dashboard's card counts what the bell counts, and lists the newest unread.
+    assert "3 belum dibaca" in page and "Sebutan 2" in page
     centre = client.get("/notifications/").content.decode()
     assert "Sebutan 2" in centre and "3 belum dibaca" in centre
     client.post("/notifications/read", {"all": "1"})
@@ -229,14 +231,13 @@ def test_the_settings_have_sensible_defaults_and_are_saved_through_the_api(world
     assert got["mail"]["mentions"] == "immediate" and got["mail"]["directives"] == "immediate"
     assert got["mail"]["actions"] == "digest" and got["mail"]["decisions"] == "digest"
     assert got["mail"]["meetings"] == "invitation" and got["digest_time"] == "07:00"
-    assert got["quiet_start"] is None
+    assert got["quiet"] is None and got["timezone"] == world["sari"].zone_name
     saved = client.put(
         "/api/v1/me/notification-settings",
         {
             "mail": {"mentions": "digest", "actions": "off"},
             "digest_time": "16:30",
-            "quiet_start": "21:00",
-            "quiet_end": "06:00",
+            "quiet": {"start": "21:00", "minutes": 9 * 60},
         },
         content_type=JSON,
     )
@@ -244,11 +245,15 @@ def test_the_settings_have_sensible_defaults_and_are_saved_through_the_api(world
     body = saved.json()
     assert body["mail"]["mentions"] == "digest" and body["mail"]["actions"] == "off"
     assert body["mail"]["directives"] == "immediate"  # left out: unchanged
-    assert (body["digest_time"], body["quiet_start"], body["quiet_end"]) == (
-        "16:30",
-        "21:00",
-        "06:00",
-    )
+    assert body["digest_time"] == "16:30"
+    assert body["quiet"] == {"start": "21:00", "end": "06:00", "minutes": 540}
+    assert client.get("/api/v1/me/notification-settings").json() == body
+    cleared = client.put(
+        "/api/v1/me/notification-settings",
+        {"digest_time": "16:30", "quiet": None},
+        content_type=JSON,
+    ).json()
+    assert cleared["quiet"] is None and cleared["mail"]["mentions"] == "digest"
 
 
 @pytest.mark.parametrize(
@@ -259,8 +264,11 @@ def test_the_settings_have_sensible_defaults_and_are_saved_through_the_api(world
         {"mail": {"meetings": "off"}},  # the invitation itself is the mail
         {"mail": {"mentions": "sometimes"}},
         {"digest_time": "25:00"},
-        {"quiet_start": "22:00"},  # without an end
-        {"quiet_start": "22:00", "quiet_end": "22:00"},
+        {"quiet": {"start": "22:00"}},  # for how long?
+        {"quiet": {"start": "22:00", "minutes": 0}},
+        {"quiet": {"start": "22:00", "minutes": 24 * 60}},
+        {"quiet": None},  # no digest_time
+        {"digest_time": "07:00", "quiet": None, "colour": "red"},
     ],
 )
 @pytest.mark.django_db
@@ -268,6 +276,7 @@ def test_bad_settings_are_refused_and_change_nothing(world, body):
     sari = world["sari"]
     client = api(sari)
     before = client.get("/api/v1/me/notification-settings").json()
+    body = {"digest_time": "07:00", "quiet": None, **body} if "mail" in body else body
     response = client.put("/api/v1/me/notification-settings", body, content_type=JSON)
     assert response.status_code == 400 and response.json()["message"]
     assert client.get("/api/v1/me/notification-settings").json() == before

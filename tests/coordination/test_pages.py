@@ -25,7 +25,7 @@ def signed_in(client, official):
 # url name (and args), the text expected in Indonesian, in English, and the query budget.
 PAGES = [
     # Every signed-in page counts one query for the bell's unread count.
-    ("dashboard", (), "Selamat datang", "Welcome", 13),  # +1 invitations, +1 actions due
+    ("dashboard", (), "Selamat datang", "Welcome", 14),  # +1 invitations, actions due, unread
     ("directory", (), "Cari instansi dan pejabat", "Search agencies and officials", 11),
     ("agency_detail", ("sulsel",), "Instansi di bawahnya", "Agencies below", 13),
     ("profile", (), "Verifikasi dua langkah", "Two-step verification", 13),

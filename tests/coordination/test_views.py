@@ -280,7 +280,7 @@ def test_dashboard_shows_the_official_and_the_time_in_their_zone(
     official.agency.timezone = "Asia/Makassar"
     official.agency.save()
     client.force_login(official)
-    with django_assert_max_num_queries(13):  # +1 invitations, +1 actions due, +1 the bell
+    with django_assert_max_num_queries(14):  # +1 invitations, actions due, bell, unread
         page = client.get("/")
     text = page.content.decode()
     assert "WITA" in text and official.agency.name in text

@@ -80,14 +80,16 @@ def open_live(page, url):
 def expect_unread(page, count):
     bell = page.locator("a[data-bell]")
     badge = bell.locator("[data-bell-count]")
+    label = bell.locator("[data-bell-label]")  # what a screen reader says of the bell
     expect(bell).to_have_attribute("data-unread", str(count))
     if count:
         expect(badge).to_be_visible()
         expect(badge).to_have_text(str(count))
-        expect(bell.locator("[data-bell-label]")).to_contain_text(str(count))
+        expect(label).to_have_text(f"Notifikasi, {count} belum dibaca")
         expect(page).to_have_title(re.compile(rf"^\({count}\) "))
     else:
         expect(badge).to_be_hidden()
+        expect(label).to_have_text("Notifikasi, tidak ada yang belum dibaca")
         expect(page).to_have_title(re.compile(r"^[^(]"))
 
 
@@ -104,6 +106,7 @@ def test_a_mention_rings_the_bell_live_and_opening_it_reads_it(site, papua_room,
     expect_unread(page, 1)
     toast = page.locator(".notification-toast")
     expect(toast).to_be_visible()
+    expect(toast).to_contain_text("Notifikasi baru")
     expect(toast).to_contain_text(MENTION_TEXT)
     expect(toast.get_by_role("link", name=MENTION_TEXT)).to_have_attribute(
         "href", re.compile(r"^/notifications/\d+/open$")

@@ -112,3 +112,61 @@ def test_two_workers_and_a_restart_send_each_meeting_reminder_once(world, tmp_pa
         for w in workers:
             w.terminate()
         smtp.stop()
+
+
+def test_two_workers_and_a_restart_send_each_daily_digest_once(world, tmp_path):
+    import datetime
+    import os
+    import signal
+    import zoneinfo
+
+    from django.utils import timezone
+
+    from coordination.organisation import notifications
+    from coordination.organisation.models import Notification
+    from coordination.platform.models import PeriodicJobState
+
+    smtp = SmtpServer(free_port()).start()
+    now = timezone.now()
+    people = [world[u] for u in ("andi", "nurul", "sari")]
+    for official in people:
+        # The digest was due a few minutes ago in each one's zone; what waits is older.
+        local = now.astimezone(zoneinfo.ZoneInfo(official.zone_name))
+        official.digest_time = (
+            (local - datetime.timedelta(minutes=3)).time().replace(second=0, microsecond=0)
+        )
+        official.save()
+        for n in range(3):
+            notifications.notify(official, "action_assigned", f"Aksi {n}", "/actions/")
+    Notification.objects.update(created_at=now - datetime.timedelta(minutes=10))
+    env = same_stack_env(EMAIL_URL=f"smtp://127.0.0.1:{smtp.port}", RAKOR_WORKER_POLL_SECONDS="0.1")
+
+    def worker(n):
+        return Process([sys.executable, "manage.py", "run_worker"], env, tmp_path / f"w{n}.log")
+
+    def digests():
+        return sorted(m["To"] for m in smtp.messages if "ringkasan harian" in m["Subject"])
+
+    everyone = sorted(o.email for o in people)
+    workers = [worker(0), worker(1)]
+    try:
+        wait_for(lambda: digests() == everyone, timeout=60, what="one digest each")
+        os.killpg(workers[0].popen.pid, signal.SIGKILL)
+        workers[0].popen.wait(5)
+        workers.append(worker(2))
+        runs = PeriodicJobState.objects.get(name="notifications.mail").runs
+        PeriodicJobState.objects.filter(name="notifications.mail").update(
+            next_run_at=timezone.now() - datetime.timedelta(minutes=1)
+        )
+        wait_for(
+            lambda: PeriodicJobState.objects.get(name="notifications.mail").runs > runs,
+            timeout=30,
+            what="the digest job run again",
+        )
+        time.sleep(1)  # a second digest would show up here
+        assert digests() == everyone
+        assert not Notification.objects.filter(mail_state="digest").exists()
+    finally:
+        for w in workers:
+            w.terminate()
+        smtp.stop()

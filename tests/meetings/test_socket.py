@@ -10,14 +10,29 @@ from channels.db import database_sync_to_async
 
 from meetings.services import answers, scheduling
 from meetings.services.scheduling import Invitee
-from tests.messaging.test_rooms_socket import connect, frames_until
+from tests.messaging import test_rooms_socket
+from tests.messaging.test_rooms_socket import connect
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+# The official's own notifications (an invitation changed, an answer for the organiser) share
+# the socket; they are tested in tests/coordination/test_notifications.py and
+# tests/meetings/test_notification_sources.py. Here only the meeting's frames count.
+NOTIFICATION = "notification"
+
+
+async def frames_until(socket, frame_type: str) -> list[dict]:
+    """The meeting frames up to and including the first of `frame_type`."""
+    frames = await test_rooms_socket.frames_until(socket, frame_type)
+    return [frame for frame in frames if frame["type"] != NOTIFICATION]
+
 
 async def quiet(socket, *, within: float = 0.3) -> bool:
-    """True when nothing more arrives on the socket (without cancelling the consumer)."""
-    return await socket.receive_nothing(timeout=within)
+    """True when no meeting frame arrives on the socket (without cancelling the consumer)."""
+    while not await socket.receive_nothing(timeout=within):
+        if (await socket.receive_json_from())["type"] != NOTIFICATION:
+            return False
+    return True
 
 
 @pytest.fixture
