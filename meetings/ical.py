@@ -90,10 +90,13 @@ def is_secret(meeting: Meeting) -> bool:
     return meeting.classification == Classification.RAHASIA
 
 
-def public_title(meeting: Meeting) -> str:
-    """The title as it may leave Rakor: a rahasia meeting's is replaced by a neutral one."""
+def public_title(meeting: Meeting, *, in_active_language: bool = False) -> str:
+    """The title as it may leave Rakor: a rahasia meeting's is replaced by a neutral one, in
+    the meeting's language (for its invitations) or, `in_active_language`, the reader's."""
     if not is_secret(meeting):
         return meeting.title
+    if in_active_language:
+        return _("Rahasia meeting (details in Rakor)")
     with translation.override(meeting.language):
         return _("Rahasia meeting (details in Rakor)")
 

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from coordination.organisation.notifications import notify
+from coordination.organisation.notifications import Notice, notify_all
 from coordination.organisation.timefmt import format_in_zone
 from coordination.platform.mail import RakorEmail, mail_queue, templated_mail
 from meetings import ical
@@ -80,36 +80,36 @@ def invitation_queue(
     method: str,
     kind: str,
     by_id: int | None = None,
+    about: str = "",
 ) -> int:
     """Queue the REQUEST or CANCEL of `meeting` (listing `attendees`) to each recipient with
     an e-mail address, and tell each recipient in Rakor too (but `by_id`, who made the change;
     by default the organiser); returns how many mails were queued. The mail is the calendar
-    invitation itself, so the notification adds no mail of its own."""
+    invitation itself, so the notification adds no mail of its own. `about` "agenda": an
+    update for agenda changes only."""
     calendar = ical.invitation(meeting, attendees, method=method).decode("utf-8")
     queued = 0
     actor = meeting.organiser_id if by_id is None else by_id
+    notices = []
     for participant in recipients:
         official = participant.official
         if not official.is_active:
             continue
         with translation.override(official.language or meeting.language):
             if official.pk != actor:
-                kind_of, text = _notice(meeting, official, kind)
-                notify(
-                    official,
-                    kind_of,
-                    text,
-                    "" if kind == "removal" else meeting.get_absolute_url(),
-                )
+                kind_of, text = _notice(meeting, official, kind, about)
+                link = "" if kind == "removal" else meeting.get_absolute_url()
+                notices.append(Notice(official, kind_of, text, link))
             if not official.email:
                 continue
             message = _message(meeting, participant, calendar, method=method, kind=kind)
         mail_queue(message, official_id=official.pk, kind=kind, topic=f"meeting:{meeting.pk}")
         queued += 1
+    notify_all(notices)
     return queued
 
 
-def _notice(meeting: Meeting, official, kind: str) -> tuple[str, str]:
+def _notice(meeting: Meeting, official, kind: str, about: str = "") -> tuple[str, str]:
     """The notification of an invitation, update, cancellation or removal, in the active
     language. One no longer invited reads only the title that may leave Rakor."""
     when = format_in_zone(meeting.start, official.zone_name, beside=meeting.timezone)
@@ -117,6 +117,11 @@ def _notice(meeting: Meeting, official, kind: str) -> tuple[str, str]:
     if kind == "invitation":
         return "meeting_invited", _("%(name)s invites you to %(title)s, %(when)s") % {
             "name": meeting.organiser.display_name,
+            "title": title,
+            "when": when,
+        }
+    if kind == "update" and about == "agenda":
+        return "meeting_changed", _("The agenda of %(title)s, %(when)s, has changed") % {
             "title": title,
             "when": when,
         }
@@ -131,7 +136,7 @@ def _notice(meeting: Meeting, official, kind: str) -> tuple[str, str]:
             "when": when,
         }
     return "meeting_cancelled", _("You are no longer invited to %(title)s, %(when)s") % {
-        "title": ical.public_title(meeting)[:200],
+        "title": ical.public_title(meeting, in_active_language=True)[:200],
         "when": when,
     }
 

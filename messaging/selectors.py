@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coordination.organisation import permissions
-from coordination.organisation.models import Official
+from coordination.organisation.models import Classification, Official
 from coordination.platform.errors import Forbidden, NotFound
 from messaging import events, presence
 from messaging.models import (
@@ -284,6 +284,14 @@ def directive_get_for_member(official: Official, message_id: int) -> Message:
 def directive_get_tally(*, official: Official, message_id: int) -> dict[str, Any]:
     """Who has and who has not acknowledged a directive, for a member of its room."""
     return directive_tally(directive_get_for_member(official, message_id))
+
+
+def room_label(room: Room, *, for_mail: bool = False) -> str:
+    """How a notification names a room, in the active language; in mail a rahasia room's
+    name (often its meeting's title) gives way to a neutral one."""
+    if for_mail and room.classification == Classification.RAHASIA:
+        return _("a confidential room")
+    return room.name or _("a direct conversation")
 
 
 def directive_tally(

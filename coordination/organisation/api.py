@@ -6,6 +6,7 @@ import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils import translation
 from ninja import Query, Router, Schema
 from pydantic import ConfigDict, Field, create_model
 
@@ -241,7 +242,9 @@ DAY_MINUTES = 24 * 60
 
 def _mail_field(group: notifications.Group) -> tuple[Any, Any]:
     choices = group.choices or ("invitation",)
-    return (Literal[choices] | None, Field(None, description=str(group.label)))
+    with translation.override(None):  # the schema is in English, whoever imports it first
+        label = str(group.label)
+    return (Literal[choices] | None, Field(None, description=label))
 
 
 # One field per preference group, each taking only that group's choices.

@@ -415,6 +415,10 @@ class Notification(models.Model):
     mail_state = models.CharField(
         _("e-mail"), max_length=10, choices=Mail.choices, default=Mail.NONE
     )
+    # Its mail is not kept in the outbox once sent (terbatas and rahasia matters).
+    sensitive = models.BooleanField(_("sensitive"), default=False)
+    # When mail stops being worth sending (a reminder: the meeting's start); null: never.
+    mail_until = models.DateTimeField(_("e-mail until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")

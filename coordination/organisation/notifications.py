@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Min, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -235,32 +235,66 @@ def notification_link(notification: Notification) -> str:
     return reverse("notification_open", args=[notification.pk]) if notification.link else ""
 
 
+@dataclass
+class Notice:
+    """One notification to write: for `official`, of `kind`, in the active language.
+
+    `mail_text` is what may leave Rakor (blank: `text`); `mail` builds the mail sent when the
+    official chose mail at once (default: a plain one from the text; held or digest mail is
+    always the plain form); `sensitive` mail is not kept in the outbox once sent;
+    `mail_until` is when mail stops being worth sending (a reminder, at the meeting's start).
+    """
+
+    official: Official
+    kind: str
+    text: str
+    link: str = ""
+    mail_text: str = ""
+    mail: Callable[[], EmailMultiAlternatives] | None = None
+    mail_topic: str = ""
+    sensitive: bool = False
+    mail_until: datetime.datetime | None = None
+
+
+def notify_all(notices: Iterable[Notice]) -> list[Notification]:
+    """Write several notifications at once, in the caller's transaction (the event's): one
+    insert, mail as each official chose, and after commit each official's sockets get the
+    frame with their unread count as committed. Inactive officials are skipped."""
+    notices = [n for n in notices if n.official is not None and n.official.is_active]
+    if not notices:
+        return []
+    with transaction.atomic():
+        rows = Notification.objects.bulk_create(_row(notice) for notice in notices)
+        for row, notice in zip(rows, notices, strict=True):
+            if row.mail_state == Notification.Mail.QUEUED:
+                message = notice.mail() if notice.mail is not None else None
+                _mail_now(
+                    notice.official,
+                    [row],
+                    message,
+                    topic=notice.mail_topic,
+                    sensitive=notice.sensitive,
+                )
+        people = {notice.official.pk: notice.official for notice in notices}
+        transaction.on_commit(lambda: _send_frames(rows, people), robust=True)
+    return rows
+
+
 def notify(
     official: Official | int,
     kind: str,
     text: str,
     link: str = "",
-    *,
-    mail_text: str = "",
-    mail: Callable[[], EmailMultiAlternatives] | None = None,
-    mail_topic: str = "",
-    sensitive: bool = False,
+    **options,
 ) -> Notification | None:
-    """Tell one official of something. Call it inside the transaction of the event; the row
-    is stored with it, the frame goes after commit, mail as the official chose. `mail`
-    builds the mail to send when they chose mail at once (default: a plain one from the
-    text); held or digest mail is always the plain form. None for an inactive official."""
+    """Tell one official of something (see Notice for the options). Call it inside the
+    transaction of the event. None for an unknown or inactive official."""
     if isinstance(official, int):
         official = Official.objects.filter(pk=official).first()
-    if official is None or not official.is_active:
+    if official is None:
         return None
-    with transaction.atomic():
-        notification = _store(official, kind, text, link, mail_text)
-        if notification.mail_state == Notification.Mail.QUEUED:
-            message = mail() if mail is not None else None
-            _mail_now(official, [notification], message, topic=mail_topic, sensitive=sensitive)
-        _send_frames([notification], {official.pk: official})
-    return notification
+    rows = notify_all([Notice(official, kind, text, link, **options)])
+    return rows[0] if rows else None
 
 
 def notify_many(
@@ -270,25 +304,21 @@ def notify_many(
     link: str = "",
     *,
     mail_text: str = "",
+    sensitive: bool = False,
 ) -> list[Notification]:
     """The same notification for several officials (each once, however often listed)."""
     ids = {o if isinstance(o, int) else o.pk for o in officials}
     if not ids:
         return []
-    people = {o.pk: o for o in Official.objects.filter(pk__in=ids, is_active=True)}
-    rows = []
-    with transaction.atomic():
-        for official in people.values():
-            notification = _store(official, kind, text, link, mail_text)
-            if notification.mail_state == Notification.Mail.QUEUED:
-                _mail_now(official, [notification], None)
-            rows.append(notification)
-        _send_frames(rows, people)
-    return rows
+    people = Official.objects.filter(pk__in=ids, is_active=True).order_by("pk")
+    return notify_all(
+        Notice(o, kind, text, link, mail_text=mail_text, sensitive=sensitive) for o in people
+    )
 
 
-def _store(official: Official, kind: str, text: str, link: str, mail_text: str) -> Notification:
-    choice = mail_choice(official, kind) if official.email else None
+def _row(notice: Notice) -> Notification:
+    official = notice.official
+    choice = mail_choice(official, notice.kind) if official.email else None
     if choice in (None, OFF):
         state = Notification.Mail.NONE
     elif choice == DIGEST:
@@ -297,32 +327,36 @@ def _store(official: Official, kind: str, text: str, link: str, mail_text: str) 
         state = Notification.Mail.HELD
     else:
         state = Notification.Mail.QUEUED
-    return Notification.objects.create(
+    mail_text = notice.mail_text[:500]
+    return Notification(
         official=official,
-        kind=kind[:40],
-        text=text[:500],
-        mail_text=mail_text[:500] if mail_text and mail_text != text else "",
-        link=link[:500],
+        kind=notice.kind[:40],
+        text=notice.text[:500],
+        mail_text=mail_text if mail_text and mail_text != notice.text[:500] else "",
+        link=notice.link[:500],
         mail_state=state,
+        sensitive=notice.sensitive,
+        mail_until=notice.mail_until,
+    )
+
+
+def _unread_counts(official_ids: Iterable[int]) -> dict[int, int]:
+    return dict(
+        Notification.objects.filter(official_id__in=set(official_ids), read_at=None)
+        .values_list("official_id")
+        .annotate(n=Count("id"))
     )
 
 
 def _send_frames(rows: list[Notification], people: dict[int, Official]) -> None:
-    counts = dict(
-        Notification.objects.filter(official_id__in=[n.official_id for n in rows], read_at=None)
-        .values_list("official_id")
-        .annotate(n=Count("id"))
-    )
+    """After commit: each official's frames, with the unread count as committed."""
+    counts = _unread_counts(people)
     for notification in rows:
         official = people[notification.official_id]
         frame = notification_frame(
-            notification,
-            unread=counts.get(official.pk, 0),
-            quiet=in_quiet_hours(official),
+            notification, unread=counts.get(official.pk, 0), quiet=in_quiet_hours(official)
         )
-        realtime.official_broadcast_on_commit(
-            official.pk, {"type": "notification.created", "frame": frame}
-        )
+        realtime.official_send(official.pk, {"type": "notification.created", "frame": frame})
 
 
 def unread_count(official: Official) -> int:
@@ -379,19 +413,18 @@ def notifications_mark_read(
                 )
             rows = rows.filter(pk__in=wanted)
         changed = rows.filter(read_at=None).update(read_at=timezone.now())
-        unread = unread_count(official)
-        realtime.official_broadcast_on_commit(
-            official.pk,
-            {
-                "type": "notification.read",
-                "frame": {
-                    "type": "notifications_read",
-                    "ids": None if everything else sorted(set(ids or [])),
-                    "all": everything,
-                    "unread": unread,
-                },
-            },
-        )
+        marked = None if everything else sorted(set(ids or []))
+
+        def send() -> None:
+            frame = {
+                "type": "notifications_read",
+                "ids": marked,
+                "all": everything,
+                "unread": unread_count(official),
+            }
+            realtime.official_send(official.pk, {"type": "notification.read", "frame": frame})
+
+        transaction.on_commit(send, robust=True)
     return changed
 
 
@@ -406,10 +439,11 @@ def _mail_now(
     topic: str = "",
     sensitive: bool = False,
     digest: bool = False,
+    more: int = 0,
 ) -> None:
     with translation.override(official.language or settings.LANGUAGE_CODE):
         if message is None:
-            message = _plain_mail(official, rows, digest=digest)
+            message = _plain_mail(official, rows, digest=digest, more=more)
         mail_queue(
             message,
             official_id=official.pk,
@@ -419,7 +453,9 @@ def _mail_now(
         )
 
 
-def _plain_mail(official: Official, rows: list[Notification], *, digest: bool) -> RakorEmail:
+def _plain_mail(
+    official: Official, rows: list[Notification], *, digest: bool, more: int = 0
+) -> RakorEmail:
     items = [
         {
             "text": n.mail_text or n.text,
@@ -428,19 +464,21 @@ def _plain_mail(official: Official, rows: list[Notification], *, digest: bool) -
         }
         for n in rows
     ]
+    total = len(rows) + more
     context = {
         "official": official,
         "items": items,
+        "more": more,
         "digest": digest,
         "centre_url": site_url(reverse("notifications")),
         "settings_url": site_url(reverse("profile") + "#notifications"),
     }
     if digest:
-        subject = _("Rakor: your daily digest, %(n)d new") % {"n": len(rows)}
-    elif len(rows) == 1:
+        subject = _("Rakor: your daily digest, %(n)d new") % {"n": total}
+    elif total == 1:
         subject = _("Rakor: %(text)s") % {"text": items[0]["text"][:150]}
     else:
-        subject = _("Rakor: %(n)d notifications while your quiet hours were on") % {"n": len(rows)}
+        subject = _("Rakor: %(n)d notifications while your quiet hours were on") % {"n": total}
     return templated_mail(subject, "coordination/email/notifications", context, official.email)
 
 
@@ -453,42 +491,54 @@ def last_digest_moment(official: Official, now: datetime.datetime) -> datetime.d
     return moment
 
 
+# A mail lists this many notifications, then says how many more wait in Rakor.
+MAIL_LISTS = 50
+
+
 def notifications_mail(*, now: datetime.datetime | None = None) -> int:
     """The worker's run: mail held back by quiet hours that have ended, and the daily digests
     that are due (everything waiting from before the latest digest moment), each once even
-    with several workers. Returns how many mails were queued."""
+    with several workers. One query finds who has anything due; only those are read.
+    Returns how many mails were queued."""
     now = now or timezone.now()
     waiting = Notification.objects.filter(
         mail_state__in=[Notification.Mail.HELD, Notification.Mail.DIGEST]
     )
-    official_ids = set(waiting.values_list("official_id", flat=True).distinct())
+    oldest: dict[int, dict[str, datetime.datetime]] = {}
+    for official_id, state, first in waiting.values_list("official_id", "mail_state").annotate(
+        first=Min("created_at")
+    ):
+        oldest.setdefault(official_id, {})[state] = first
     sent = 0
-    for official in Official.objects.filter(pk__in=official_ids):
-        if in_quiet_hours(official, now):
-            continue
+    for official in Official.objects.filter(pk__in=oldest).order_by("pk"):
         if not official.is_active or not official.email:
             waiting.filter(official=official).update(mail_state=Notification.Mail.NONE)
             continue
-        held = waiting.filter(official=official, mail_state=Notification.Mail.HELD)
-        sent += _mail_batch(official, held, digest=False)
-        due = waiting.filter(
-            official=official,
-            mail_state=Notification.Mail.DIGEST,
-            created_at__lte=last_digest_moment(official, now),
-        )
-        sent += _mail_batch(official, due, digest=True)
+        if in_quiet_hours(official, now):
+            continue
+        states = oldest[official.pk]
+        if Notification.Mail.HELD in states:
+            held = waiting.filter(official=official, mail_state=Notification.Mail.HELD)
+            sent += _mail_batch(official, held, Notification.Mail.HELD, now)
+        moment = last_digest_moment(official, now)
+        first_digest = states.get(Notification.Mail.DIGEST)
+        if first_digest is not None and first_digest <= moment:
+            due = waiting.filter(
+                official=official, mail_state=Notification.Mail.DIGEST, created_at__lte=moment
+            )
+            sent += _mail_batch(official, due, Notification.Mail.DIGEST, now)
     if sent:
         logger.info("queued %d notification mails", sent)
     return sent
 
 
-def _mail_batch(official: Official, rows: QuerySet, *, digest: bool) -> int:
+def _mail_batch(official: Official, rows: QuerySet, state: str, now: datetime.datetime) -> int:
     """Claim `rows` and queue their one mail in one transaction; 0 when another worker
-    claimed any of them first (it mails them)."""
-    notifications = list(rows.order_by("created_at", "id")[:200])
+    claimed any of them first (it mails them). What was read in Rakor meanwhile, what the
+    official has since turned off, and what came too late is not mailed."""
+    notifications = list(rows.order_by("created_at", "id"))
     if not notifications:
         return 0
-    state = Notification.Mail.DIGEST if digest else Notification.Mail.HELD
     with transaction.atomic():
         claimed = Notification.objects.filter(
             pk__in=[n.pk for n in notifications], mail_state=state
@@ -496,5 +546,24 @@ def _mail_batch(official: Official, rows: QuerySet, *, digest: bool) -> int:
         if claimed != len(notifications):
             transaction.set_rollback(True)
             return 0
-        _mail_now(official, notifications, None, digest=digest)
+        keep = [
+            n
+            for n in notifications
+            if n.read_at is None
+            and (n.mail_until is None or n.mail_until > now)
+            and mail_choice(official, n.kind) not in (None, OFF)
+        ]
+        dropped = [n.pk for n in notifications if n not in keep]
+        if dropped:
+            Notification.objects.filter(pk__in=dropped).update(mail_state=Notification.Mail.NONE)
+        if not keep:
+            return 0
+        _mail_now(
+            official,
+            keep[:MAIL_LISTS],
+            None,
+            digest=state == Notification.Mail.DIGEST,
+            sensitive=any(n.sensitive for n in keep),
+            more=max(0, len(keep) - MAIL_LISTS),
+        )
     return 1

@@ -114,6 +114,12 @@ def official_broadcast_on_commit(official_id: int, event: dict[str, Any]) -> Non
     transaction.on_commit(lambda: _group_send(group, event), robust=True)
 
 
+def official_send(official_id: int, event: dict[str, Any]) -> None:
+    """Send `event` to every socket of the official now (from an on-commit callback that
+    reads what was committed first)."""
+    _group_send(official_group(official_id), event)
+
+
 def group_broadcast_on_commit(group: str, event: dict[str, Any]) -> None:
     """Send `event` to a channel-layer group once the current transaction commits."""
     transaction.on_commit(lambda: _group_send(group, event), robust=True)

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from coordination.organisation import permissions
 from coordination.organisation.models import Agency, Classification, Official
-from coordination.organisation.notifications import notify
+from coordination.organisation.notifications import Notice, notify_all
 from coordination.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 from meetings import events, ical, invitations, selectors
 from meetings.models import (
@@ -477,27 +477,34 @@ def agenda_proposal_create(
 
 
 def _tell_deciders(meeting: Meeting, proposal: AgendaProposal, by: Official) -> None:
-    """The organiser and the chairs learn of a proposal, each in their language."""
+    """The organiser and the chairs learn of a proposal, each in their language; the mail
+    names who proposed and for which meeting, never what (it may come from a chat message)."""
     chairs = set(selectors.meeting_facts(meeting).chair_ids)
     deciders = Official.objects.filter(
         pk__in=({meeting.organiser_id} | chairs) - {by.pk}, is_active=True
     )
+    notices = []
     for official in deciders:
         with translation.override(official.language or settings.LANGUAGE_CODE):
-            text = _("%(name)s proposes an agenda item for %(meeting)s: %(title)s")
-            facts = {"name": by.display_name, "title": proposal.title[:150]}
-            notify(
-                official,
-                "agenda_proposal",
-                text % {**facts, "meeting": meeting.title[:150]},
-                meeting.get_absolute_url(),
-                mail_text=(
-                    _("%(name)s proposes an agenda item for %(meeting)s")
-                    % {"name": by.display_name, "meeting": ical.public_title(meeting)[:150]}
-                    if ical.is_secret(meeting)
-                    else ""
-                ),
+            notices.append(
+                Notice(
+                    official,
+                    "agenda_proposal",
+                    _("%(name)s proposes an agenda item for %(meeting)s: %(title)s")
+                    % {
+                        "name": by.display_name,
+                        "meeting": meeting.title[:150],
+                        "title": proposal.title[:150],
+                    },
+                    meeting.get_absolute_url(),
+                    mail_text=_("%(name)s proposes an agenda item for %(meeting)s")
+                    % {
+                        "name": by.display_name,
+                        "meeting": ical.public_title(meeting, in_active_language=True)[:150],
+                    },
+                )
             )
+    notify_all(notices)
 
 
 def _proposal_for_decider(by: Official, proposal_id: int) -> AgendaProposal:
@@ -628,7 +635,12 @@ def agenda_updates_send(*, now: datetime.datetime | None = None) -> int:
                 continue
             everyone = selectors.participant_list(meeting)
             invitations.invitation_queue(
-                meeting, everyone, recipients=everyone, method="REQUEST", kind="update"
+                meeting,
+                everyone,
+                recipients=everyone,
+                method="REQUEST",
+                kind="update",
+                about="agenda",
             )
             sent += 1
     return sent

@@ -137,12 +137,14 @@ def rsvp_record(
             raise Forbidden(_("You are not a participant of this meeting."))
         own = meeting.series_id is not None
         if participant.rsvp != response or participant.answer_own != own:
+            answered = participant.rsvp != response
             participant.rsvp = response
             participant.rsvp_at = timezone.now()
             participant.answer_own = own
             participant.save(update_fields=["rsvp", "rsvp_at", "answer_own"])
             events.rsvp_changed_on_commit(meeting, participant)
-            _tell_organiser(meeting, participant)
+            if answered:  # not when only whose answer it is changed (series, occurrence)
+                _tell_organiser(meeting, participant)
         if meeting.rrule:
             _series_answer_spread(meeting, participant)
     return participant
@@ -172,7 +174,8 @@ def _tell_organiser(meeting: Meeting, participant: Participant) -> None:
             "rsvp",
             text % {**facts, "title": meeting.title[:200]},
             meeting.get_absolute_url(),
-            mail_text=text % {**facts, "title": ical.public_title(meeting)[:200]},
+            mail_text=text
+            % {**facts, "title": ical.public_title(meeting, in_active_language=True)[:200]},
         )
 
 

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from coordination.organisation import permissions
 from coordination.organisation.models import Agency, Classification, Official, Role, Zone
-from coordination.organisation.notifications import notify
+from coordination.organisation.notifications import Notice, notify, notify_all
 from coordination.platform import cleaners, ratelimit, realtime
 from coordination.platform.errors import (
     Conflict,
@@ -189,6 +189,7 @@ def _tell_participants(decision: Decision, by: Official) -> None:
     attending = meeting.participants.exclude(rsvp=Participant.Rsvp.DECLINED).values_list(
         "official_id", flat=True
     )
+    notices = []
     for official in (
         Official.objects.filter(pk__in=list(attending), is_active=True)
         .exclude(pk=by.pk)
@@ -198,14 +199,18 @@ def _tell_participants(decision: Decision, by: Official) -> None:
             continue
         with translation.override(official.language or settings.LANGUAGE_CODE):
             text = _("%(name)s recorded a decision of %(meeting)s")
-            notify(
-                official,
-                "decision_recorded",
-                text % {"name": by.display_name, "meeting": meeting.title[:200]},
-                reverse("decisions:detail", args=[decision.pk]),
-                mail_text=text
-                % {"name": by.display_name, "meeting": ical.public_title(meeting)[:200]},
+            public = ical.public_title(meeting, in_active_language=True)
+            notices.append(
+                Notice(
+                    official,
+                    "decision_recorded",
+                    text % {"name": by.display_name, "meeting": meeting.title[:200]},
+                    reverse("decisions:detail", args=[decision.pk]),
+                    mail_text=text % {"name": by.display_name, "meeting": public[:200]},
+                    sensitive=decision.classification != Classification.BIASA,
+                )
             )
+    notify_all(notices)
 
 
 def decision_status_set(
@@ -813,7 +818,7 @@ def log_status(*, by: Official) -> decision_log.Report:
 def log_check(*, now: datetime.datetime | None = None) -> decision_log.Report:
     """The full check (chain, anchors, rows, cached states, files), its result kept on the
     head row for the decisions page; when the log stops being intact, the administrators
-    are told at once (in the app), and the log says which entry."""
+    are told at once (in the app and by mail), and the log says which entry."""
     from meetings.models import DecisionLogHead
 
     report = decision_log.verify_with_settings()

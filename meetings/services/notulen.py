@@ -187,7 +187,10 @@ def _tell_chairs(meeting: Meeting, by: Official) -> None:
                 text % {"name": by.display_name, "meeting": meeting.title[:200]},
                 meeting.get_absolute_url() + "#notulen",
                 mail_text=text
-                % {"name": by.display_name, "meeting": ical.public_title(meeting)[:200]},
+                % {
+                    "name": by.display_name,
+                    "meeting": ical.public_title(meeting, in_active_language=True)[:200],
+                },
             )
 
 

@@ -140,7 +140,9 @@ def _send(
             with translation.override(official.language or settings.LANGUAGE_CODE):
                 # In the app the official, a participant, reads the title; mail gets the
                 # title that may leave Rakor.
-                mail_text = _text(meeting, ical.public_title(meeting), official, now)
+                mail_text = _text(
+                    meeting, ical.public_title(meeting, in_active_language=True), official, now
+                )
                 notify(
                     official,
                     KIND,
@@ -150,6 +152,7 @@ def _send(
                     mail=lambda: _mail(meeting, participant, mail_text),
                     mail_topic=f"meeting:{series_pk}",
                     sensitive=ical.is_secret(meeting),
+                    mail_until=meeting.start,  # held by quiet hours past it: not sent
                 )
     except IntegrityError:
         return False  # another worker sent it
@@ -183,7 +186,7 @@ def _mail(meeting: Meeting, participant: Participant, text: str) -> RakorEmail:
     context = {
         "official": official,
         "meeting": meeting,
-        "title": ical.public_title(meeting),
+        "title": ical.public_title(meeting, in_active_language=True),
         "details": not ical.is_secret(meeting),
         "message": text,
         "when": format_in_zone(meeting.start, zone, beside=meeting.timezone),
@@ -194,5 +197,7 @@ def _mail(meeting: Meeting, participant: Participant, text: str) -> RakorEmail:
         "join_url": ical.join_url(meeting) if meeting.video != Meeting.Video.NONE else "",
         "profile_url": ical.site_url(reverse("profile")),
     }
-    subject = _("Reminder: %(title)s") % {"title": ical.public_title(meeting)}
+    subject = _("Reminder: %(title)s") % {
+        "title": ical.public_title(meeting, in_active_language=True)
+    }
     return templated_mail(subject, "meetings/email/reminder", context, official.email)

@@ -14,11 +14,11 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from coordination.organisation import permissions
-from coordination.organisation.models import Official
+from coordination.organisation.models import Classification, Official
 from coordination.organisation.notifications import notify, notify_many
 from coordination.platform.errors import Forbidden, InvalidInput, NotFound
 from messaging import events, selectors
-from messaging.models import Acknowledgement, Membership, Message
+from messaging.models import Acknowledgement, Membership, Message, Room
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def directive_check(*, author: Official, directive: Directive) -> None:
         )
 
 
-def directive_notify(*, message: Message, room_name: str) -> set[int]:
+def directive_notify(*, message: Message, room: Room) -> set[int]:
     """Ask the room's members (the sender excepted) to acknowledge, each in their language;
     returns who was asked."""
     recipients = Membership.objects.filter(room_id=message.room_id).exclude(
@@ -60,20 +60,22 @@ def directive_notify(*, message: Message, room_name: str) -> set[int]:
         by_language.setdefault(language, []).append(pk)
     for language, official_ids in by_language.items():
         with translation.override(language):
+            words = {"author": message.author.display_name}
             if message.directive_due:
                 text = _(
                     "%(author)s asks for acknowledgement of a directive in %(room)s by %(due)s"
-                ) % {
-                    "author": message.author.display_name,
-                    "room": room_name,
-                    "due": formats.date_format(message.directive_due, "DATE_FORMAT"),
-                }
+                )
+                words["due"] = formats.date_format(message.directive_due, "DATE_FORMAT")
             else:
-                text = _("%(author)s asks for acknowledgement of a directive in %(room)s") % {
-                    "author": message.author.display_name,
-                    "room": room_name,
-                }
-        notify_many(official_ids, "directive", text, message.get_absolute_url())
+                text = _("%(author)s asks for acknowledgement of a directive in %(room)s")
+            notify_many(
+                official_ids,
+                "directive",
+                text % {**words, "room": selectors.room_label(room)},
+                message.get_absolute_url(),
+                mail_text=text % {**words, "room": selectors.room_label(room, for_mail=True)},
+                sensitive=room.classification != Classification.BIASA,
+            )
     return {pk for ids in by_language.values() for pk in ids}
 
 
@@ -98,6 +100,9 @@ def directive_acknowledge(*, official: Official, message_id: int) -> dict[str, A
     return tally
 
 
+OVERDUE_NEWS = datetime.timedelta(days=7)
+
+
 def directives_overdue_tell(*, now: datetime.datetime | None = None) -> int:
     """Tell each sender, once, of their directive that is past its due date (where they are)
     with acknowledgements still missing. Once even with several workers: the row is claimed
@@ -110,6 +115,9 @@ def directives_overdue_tell(*, now: datetime.datetime | None = None) -> int:
         Message.objects.filter(
             deleted_at__isnull=True,
             directive_due__lt=latest_today,
+            # Only lately overdue ones: those overdue for long before this job existed are
+            # on the directives page already and are not news.
+            directive_due__gte=latest_today - OVERDUE_NEWS,
             directive_overdue_told_at__isnull=True,
         )
         .exclude(directive_ack_by="")
@@ -130,20 +138,21 @@ def directives_overdue_tell(*, now: datetime.datetime | None = None) -> int:
                 continue
             author = message.author
             with translation.override(author.language or settings.LANGUAGE_CODE):
-                room = message.room.name or _("a direct conversation")
+                text = _(
+                    "Your directive in %(room)s was due %(due)s; %(n)d have not acknowledged it yet"
+                )
+                words = {
+                    "due": formats.date_format(message.directive_due, "DATE_FORMAT"),
+                    "n": len(tally["pending"]),
+                }
                 notify(
                     author,
                     "directive_overdue",
-                    _(
-                        "Your directive in %(room)s was due %(due)s; %(n)d have not "
-                        "acknowledged it yet"
-                    )
-                    % {
-                        "room": room,
-                        "due": formats.date_format(message.directive_due, "DATE_FORMAT"),
-                        "n": len(tally["pending"]),
-                    },
+                    text % {**words, "room": selectors.room_label(message.room)},
                     message.get_absolute_url(),
+                    mail_text=text
+                    % {**words, "room": selectors.room_label(message.room, for_mail=True)},
+                    sensitive=message.room.classification != Classification.BIASA,
                 )
             told += 1
     return told

@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from coordination.organisation import permissions
-from coordination.organisation.models import Official
+from coordination.organisation.models import Classification, Official
 from coordination.organisation.notifications import notify_many
 from coordination.platform import cleaners, ratelimit
 from coordination.platform.errors import Forbidden, InvalidInput, NotFound, RateLimited
@@ -133,9 +133,7 @@ def message_post(
             # mention of the same official.
             asked: set[int] = set()
             if directive is not None:
-                asked = directive_notify(
-                    message=message, room_name=room.name or _("a direct conversation")
-                )
+                asked = directive_notify(message=message, room=room)
             mentioned = _mentions_record(message, room, told=asked)
             events.room_broadcast_on_commit(
                 room.pk,
@@ -176,11 +174,17 @@ def _mentions_record(
         by_language.setdefault(language, []).append(pk)
     for language, official_ids in by_language.items():
         with translation.override(language):
-            text = _("%(author)s mentioned you in %(room)s") % {
-                "author": message.author.display_name,
-                "room": room.name or _("a direct conversation"),
-            }
-        notify_many(official_ids, "mention", text, message.get_absolute_url())
+            text = _("%(author)s mentioned you in %(room)s")
+            author = message.author.display_name
+            notify_many(
+                official_ids,
+                "mention",
+                text % {"author": author, "room": selectors.room_label(room)},
+                message.get_absolute_url(),
+                mail_text=text
+                % {"author": author, "room": selectors.room_label(room, for_mail=True)},
+                sensitive=room.classification != Classification.BIASA,
+            )
     return {"usernames": resolved.usernames, "agencies": resolved.agency_codes}
 
 

@@ -70,7 +70,7 @@ function handle(frame) {
       markAcknowledged(frame.message);
       return showDirectives();
     default:
-      return null; // notification: the notifications issue shows these
+      return null; // notification, notifications_read: the bell (notifications.js) shows these
   }
 }
 

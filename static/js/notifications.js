@@ -12,18 +12,28 @@ import { createSocket, pageHasSocket } from "./lib/socket.js";
 
 const BROWSER_KEY = "rakor.browserNotifications";
 const bell = document.querySelector("[data-bell]");
-const baseTitle = document.title.replace(/^\(\d+\+?\) /, "");
 const seen = new Set();
+let framesSeen = 0; // a count fetched before the latest frame is older than it
+
+function shown(count) {
+  return count > 99 ? "99+" : String(count);
+}
+
+// The page's own title, without the "(n) " the server put in front of it.
+const rendered = Number(bell?.dataset.unread || 0);
+const baseTitle = rendered && document.title.startsWith(`(${shown(rendered)}) `)
+  ? document.title.slice(`(${shown(rendered)}) `.length)
+  : document.title;
 
 function setUnread(count) {
   if (!bell || typeof count !== "number" || count < 0) return;
   bell.dataset.unread = String(count);
   const badge = bell.querySelector("[data-bell-count]");
-  badge.textContent = count > 99 ? "99+" : String(count);
+  badge.textContent = shown(count);
   badge.hidden = count === 0;
   bell.querySelector("[data-bell-label]").textContent =
     count ? t("notifications.some", { n: count }) : t("notifications.none");
-  document.title = count ? `(${count > 99 ? "99+" : count}) ${baseTitle}` : baseTitle;
+  document.title = count ? `(${shown(count)}) ${baseTitle}` : baseTitle;
   for (const node of document.querySelectorAll("[data-unread-text]")) {
     node.textContent = t("notifications.unread", { n: count });
   }
@@ -113,8 +123,23 @@ function onRead(frame) {
 }
 
 function handle(frame) {
-  if (frame.type === "notification") onNotification(frame);
-  else if (frame.type === "notifications_read") onRead(frame);
+  if (frame.type === "notification") {
+    framesSeen += 1;
+    onNotification(frame);
+  } else if (frame.type === "notifications_read") {
+    framesSeen += 1;
+    onRead(frame);
+  }
+}
+
+// What changed while no socket was open (before the first, or during a drop) came in no
+// frame: read the count again, unless a frame has come since the question was asked.
+function refreshCount() {
+  const asked = framesSeen;
+  api("/api/v1/notifications?limit=1").then(
+    (page) => { if (framesSeen === asked) setUnread(page.unread); },
+    () => {},
+  );
 }
 
 // The browser's notifications: a switch on the notification centre, asked on a click only.
@@ -152,17 +177,16 @@ function browserSwitch() {
 
 if (bell) {
   window.addEventListener("rakor:frame", (event) => handle(event.detail));
-  // Back after a dropped connection: what changed meanwhile came in no frame.
-  window.addEventListener("rakor:open", (event) => {
-    if (!event.detail.again) return;
-    api("/api/v1/notifications?limit=1").then((page) => setUnread(page.unread), () => {});
-  });
+  window.addEventListener("rakor:open", refreshCount);
   browserSwitch();
-  // Pages whose script opens the socket do so as they start; give them until `load`.
+  // Pages whose script opens the socket do so as their module runs, before this event.
   const own = () => {
     if (pageHasSocket()) return;
     createSocket({ ping: true }).start({});
   };
-  if (document.readyState === "complete") own();
-  else window.addEventListener("load", own, { once: true });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", own, { once: true });
+  } else {
+    own();
+  }
 }

@@ -408,3 +408,70 @@ def test_two_workers_mail_each_digest_once(world):
         thread.join()
     assert sorted(results) == [0, 1]
     assert OutboundMail.objects.filter(kind="notification_digest").count() == 1
+
+
+# --- what mail may carry, and what is no longer worth mailing --------------------------------
+
+
+@pytest.mark.django_db
+def test_a_mention_in_a_rahasia_room_leaves_its_name_out_of_the_mail(world, smtp_server):
+    from coordination.organisation.models import Classification
+    from messaging.models import Room
+
+    Room.objects.filter(pk=world["room"].pk).update(
+        name="Operasi Rahasia X", classification=Classification.RAHASIA
+    )
+    sari = jakarta(world["sari"])
+    timeline.message_post(
+        author=world["budi"], room_id=world["room"].pk, body="@sari cek", client_id=uuid.uuid4()
+    )
+    row = Notification.objects.get(official=sari, kind="mention")
+    assert "Operasi Rahasia X" in row.text and row.sensitive
+    mail = OutboundMail.objects.get(official=sari)
+    assert mail.sensitive and "Operasi Rahasia X" not in json.dumps(mail.payload)
+    assert "Operasi Rahasia X" not in _delivered(smtp_server)[0].as_string()
+
+
+@pytest.mark.django_db
+def test_held_mail_keeps_its_sensitivity_and_skips_what_was_read_or_turned_off(world):
+    sari = jakarta(world["sari"], quiet_start=datetime.time(21, 0), quiet_end=datetime.time(6, 0))
+    notices = [
+        notifications.Notice(sari, "mention", "rahasia", "/messages/", sensitive=True),
+        notifications.Notice(sari, "mention", "dibaca", "/messages/"),
+    ]
+    night = at(23, 0)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(notifications.timezone, "now", lambda: night)
+        _secret, read = notifications.notify_all(notices)
+    notifications.notifications_mark_read(official=sari, ids=[read.pk])
+    assert notifications.notifications_mail(now=at(6, 30, days=1)) == 1
+    mail = OutboundMail.objects.get(official=sari)
+    assert mail.sensitive and "rahasia" in mail.payload["body"]
+    assert "dibaca" not in mail.payload["body"]
+
+
+@pytest.mark.django_db
+def test_a_reminder_held_by_quiet_hours_past_the_meetings_start_is_not_mailed(world):
+    sari = jakarta(world["sari"], quiet_start=datetime.time(21, 0), quiet_end=datetime.time(6, 0))
+    night = at(21, 30)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(notifications.timezone, "now", lambda: night)
+        notifications.notify(
+            sari, "meeting_reminder", "Rapat 22.00", "/meetings/1", mail_until=at(22, 0)
+        )
+    assert notifications.notifications_mail(now=at(6, 0, days=1)) == 0
+    assert not OutboundMail.objects.exists()
+    assert Notification.objects.get().mail_state == Notification.Mail.NONE
+
+
+@pytest.mark.django_db
+def test_a_long_digest_is_one_mail_that_says_how_many_more_wait(world):
+    sari = jakarta(world["sari"])
+    notifications.notify_all(
+        notifications.Notice(sari, "action_assigned", f"Aksi {n}", "/actions/") for n in range(60)
+    )
+    Notification.objects.update(created_at=at(6, 0))
+    assert notifications.notifications_mail(now=at(7, 0)) == 1
+    body = OutboundMail.objects.get().payload["body"]
+    assert "Aksi 0" in body and "Aksi 49" in body and "Aksi 50" not in body
+    assert "10 lagi" in body

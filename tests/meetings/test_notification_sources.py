@@ -193,3 +193,38 @@ def test_a_reminder_follows_the_officials_choice_of_mail(world, schedule, soon):
     assert "andi" in told("meeting_reminder")
     assert not OutboundMail.objects.filter(kind="meeting_reminder", official=andi).exists()
     assert notifications.mail_choice(andi, "meeting_reminder") == "off"
+
+
+def test_a_proposals_mail_names_who_and_for_which_meeting_never_what(world, schedule):
+    meeting = schedule()
+    agenda.agenda_proposal_create(by=world["nurul"], meeting_id=meeting.pk, title="Isi rahasia")
+    row = Notification.objects.get(kind="agenda_proposal")
+    assert "Isi rahasia" in row.text and "Isi rahasia" not in row.mail_text
+    assert meeting.title in row.mail_text
+
+
+def test_agenda_changes_tell_participants_the_agenda_changed(world, schedule):
+    meeting = schedule()
+    Notification.objects.all().delete()
+    everyone = list(meeting.participants.select_related("official"))
+    from meetings import invitations
+
+    invitations.invitation_queue(
+        meeting, everyone, recipients=everyone, method="REQUEST", kind="update", about="agenda"
+    )
+    texts = Notification.objects.filter(kind="meeting_changed").values_list("text", flat=True)
+    assert texts and all(t.startswith("Agenda ") for t in texts)
+
+
+def test_a_directive_overdue_since_long_before_is_not_news(world):
+    message, _ = timeline.message_post(
+        author=world["budi"],
+        room_id=world["room"].pk,
+        body="Lama",
+        client_id=uuid.uuid4(),
+        directive=Directive(ack_by="member", due=timezone.localdate() + datetime.timedelta(days=1)),
+    )
+    Message.objects.filter(pk=message.pk).update(
+        directive_due=timezone.localdate() - datetime.timedelta(days=30)
+    )
+    assert directives_overdue_tell() == 0
