@@ -192,3 +192,71 @@ def test_every_page_of_the_official_counts_live_and_mark_all_read_clears_them(
         assert watch.problems == []
     first_ctx.close()
     second_ctx.close()
+
+
+# The browser's own notifications, observed: the tab says it is in the background when the
+# test asks, and each `new Notification(...)` is recorded instead of shown by the desktop.
+BACKGROUND_TAB = """
+window.rakorHidden = false;
+Object.defineProperty(Document.prototype, "hidden", { get: () => window.rakorHidden });
+window.rakorShown = [];
+window.Notification = class {
+  static permission = "default";
+  static requestPermission() {
+    window.Notification.permission = "granted";
+    return Promise.resolve("granted");
+  }
+  constructor(title, options) { window.rakorShown.push({ title, body: options.body }); }
+  addEventListener() {}
+  close() {}
+};
+"""
+
+
+def test_in_a_background_tab_the_browser_notifies_once_turned_on_but_not_in_quiet_hours(
+    site, papua_room, browser
+):
+    import datetime
+    import zoneinfo
+
+    ctx, page, watch = phone(browser, site)
+    ctx.add_init_script(BACKGROUND_TAB)
+    open_live(page, f"{site}/notifications/")
+    switch = page.get_by_role("button", name="Aktifkan notifikasi peramban")
+    expect(switch).to_be_visible()
+    switch.click()  # asked on this click, never on load
+    expect(page.get_by_role("button", name="Matikan notifikasi peramban")).to_be_visible()
+
+    # In the foreground a note on the page, no browser notification.
+    post(site, papua_room, "@yohanes di depan")
+    expect_unread(page, 1)
+    expect(page.locator(".notification-toast")).to_contain_text(MENTION_TEXT)
+    assert page.evaluate("() => window.rakorShown.length") == 0
+
+    # In the background the browser's own.
+    page.evaluate("() => { window.rakorHidden = true; }")
+    post(site, papua_room, "@yohanes di belakang")
+    page.wait_for_function("() => window.rakorShown.length === 1")
+    assert page.evaluate("() => window.rakorShown[0]") == {"title": "Rakor", "body": MENTION_TEXT}
+
+    # Quiet hours now (in his zone, WIT): the bell still counts, the browser stays silent.
+    now = datetime.datetime.now(zoneinfo.ZoneInfo("Asia/Jayapura"))
+    start = (now - datetime.timedelta(hours=1)).strftime("%H:%M")
+    saved = page.evaluate(
+        """async (start) => {
+          const token = document.cookie.match(/csrftoken=([^;]+)/)[1];
+          const response = await fetch("/api/v1/me/notification-settings", {
+            method: "PUT", credentials: "same-origin",
+            headers: {"Content-Type": "application/json", "X-CSRFToken": token},
+            body: JSON.stringify({digest_time: "07:00", quiet: {start, minutes: 180}}),
+          });
+          return response.status;
+        }""",
+        start,
+    )
+    assert saved == 200
+    post(site, papua_room, "@yohanes larut")
+    expect_unread(page, 3)
+    assert page.evaluate("() => window.rakorShown.length") == 1
+    assert watch.problems == []
+    ctx.close()
