@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from coordination.organisation.demo import DEMO_PASSWORD
 from messaging.services import attachments as attachment_services
@@ -278,7 +279,9 @@ def test_a_coordination_room_made_in_the_dialog_reaches_its_members_live(site, b
     editor.fill("Selamat datang di ruang koordinasi inflasi")
     editor.press("Enter")
     editor.wait_for(state="detached")
-    assert "inflasi" in mine.locator(".msg__body").inner_text()
+    # The editor closes on the server's ack; the new text comes with the room's
+    # `message_edited` event, which may arrive a moment after it (through Redis).
+    expect(mine.locator(".msg__body")).to_contain_text("inflasi")
     messages_with(sari, "ruang koordinasi inflasi").wait_for()
     for watch in (budi_watch, sari_watch):
         assert watch.problems == []
