@@ -30,7 +30,7 @@ sys.path.insert(0, str(BASE_DIR))
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "300"))
 # Scheduling writes a meeting, its room and its mail: fewer rounds, and a feed that size.
-MEETING_ROUNDS = int(os.environ.get("BENCH_MEETING_ROUNDS", "20"))
+MEETING_ROUNDS = int(os.environ.get("BENCH_MEETING_ROUNDS", "100"))
 
 
 def free_port() -> int:

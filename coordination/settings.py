@@ -197,7 +197,15 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # The same capacity as on Redis: the default (100 a channel) is overrun when an official
+    # in a hundred rooms connects and announces their presence to each, and the in-memory
+    # layer then drops what does not fit, a message included.
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": 1000, "expiry": 60},
+        }
+    }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # In the embedded default the in-memory channel layer reaches only its own process, so the

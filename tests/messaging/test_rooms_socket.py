@@ -572,3 +572,27 @@ async def test_a_mention_arrives_as_a_notification(world, room):
     note = frames[-1]
     assert note["kind"] == "mention" and note["link"].startswith(f"/messages/{room}?seq=")
     await andi.disconnect()
+
+
+async def test_an_official_in_many_rooms_connecting_costs_no_one_a_message(world):
+    """Connecting announces presence to each of the official's rooms; for two officials who
+    share 150 rooms those announcements must not fill the other's channel and push out the
+    first message posted after (the in-memory layer drops what does not fit)."""
+
+    @database_sync_to_async
+    def many_rooms():
+        for n in range(150):
+            room_services.room_create_coordination(
+                by=world["budi"], name=f"Rakor {n}", members=["sari"]
+            )
+
+    await many_rooms()
+    sari = await connect(world["sari"])
+    budi = await connect(world["budi"])
+    try:
+        await database_sync_to_async(post)(world, body="yang pertama")
+        frames = await frames_until(sari, "message")
+        assert frames[-1]["body"] == "yang pertama"
+    finally:
+        await sari.disconnect()
+        await budi.disconnect()
