@@ -19,6 +19,13 @@ def room_group(room_id: int) -> str:
     return f"room.{room_id}"
 
 
+def room_open_group(room_id: int) -> str:
+    """The sockets that have the room open (joined): only they show typing and presence, so
+    only they are sent it. An official in a hundred rooms who connects would otherwise
+    announce it to every connected member of each, to be dropped by all but a few."""
+    return f"room.{room_id}.open"
+
+
 def author_frame(official) -> dict[str, str]:
     return {"username": official.username, "name": official.display_name}
 
@@ -141,15 +148,19 @@ def official_event_on_commit(
 
 
 async def typing_announce(room_id: int, official) -> None:
-    """Ephemeral: tell the room's sockets that `official` is typing. Never stored."""
+    """Ephemeral: tell the sockets that have the room open that `official` is typing. Never
+    stored."""
     frame = {"type": "typing", "room": room_id, "author": author_frame(official)}
-    await realtime.group_send_now(room_group(room_id), {"type": "room.typing", "frame": frame})
+    await realtime.group_send_now(
+        room_open_group(room_id), {"type": "room.typing", "frame": frame}
+    )
 
 
 async def presence_announce(official, rooms: set[int], state: str) -> None:
-    """An official's presence changed: each of their rooms' open sockets hears of it."""
+    """An official's presence changed: the sockets that have one of their rooms open hear of
+    it."""
     for room_id in rooms:
         frame = {"type": "presence", "room": room_id, "username": official.username, "state": state}
         await realtime.group_send_now(
-            room_group(room_id), {"type": "room.presence", "frame": frame}
+            room_open_group(room_id), {"type": "room.presence", "frame": frame}
         )

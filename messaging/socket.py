@@ -106,20 +106,28 @@ class MessagingSocket(SocketModule):
         (the layer expires them): the rooms are read again from the database."""
         rooms = await database_sync_to_async(selectors.room_ids_of_member)(self.official)
         for room_id in self.rooms - rooms:
-            self._forget(room_id)
-            await self.socket.group_discard(events.room_group(room_id))
+            await self._forget(room_id)
             await self.socket.send_json({"type": "room_removed", "room": room_id})
         found = rooms - self.rooms
         self.rooms |= rooms
         for group in map(events.room_group, self.rooms):
             await self.socket.group_add(group)
+        for group in map(events.room_open_group, self.open_rooms):
+            await self.socket.group_add(group)
         for room in await database_sync_to_async(selectors.room_frames)(found):
             await self.socket.send_json({"type": "room_added", "room": room})
 
-    def _forget(self, room_id: int) -> None:
+    async def _forget(self, room_id: int) -> None:
+        """No longer a member: the room's events, typing and presence stop."""
         self.rooms.discard(room_id)
-        self.open_rooms.discard(room_id)
+        await self._close_room(room_id)
         self.cursors.forget(room_id)
+        await self.socket.group_discard(events.room_group(room_id))
+
+    async def _close_room(self, room_id: int) -> None:
+        if room_id in self.open_rooms:
+            self.open_rooms.discard(room_id)
+            await self.socket.group_discard(events.room_open_group(room_id))
 
     async def pong(self) -> dict[str, Any]:
         # A ping also keeps this socket's presence alive.
@@ -149,7 +157,9 @@ class MessagingSocket(SocketModule):
             after = selectors.backlog_start(room.last_seq)
         self.cursors.reset(room_id, min(after, room.last_seq))
         await self._replay(room_id, until=None)
-        self.open_rooms.add(room_id)
+        if room_id not in self.open_rooms:
+            self.open_rooms.add(room_id)
+            await self.socket.group_add(events.room_open_group(room_id))
         head = max(self.cursors.get(room_id) or 0, room.last_seq)
         await self.socket.reply(content, {"type": "joined", "room": room_id, "head": head})
         # Who of the room's members is here now (offline members are not listed).
@@ -172,7 +182,7 @@ class MessagingSocket(SocketModule):
     @frame("leave")
     async def leave(self, content: dict[str, Any]) -> None:
         room_id = cleaners.clean_id(content.get("room"), "room")
-        self.open_rooms.discard(room_id)
+        await self._close_room(room_id)
         await self.socket.reply(content, {"type": "left", "room": room_id})
 
     @frame("send")
@@ -318,8 +328,7 @@ class MessagingSocket(SocketModule):
                 await self.socket.group_add(events.room_group(room_id))
             await self.socket.send_json({"type": "room_added", "room": room})
         elif message["change"] == "removed":
-            self._forget(room_id)
-            await self.socket.group_discard(events.room_group(room_id))
+            await self._forget(room_id)
             await self.socket.send_json({"type": "room_removed", "room": room_id})
         elif message["change"] == "updated":  # archived, renamed, reclassified
             await self.socket.send_json({"type": "room_updated", "room": room})

@@ -37,7 +37,7 @@ async def listening(rooms):
     channels = {}
     for room_id in rooms:
         channels[room_id] = await layer.new_channel()
-        await layer.group_add(events.room_group(room_id), channels[room_id])
+        await layer.group_add(events.room_open_group(room_id), channels[room_id])
     return layer, channels
 
 
@@ -69,6 +69,21 @@ async def test_the_first_socket_online_is_announced_to_every_room(official):
     got = await heard(layer, channels)
     assert got == {101: [frame(101, "online")], 102: [frame(102, "online")], 999: []}
     assert presence.state_of(official.pk) == presence.ONLINE
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_sockets_of_members_without_the_room_open_are_not_sent_presence(official):
+    """A member's socket is in the room's group for its events, but only a socket that has
+    the room open shows presence: the others are not sent it at all."""
+    layer = get_channel_layer()
+    member = await layer.new_channel()
+    await layer.group_add(events.room_group(101), member)
+    _layer, open_socket = await listening({101})
+    await presence_services.presence_set(
+        official=official, channel="socket-1", state=presence.ONLINE, rooms={101}
+    )
+    assert await heard(layer, open_socket) == {101: [frame(101, "online")]}
+    assert await heard(layer, {101: member}) == {101: []}
 
 
 @pytest.mark.django_db(transaction=True)

@@ -53,7 +53,7 @@ async def test_only_members_announce_typing(world):
 
     layer = get_channel_layer()
     listener = await layer.new_channel()
-    await layer.group_add(events.room_group(world["room"].pk), listener)
+    await layer.group_add(events.room_open_group(world["room"].pk), listener)
     with pytest.raises(Forbidden):
         await timeline_services.room_typing(official=world["outsider"], room_id=world["room"].pk)
     await timeline_services.room_typing(official=world["andi"], room_id=world["room"].pk)
