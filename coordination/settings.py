@@ -162,6 +162,13 @@ RAKOR_REDIS_CONNECT_TIMEOUT = env.float("RAKOR_REDIS_CONNECT_TIMEOUT", default=5
 # reconnects and resumes); shorter failures are retried (coordination.platform.realtime).
 RAKOR_LAYER_OUTAGE_SECONDS = env.float("RAKOR_LAYER_OUTAGE_SECONDS", default=10.0)
 
+# Which channel layer carries the events on Redis: "core" (RedisChannelLayer: per-channel
+# queues, capacity and expiry) or "pubsub" (RedisPubSubChannelLayer: Redis PUBLISH, no
+# queues). docs/performance.md compares them; core is the default.
+RAKOR_CHANNEL_LAYER = env.str("RAKOR_CHANNEL_LAYER", default="core")
+if RAKOR_CHANNEL_LAYER not in ("core", "pubsub"):
+    raise ImproperlyConfigured("RAKOR_CHANNEL_LAYER must be core or pubsub")
+
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -184,6 +191,14 @@ if REDIS_URL:
             },
         }
     }
+    if RAKOR_CHANNEL_LAYER == "pubsub":
+        CHANNEL_LAYERS["default"] = {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {
+                "hosts": CHANNEL_LAYERS["default"]["CONFIG"]["hosts"],
+                "prefix": CHANNEL_LAYERS["default"]["CONFIG"]["prefix"],
+            },
+        }
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -202,7 +217,7 @@ else:
     # layer then drops what does not fit, a message included.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "BACKEND": "coordination.platform.layers.SweptInMemoryChannelLayer",
             "CONFIG": {"capacity": 1000, "expiry": 60},
         }
     }
@@ -421,6 +436,9 @@ RAKOR_WS_MAX_FRAME_BYTES = 256 * 1024
 RAKOR_MESSAGE_MAX_CHARS = env.int("RAKOR_MESSAGE_MAX_CHARS", default=10_000)
 # Messages an official may send per second, over every socket and the API together.
 RAKOR_SEND_RATE_PER_SECOND = env.int("RAKOR_SEND_RATE_PER_SECOND", default=20)
+# Presence is announced as it changes only in rooms of at most this many members; in larger
+# ones the members present are listed when the room is joined (docs/protocol.md).
+RAKOR_PRESENCE_LIVE_MAX_MEMBERS = env.int("RAKOR_PRESENCE_LIVE_MAX_MEMBERS", default=100)
 RAKOR_ATTACHMENT_MAX_BYTES = env.int("RAKOR_ATTACHMENT_MAX_MB", default=25) * 1024 * 1024
 RAKOR_ATTACHMENTS_PER_MESSAGE = 10
 # No request body may be larger than the largest attachment and its form around it; checked

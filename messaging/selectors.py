@@ -10,7 +10,9 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
-from django.db.models import Count, F, Prefetch, Q
+from django.conf import settings
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -60,6 +62,7 @@ def timeline(
     after: int | None = None,
     before: int | None = None,
     limit: int = REPLAY_CHUNK,
+    head: int | None = None,
 ) -> list[dict[str, Any]]:
     """The room's events as frames, in seq order, in their current form.
 
@@ -70,19 +73,13 @@ def timeline(
     read first: seqs are committed in order (the room's row is locked from taking a seq to
     commit), so everything up to that head is committed, and the two queries cannot disagree
     about a prefix of the timeline — a later event never hides an earlier one. Five queries
-    whatever the page size (head, messages, their files, their mentions, edits).
+    whatever the page size (head, messages, their files, their mentions, edits); four with
+    the `head` the caller read already (the room's last_seq, read before these queries: the
+    same bound).
     """
-    head = Room.objects.filter(pk=room_id).values_list("last_seq", flat=True).first() or 0
-    messages = (
-        Message.objects.filter(room_id=room_id, seq__lte=head)
-        .select_related("author")
-        .prefetch_related(
-            "attachments",
-            Prefetch(
-                "mentions", queryset=Mention.objects.select_related("official__agency", "agency")
-            ),
-        )
-    )
+    if head is None:
+        head = Room.objects.filter(pk=room_id).values_list("last_seq", flat=True).first() or 0
+    messages = Message.objects.filter(room_id=room_id, seq__lte=head).select_related("author")
     changes = RoomEvent.objects.filter(room_id=room_id, seq__lte=head).select_related(
         "message__author"
     )
@@ -91,8 +88,13 @@ def timeline(
     if before is not None:
         messages, changes = messages.filter(seq__lt=before), changes.filter(seq__lt=before)
     order = "-seq" if before is not None and after is None else "seq"
+    rows = list(messages.order_by(order)[:limit])
+    files, mentioned = _files_and_mentions(rows)
     merged = sorted(
-        [(m.seq, events.message_frame(m)) for m in messages.order_by(order)[:limit]]
+        [
+            (m.seq, events.message_frame(m, attachments=files[m.pk], mentions=mentioned[m.pk]))
+            for m in rows
+        ]
         + [(e.seq, events.event_frame(e)) for e in changes.order_by(order)[:limit]],
         key=lambda pair: pair[0],
         reverse=order == "-seq",
@@ -103,22 +105,54 @@ def timeline(
     return frames
 
 
+def _files_and_mentions(
+    messages: list[Message],
+) -> tuple[dict[int, list[Attachment]], dict[int, dict[str, list[str]]]]:
+    """The messages' files and mentions as message_frame takes them, by message: two
+    queries (none without messages). Read by hand rather than with prefetch_related, which
+    builds a queryset per message: a tenth of a page of history's time."""
+    files: dict[int, list[Attachment]] = {m.pk: [] for m in messages}
+    people: dict[int, set[str]] = {m.pk: set() for m in messages}
+    agencies: dict[int, set[str]] = {m.pk: set() for m in messages}
+    if messages:
+        for attachment in Attachment.objects.filter(message_id__in=files).order_by("id"):
+            files[attachment.message_id].append(attachment)
+        mentions = Mention.objects.filter(message_id__in=files).values_list(
+            "message_id", "official__username", "agency__code"
+        )
+        for message_id, username, agency in mentions:
+            if agency is None:
+                people[message_id].add(username)
+            else:
+                agencies[message_id].add(agency)
+    return files, {
+        pk: {"usernames": sorted(people[pk]), "agencies": sorted(agencies[pk])} for pk in files
+    }
+
+
 def room_list_for_official(official: Official) -> list[dict[str, Any]]:
     """The official's rooms with their head, what they read, how many messages from others
-    they have not read yet, and the name to show them (`display_name`). Two queries."""
+    they have not read yet, and the name to show them (`display_name`). Two queries.
+
+    The unread count is a subquery per room over the seqs after the read mark: it reads the
+    (room, seq) index from there on, so what was read costs nothing however long the room's
+    history (a join counted every message of every room)."""
+    unread = (
+        Message.objects.filter(
+            room_id=OuterRef("room_id"),
+            seq__gt=OuterRef("last_read_seq"),
+            deleted_at__isnull=True,
+        )
+        .exclude(author=official)
+        .order_by()
+        .values("room_id")
+        .annotate(count=Count("*"))
+        .values("count")
+    )
     memberships = (
         Membership.objects.filter(official=official)
         .select_related("room")
-        .annotate(
-            unread=Count(
-                "room__messages",
-                filter=Q(
-                    room__messages__seq__gt=F("last_read_seq"),
-                    room__messages__deleted_at__isnull=True,
-                )
-                & ~Q(room__messages__author=official),
-            )
-        )
+        .annotate(unread=Coalesce(Subquery(unread, output_field=IntegerField()), 0))
         .order_by("room__kind", "room__name", "room_id")
     )
     memberships = list(memberships)
@@ -243,13 +277,14 @@ def timeline_page(
 ) -> tuple[list[dict[str, Any]], int | None]:
     """A page of the room's timeline and the cursor of the next one. With `after`: newer
     events, next is the last seq of the page. With `before` alone: older history, next is
-    the first seq (None at the start). With neither: the last `limit` events."""
+    the first seq (None at the start). With neither: the last `limit` events. The room's
+    `last_seq` as the caller read it (room_get_for_member) bounds the page."""
     if after is None and before is None:
         after = backlog_start(room.last_seq, limit)
         paging_back = False
     else:
         paging_back = after is None
-    items = timeline(room.pk, after=after, before=before, limit=limit)
+    items = timeline(room.pk, after=after, before=before, limit=limit, head=room.last_seq)
     next_cursor = None
     if len(items) == limit:
         if paging_back:
@@ -466,6 +501,23 @@ def attachment_get_for_reader(*, official: Official, attachment_id: int) -> Atta
     if attachment.message.deleted_at is not None:
         raise NotFound(_("The message of this file was deleted."))
     return attachment
+
+
+def rooms_with_live_presence(room_ids: set[int]) -> set[int]:
+    """Those of the rooms small enough for presence to be announced as it changes (at most
+    RAKOR_PRESENCE_LIVE_MAX_MEMBERS members). In a larger room every arrival would be told to
+    every open socket, a storm when a thousand officials connect at the start of the day;
+    there the present members are listed when the room is joined, and no more."""
+    if not room_ids:
+        return set()
+    larger = (
+        Membership.objects.filter(room_id__in=room_ids)
+        .values("room_id")
+        .annotate(members=Count("id"))
+        .filter(members__gt=settings.RAKOR_PRESENCE_LIVE_MAX_MEMBERS)
+        .values_list("room_id", flat=True)
+    )
+    return set(room_ids) - set(larger)
 
 
 async def presence_in_room(*, room_id: int, viewer: Official) -> list[dict]:

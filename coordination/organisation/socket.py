@@ -23,7 +23,6 @@ import time
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from channels.db import aclose_old_connections
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -301,7 +300,10 @@ class BaseSocket(AsyncWebsocketConsumer):
             if route is None:
                 await super().dispatch(message)
                 return
-            await aclose_old_connections()
+            # No aclose_old_connections() here (channels' dispatch calls it on every event,
+            # a thread hop each: a broadcast to a thousand sockets made a thousand): every
+            # database call of a handler goes through database_sync_to_async, which closes
+            # stale connections itself.
             index, method = route
             await getattr(self.parts[index], method)(message)
         except (realtime.LayerUnavailable, *realtime.transient_layer_errors()):

@@ -125,3 +125,30 @@ async def test_the_last_socket_gone_is_announced_as_offline(official):
     # A socket gone twice (a retried disconnect) announces nothing more.
     await presence_services.presence_gone(official=official, channel="socket-2", rooms=ROOMS)
     assert await heard(layer, channels) == {101: [], 102: []}
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_presence_is_not_announced_live_in_rooms_above_the_limit(official, settings):
+    """Every arrival in a large room would be told to every open socket of it; there the
+    members present are listed on join instead."""
+    from asgiref.sync import sync_to_async
+
+    from messaging.models import Membership
+    from tests.factories import RoomFactory
+
+    settings.RAKOR_PRESENCE_LIVE_MAX_MEMBERS = 2
+
+    @sync_to_async
+    def rooms():
+        small, large = RoomFactory(), RoomFactory()
+        for room, size in ((small, 2), (large, 3)):
+            members = [official, *(OfficialFactory() for _ in range(size - 1))]
+            Membership.objects.bulk_create(Membership(room=room, official=o) for o in members)
+        return small.pk, large.pk
+
+    small, large = await rooms()
+    layer, channels = await listening({small, large})
+    await presence_services.presence_set(
+        official=official, channel="socket-1", state=presence.ONLINE, rooms={small, large}
+    )
+    assert await heard(layer, channels) == {small: [frame(small, "online")], large: []}
