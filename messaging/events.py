@@ -126,7 +126,10 @@ def room_frame(room: Room) -> dict[str, Any]:
 def room_broadcast_on_commit(room_id: int, frame: dict[str, Any]) -> None:
     """Send a room event to the room's sockets once the transaction commits (best effort:
     sockets fill any gap from the database on the next event or ping)."""
-    realtime.group_broadcast_on_commit(room_group(room_id), {"type": "room.event", "frame": frame})
+    realtime.group_broadcast_on_commit(
+        room_group(room_id),
+        {"type": "room.event", "frame": frame, "text": realtime.frame_text(frame)},
+    )
 
 
 def membership_changed_on_commit(official_id: int, room: Room, change: str) -> None:
@@ -151,9 +154,7 @@ async def typing_announce(room_id: int, official) -> None:
     """Ephemeral: tell the sockets that have the room open that `official` is typing. Never
     stored."""
     frame = {"type": "typing", "room": room_id, "author": author_frame(official)}
-    await realtime.group_send_now(
-        room_open_group(room_id), {"type": "room.typing", "frame": frame}
-    )
+    await realtime.group_send_now(room_open_group(room_id), {"type": "room.typing", "frame": frame})
 
 
 async def presence_announce(official, rooms: set[int], state: str) -> None:

@@ -300,7 +300,11 @@ class MessagingSocket(SocketModule):
             await self._replay(room_id, until=seq)
             if self.cursors.judge(room_id, seq) is Verdict.DROP:
                 return
-        await self.socket.send_json(content)
+        text = message.get("text")  # serialised once for every socket
+        if text is None:
+            await self.socket.send_json(content)
+        else:
+            await self.socket.send(text_data=text)
         self.cursors.advance(room_id, seq)
 
     @event("room.typing")

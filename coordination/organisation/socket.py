@@ -342,7 +342,7 @@ class BaseSocket(AsyncWebsocketConsumer):
     # --- frames out -------------------------------------------------------------------------
 
     async def send_json(self, content: dict[str, Any]) -> None:
-        await self.send(text_data=json.dumps(content, separators=(",", ":"), allow_nan=False))
+        await self.send(text_data=realtime.frame_text(content))
 
     async def reply(self, request: dict[str, Any] | None, content: dict[str, Any]) -> None:
         """Send `content` as the answer to the frame `request`, carrying its `ref`."""

@@ -9,6 +9,7 @@ travels only this way.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 import time
@@ -102,6 +103,13 @@ def retrying_receive(
             return message
 
     return receive_retrying
+
+
+def frame_text(content: dict[str, Any]) -> str:
+    """A frame as the socket sends it (compact JSON). A broadcast carries it serialised
+    once, beside the frame, so that a thousand sockets do not serialise it a thousand
+    times."""
+    return json.dumps(content, separators=(",", ":"), allow_nan=False)
 
 
 def official_group(official_id: int) -> str:

@@ -192,25 +192,3 @@ def test_jitsi_tokens_need_both_the_app_id_and_the_secret_from_the_environment(v
     for half in ({"RAKOR_JITSI_APP_ID": "rakor"}, {"RAKOR_JITSI_APP_SECRET": SECRET}):
         result = probe_settings("settings.DEBUG", clean_env(RAKOR_VAR_DIR=str(var_dir), **half))
         assert result.returncode != 0 and "RAKOR_JITSI_APP_SECRET together" in result.stderr
-
-
-async def test_the_embedded_layer_still_expires_messages_and_sweeps_at_most_once_a_second():
-    """The in-memory layer's sweep, run on every receive, was most of a broadcast's cost;
-    run once a second it still drops what waited past the expiry."""
-    from coordination.platform.layers import SweptInMemoryChannelLayer
-
-    layer = SweptInMemoryChannelLayer(expiry=60)
-    channel = await layer.new_channel()
-    await layer.group_add("room.1", channel)
-    await layer.send(channel, {"type": "old"})
-    queue = layer.channels[channel]
-    deadline, message = queue._queue[0]
-    queue._queue[0] = (deadline - 120, message)  # waited past the expiry
-    layer._swept_at = 0.0
-    await layer.send(channel, {"type": "new"})  # the sweep runs: the old one goes
-    assert (await layer.receive(channel))["type"] == "new"
-    # Its channel left its groups with it, as channels' own layer does.
-    assert channel not in layer.groups.get("room.1", {})
-    swept = layer._swept_at
-    await layer.send(channel, {"type": "next"})
-    assert layer._swept_at == swept  # not again within the second
