@@ -197,6 +197,28 @@ def test_sending_costs_at_most_eight_queries(world, django_assert_max_num_querie
         post(world, body="satu lagi")
 
 
+def test_sending_costs_no_query_per_recipient(world):
+    """A plain message costs the same in a room of a few members as in a room of fifty times
+    more: the broadcast goes to the room's group, not to each member."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import OfficialFactory
+
+    def cost() -> int:
+        post(world, body="hangat")  # warm caches (rate-limit keys)
+        with CaptureQueriesContext(connection) as queries:
+            post(world, body="pesan biasa")
+        return len(queries)
+
+    small = cost()
+    Membership.objects.bulk_create(
+        Membership(room=world["room"], official=OfficialFactory()) for _ in range(150)
+    )
+    assert world["room"].memberships.count() > 150
+    assert cost() == small <= 8
+
+
 def test_only_the_author_edits_and_the_history_is_kept(world):
     message, _ = post(world, body="versi satu")
     with pytest.raises(Forbidden):
