@@ -211,6 +211,9 @@ if REDIS_URL:
             },
         }
     }
+    # Calendar feeds' rendered events (meetings.feeds) share Redis: each meeting is rendered
+    # once for every process.
+    CACHES["feeds"] = CACHES["default"]
 else:
     # The same capacity as on Redis: the default (100 a channel) is overrun when an official
     # in a hundred rooms connects and announces their presence to each, and the in-memory
@@ -221,7 +224,16 @@ else:
             "CONFIG": {"capacity": 1000, "expiry": 60},
         }
     }
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        # Calendar feeds' rendered events (meetings.feeds): one for each meeting.
+        "feeds": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "rakor-feeds",
+            "TIMEOUT": 7 * 24 * 60 * 60,
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        },
+    }
 
 # In the embedded default the in-memory channel layer reaches only its own process, so the
 # worker's jobs run inside the daphne process. With Redis they belong to `run_worker`.

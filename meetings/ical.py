@@ -184,10 +184,11 @@ def _recurrence(item: Event, meeting: Meeting, zone: zoneinfo.ZoneInfo) -> None:
     if meeting.rrule:
         item.add("rrule", vRecur.from_ical(meeting.rrule))
         excluded = {datetime.datetime.fromisoformat(k) for k in meeting.exdates}
-        excluded |= {
-            row.recurrence_id
-            for row in Meeting.objects.filter(series=meeting, status=Meeting.Status.CANCELLED)
-        }
+        # A feed prefetches them for all its series at once (meetings.feeds).
+        cancelled = getattr(meeting, "cancelled_occurrences", None)
+        if cancelled is None:
+            cancelled = Meeting.objects.filter(series=meeting, status=Meeting.Status.CANCELLED)
+        excluded |= {row.recurrence_id for row in cancelled}
         if excluded:
             item.add("exdate", [e.astimezone(zone) for e in sorted(excluded)])
     if meeting.occurrence_start is not None:
