@@ -128,7 +128,12 @@ def room_broadcast_on_commit(room_id: int, frame: dict[str, Any]) -> None:
     sockets fill any gap from the database on the next event or ping)."""
     realtime.group_broadcast_on_commit(
         room_group(room_id),
-        {"type": "room.event", "frame": frame, "text": realtime.frame_text(frame)},
+        {
+            "type": "room.event",
+            "group": room_group(room_id),  # which of the process's fan-out groups
+            "frame": frame,
+            "text": realtime.frame_text(frame),
+        },
     )
 
 

@@ -17,7 +17,8 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from coordination.organisation.socket import FrameError, SocketModule, event, frame
-from coordination.platform import cleaners
+from coordination.platform import cleaners, realtime
+from coordination.platform.fanout import fanout_for
 from messaging import events, presence, selectors
 from messaging.models import Message
 from messaging.ordering import Cursors, Verdict
@@ -74,8 +75,15 @@ class MessagingSocket(SocketModule):
         self.open_rooms: set[int] = set()
         self.cursors = Cursors()
         self.presence_state = presence.ONLINE
+        # Room events come through the process's fan-out (coordination.platform.fanout): one
+        # layer message per process, not per socket. `forwarded` counts the events handed to
+        # this socket's own channel (the slow path), `replaying` the rooms a join is reading
+        # from the database: while either holds, live events take the slow path too, in order.
+        self.fanout = fanout_for(self.socket.channel_layer)
+        self.forwarded = 0
+        self.replaying: set[int] = set()
         for room in self.rooms:
-            await self.socket.group_add(events.room_group(room))
+            await self.fanout.subscribe(events.room_group(room), self)
 
     async def accepted(self) -> None:
         try:
@@ -89,6 +97,8 @@ class MessagingSocket(SocketModule):
             self._presence_failed("recorded")
 
     async def disconnected(self) -> None:
+        for room_id in list(getattr(self, "rooms", ())):
+            await self.fanout.unsubscribe(events.room_group(room_id), self)
         try:
             await presence_services.presence_gone(
                 official=self.official, channel=self.socket.channel_name, rooms=self.rooms
@@ -111,7 +121,7 @@ class MessagingSocket(SocketModule):
         found = rooms - self.rooms
         self.rooms |= rooms
         for group in map(events.room_group, self.rooms):
-            await self.socket.group_add(group)
+            await self.fanout.subscribe(group, self)
         for group in map(events.room_open_group, self.open_rooms):
             await self.socket.group_add(group)
         for room in await database_sync_to_async(selectors.room_frames)(found):
@@ -122,7 +132,7 @@ class MessagingSocket(SocketModule):
         self.rooms.discard(room_id)
         await self._close_room(room_id)
         self.cursors.forget(room_id)
-        await self.socket.group_discard(events.room_group(room_id))
+        await self.fanout.unsubscribe(events.room_group(room_id), self)
 
     async def _close_room(self, room_id: int) -> None:
         if room_id in self.open_rooms:
@@ -152,11 +162,15 @@ class MessagingSocket(SocketModule):
         )
         if room_id not in self.rooms:  # joined before the membership event arrived
             self.rooms.add(room_id)
-            await self.socket.group_add(events.room_group(room_id))
+            await self.fanout.subscribe(events.room_group(room_id), self)
         if after is None:
             after = selectors.backlog_start(room.last_seq)
-        self.cursors.reset(room_id, min(after, room.last_seq))
-        await self._replay(room_id, until=None)
+        self.replaying.add(room_id)
+        try:
+            self.cursors.reset(room_id, min(after, room.last_seq))
+            await self._replay(room_id, until=None)
+        finally:
+            self.replaying.discard(room_id)
         if room_id not in self.open_rooms:
             self.open_rooms.add(room_id)
             await self.socket.group_add(events.room_open_group(room_id))
@@ -174,6 +188,8 @@ class MessagingSocket(SocketModule):
                 room_id, after=cursor, before=until, limit=selectors.REPLAY_CHUNK
             )
             for item in items:
+                if item["seq"] <= (self.cursors.get(room_id) or 0):
+                    continue  # sent live meanwhile
                 await self.socket.send_json(item)
                 self.cursors.advance(room_id, item["seq"])
             if len(items) < selectors.REPLAY_CHUNK:
@@ -285,10 +301,43 @@ class MessagingSocket(SocketModule):
 
     # --- layer events ----------------------------------------------------------------------
 
+    async def fanout_deliver(self, message: dict[str, Any]) -> None:
+        """A room event from the process's fan-out: sent at once when it is the next one and
+        nothing is pending; otherwise handed to this socket's own channel (room_event below),
+        behind what is pending, so that the order holds."""
+        content = message["frame"]
+        room_id, seq = content["room"], content["seq"]
+        if room_id not in self.rooms:
+            return
+        if not self.forwarded and room_id not in self.replaying:
+            verdict = self.cursors.judge(room_id, seq)
+            if verdict is Verdict.DROP:
+                return
+            if verdict is Verdict.SEND:
+                text = message.get("text") or realtime.frame_text(content)
+                await self.socket.send(text_data=text)
+                self.cursors.advance(room_id, seq)
+                return
+        self.forwarded += 1
+        try:
+            await self.socket.channel_layer.send(
+                self.socket.channel_name, {**message, "forwarded": True}
+            )
+        except Exception:  # full or away: the gap is filled on the next event or ping
+            self.forwarded -= 1
+            raise
+
     @event("room.event")
     async def room_event(self, message: dict[str, Any]) -> None:
-        """A message, edit or deletion: forwarded in seq order, gaps filled from the
-        database, repeats dropped."""
+        """A message, edit or deletion (from the fan-out's slow path, or sent to this socket
+        alone): forwarded in seq order, gaps filled from the database, repeats dropped."""
+        try:
+            await self._room_event(message)
+        finally:
+            if message.get("forwarded"):
+                self.forwarded -= 1
+
+    async def _room_event(self, message: dict[str, Any]) -> None:
         content = message["frame"]
         room_id, seq = content["room"], content["seq"]
         if room_id not in self.rooms:
@@ -329,7 +378,7 @@ class MessagingSocket(SocketModule):
         if message["change"] == "added":
             if room_id not in self.rooms:
                 self.rooms.add(room_id)
-                await self.socket.group_add(events.room_group(room_id))
+                await self.fanout.subscribe(events.room_group(room_id), self)
             await self.socket.send_json({"type": "room_added", "room": room})
         elif message["change"] == "removed":
             await self._forget(room_id)

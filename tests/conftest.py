@@ -85,6 +85,18 @@ def pytest_runtest_makereport(item: pytest.Item, call):
 
 
 @pytest.fixture(autouse=True)
+def fresh_channel_layers():
+    """Each test gets channel layers of its own: a Redis layer's receive lock and buffers
+    belong to the event loop that first received, and each test runs in a loop of its own
+    (a process's fan-out keeps receiving while its sockets are connected)."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+@pytest.fixture(autouse=True)
 def fresh_cache_namespace(settings):
     """Each test sees an empty cache (rate limits, lockouts) without flushing a shared Redis:
     its keys live under a prefix of their own and expire by themselves."""

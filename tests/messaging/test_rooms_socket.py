@@ -348,7 +348,10 @@ async def test_a_live_event_already_sent_is_dropped(world, room):
     frame = await socket.receive_json_from(5)
     # The layer delivers the same event again (a retry, a second process): not repeated.
     layer = get_channel_layer()
-    await layer.group_send(events.room_group(room), {"type": "room.event", "frame": frame})
+    await layer.group_send(
+        events.room_group(room),
+        {"type": "room.event", "group": events.room_group(room), "frame": frame},
+    )
     assert await socket.receive_nothing(0.3)
     assert frame["id"] == message.pk
     await socket.disconnect()
@@ -450,7 +453,10 @@ async def test_forwarding_live_events_in_order_asks_the_database_nothing(world, 
     layer = get_channel_layer()
     for seq in (2, 3, 4):
         frame = {**first, "seq": seq, "id": message.pk}
-        await layer.group_send(events.room_group(room), {"type": "room.event", "frame": frame})
+        await layer.group_send(
+            events.room_group(room),
+            {"type": "room.event", "group": events.room_group(room), "frame": frame},
+        )
     assert [(await socket.receive_json_from(5))["seq"] for _ in range(3)] == [2, 3, 4]
     await socket.disconnect()
 
