@@ -61,16 +61,28 @@ messages: install
 screenshots: install
 	RAKOR_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/e2e/test_browser.py tests/e2e/test_messages_browser.py -k "signs_in or dropped"
 
-bench: install
+# The benchmarks' own tools (uvloop, uvicorn, matplotlib, py-spy), beside the test set.
+$(VENV)/.bench-installed: requirements-bench.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	@touch $@
+
+# Every benchmark, then the report: bench/results/<date>.json, .md (printed) and plots.
+# The PostgreSQL + Redis rungs run when DATABASE_URL/REDIS_URL are set or the local
+# servers answer (docs/performance.md).
+bench: install $(VENV)/.bench-installed
+	rm -rf bench/results/parts
+	$(PY) bench/sockets.py
+	$(PY) bench/feed.py
+	$(PY) bench/pages.py
 	$(PY) bench/run.py
-	$(PY) bench/fanout.py
 	$(PY) bench/agenda.py
 	$(PY) bench/decisions.py
 	$(PY) bench/availability.py
+	$(PY) bench/report.py
 
 # Fan-out of this tree against another revision, alternating in one run:
 # make bench-compare REV=<commit>   (the revision is checked out in a temporary worktree)
-bench-compare: install
+bench-compare: install $(VENV)/.bench-installed
 	@test -n "$(REV)" || { echo "make bench-compare REV=<commit>"; exit 2; }
 	rm -rf .bench-tree && git worktree add --detach .bench-tree $(REV)
 	$(PY) bench/fanout.py --tree .bench-tree --tree . ; status=$$?; \

@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime
 import zoneinfo
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -31,6 +32,7 @@ from meetings.models import (
     Attendance,
     AttendanceMark,
     Meeting,
+    MeetingAgency,
     NotulenRevision,
     Participant,
     SpeakerRequest,
@@ -60,14 +62,20 @@ def meeting_facts(meeting: Meeting) -> permissions.MeetingFacts:
 def meetings_for_viewer(viewer: Official) -> QuerySet[Meeting]:
     """Meetings with what visibility and the viewer's own answer need: the named
     participants and the viewer's own row (not every official of an agency invited whole),
-    and the agencies invited."""
+    and the agencies invited (with their codes, for the meeting's page)."""
     return Meeting.objects.select_related("organiser", "agency").prefetch_related(
-        "agencies",
+        *_viewer_prefetches(viewer)
+    )
+
+
+def _viewer_prefetches(viewer: Official) -> list[Prefetch]:
+    return [
+        Prefetch("agencies", queryset=MeetingAgency.objects.select_related("agency")),
         Prefetch(
             "participants",
             queryset=Participant.objects.filter(Q(named=True) | Q(official_id=viewer.pk)),
         ),
-    )
+    ]
 
 
 def meeting_get_visible(official: Official, meeting_id: int) -> Meeting:
@@ -252,6 +260,39 @@ def clash_list_before_saving(
     return clash_list(ids, start, end, viewer=viewer, exclude=exclude)
 
 
+def _meeting_candidates(
+    official: Official, start: datetime.datetime | None, end: datetime.datetime | None
+) -> QuerySet[Meeting]:
+    """The meetings overlapping [start, end) that `official` could see (theirs, their
+    agency's, those their agency is invited to), before the visibility policy's last word
+    (meeting_facts), in order."""
+    candidates = meetings_for_viewer(official)
+    if start is not None:
+        candidates = candidates.filter(overlapping(start))
+    if end is not None:
+        candidates = candidates.filter(start__lt=end)
+    mine = Q(participants__official=official) | Q(organiser=official)
+    if official.agency_id is not None:
+        mine |= Q(agency_id=official.agency_id) | Q(agencies__agency_id=official.agency_id)
+    return candidates.filter(mine).distinct().order_by("start", "id")
+
+
+def _listed(
+    official: Official,
+    rows: list[Meeting],
+    start: datetime.datetime | None,
+    end: datetime.datetime | None,
+    until: datetime.datetime | None,
+) -> list[Meeting]:
+    """The visible ones of `rows`, each series as its occurrences before `until`, in order,
+    those overlapping [start, end)."""
+    visible = [m for m in rows if permissions.may_view_meeting(official, meeting_facts(m))]
+    listed = recurrence.expand(visible, start, until)
+    return [
+        m for m in listed if (start is None or m.end > start) and (end is None or m.start < end)
+    ]
+
+
 def meeting_list_between(
     official: Official,
     start: datetime.datetime | None,
@@ -263,20 +304,9 @@ def meeting_list_between(
     a series as its occurrences (with a range; without one, the series itself). Without an
     end, `horizon` past the start bounds how far series are expanded (single meetings are
     listed however far ahead). Five queries."""
-    candidates = meetings_for_viewer(official)
-    if start is not None:
-        candidates = candidates.filter(overlapping(start))
-    if end is not None:
-        candidates = candidates.filter(start__lt=end)
-    # Only meetings the official could see: theirs, their agency's, their agency invited.
-    mine = Q(participants__official=official) | Q(organiser=official)
-    if official.agency_id is not None:
-        mine |= Q(agency_id=official.agency_id) | Q(agencies__agency_id=official.agency_id)
-    candidates = candidates.filter(mine).distinct()
+    candidates = _meeting_candidates(official, start, end)
     visible = [
-        m
-        for m in candidates.order_by("start", "id")[:1000]
-        if permissions.may_view_meeting(official, meeting_facts(m))
+        m for m in candidates[:1000] if permissions.may_view_meeting(official, meeting_facts(m))
     ]
     if start is None and end is None:
         return visible
@@ -285,6 +315,69 @@ def meeting_list_between(
     return [
         m for m in listed if (start is None or m.end > start) and (end is None or m.start < end)
     ][:1000]
+
+
+@dataclass(frozen=True)
+class MeetingPage:
+    """A page of a list of meetings: its meetings, its number, and whether pages come
+    before and after it (the list is not counted: that would read all of it)."""
+
+    meetings: list[Meeting]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def meeting_list_page(
+    official: Official,
+    start: datetime.datetime,
+    end: datetime.datetime | None,
+    *,
+    horizon: datetime.timedelta | None = None,
+    newest_first: bool = False,
+    number: int = 1,
+    per_page: int = 50,
+) -> MeetingPage:
+    """Page `number` of meeting_list_between(official, start, end, horizon=horizon) (newest
+    first on request), reading only as far as that page: its single meetings up to the
+    page's end, and every series in the range (a series' occurrences may fall on any page).
+    Four queries, five with a series, whatever the number of meetings (more only when many
+    candidates turn out not to be visible, or for pages far down the list)."""
+    until = end if end is not None or horizon is None else start + horizon
+    base = _meeting_candidates(official, start, end).prefetch_related(None)
+    series = list(base.exclude(rrule=""))
+    singles = base.filter(rrule="")
+    if newest_first:
+        singles = singles.order_by("-start", "-id")
+    wanted = number * per_page + 1  # one more than the page: whether another follows
+    fetch = wanted
+    while True:
+        rows = list(singles[: fetch + 1])
+        more = len(rows) > fetch
+        chosen = rows[:fetch] + series
+        prefetch_related_objects(chosen, *_viewer_prefetches(official))
+        listed = _listed(official, chosen, start, end, until)
+        if newest_first:
+            listed.reverse()
+        if more:
+            # Past the first single meeting not read, the list could miss some: cut there.
+            cut = (rows[fetch].start, rows[fetch].pk)
+            if newest_first:
+                listed = [m for m in listed if (m.start, m.pk) > cut]
+            else:
+                listed = [m for m in listed if (m.start, m.pk) < cut]
+        if not more or len(listed) >= wanted:
+            break
+        fetch *= 2
+    first = (number - 1) * per_page
+    return MeetingPage(
+        meetings=listed[first : first + per_page],
+        number=number,
+        has_next=len(listed) > first + per_page,
+    )
 
 
 def delivery_states(meeting: Meeting) -> dict[int, dict[str, Any]]:
@@ -363,9 +456,12 @@ def meeting_summary(meeting: Meeting, viewer: Official) -> dict[str, Any]:
     }
 
 
-def meeting_detail(meeting: Meeting, viewer: Official) -> dict[str, Any]:
-    """Everything about a meeting its viewer may see; delivery states for those who edit it."""
-    rows = participant_rows(meeting)
+def meeting_detail(
+    meeting: Meeting, viewer: Official, *, participants: list[Participant] | None = None
+) -> dict[str, Any]:
+    """Everything about a meeting its viewer may see; delivery states for those who edit it.
+    `participants`: the meeting's `participant_rows`, when the caller has read them."""
+    rows = participant_rows(meeting) if participants is None else participants
     editor = permissions.may_edit_meeting(viewer, meeting_facts(meeting))
     delivery = delivery_states(meeting) if editor else {}
     room = Room.objects.filter(source_key=f"meeting:{meeting.series_pk}").values_list(
@@ -387,13 +483,22 @@ def meeting_detail(meeting: Meeting, viewer: Official) -> dict[str, Any]:
             }
             for p in rows
         ],
-        "agencies": [a.agency.code for a in meeting.agencies.select_related("agency")],
-        "tally": tally(meeting.pk),
+        "agencies": [a.agency.code for a in _invited_agencies(meeting)],
+        "tally": tally(meeting.pk, rsvps=[p.rsvp for p in rows]),
         "join_url": ical.join_url(meeting) if meeting.video != Meeting.Video.NONE else None,
         "ics_url": reverse("api:meeting_ics", args=[meeting.pk]),
         "room": room.first(),
         "may_edit": editor,
     }
+
+
+def _invited_agencies(meeting: Meeting) -> list[MeetingAgency]:
+    """The agencies invited whole, with their agency: as meetings_for_viewer prefetched them,
+    else read (one query)."""
+    prefetched = getattr(meeting, "_prefetched_objects_cache", {}).get("agencies")
+    if prefetched is not None:
+        return list(prefetched)
+    return list(meeting.agencies.select_related("agency"))
 
 
 def may_edit(official: Official, meeting: Meeting) -> bool:
@@ -643,7 +748,12 @@ def agenda_out(meeting: Meeting, items: list[AgendaItem] | None = None) -> dict[
 def agenda_get_visible(official: Official, meeting_id: int) -> dict[str, Any]:
     """The agenda of a meeting `official` may see (NotFound otherwise), with whether they
     may edit it and propose items. Six queries."""
-    meeting = meeting_get_visible(official, meeting_id)
+    return agenda_for(official, meeting_get_visible(official, meeting_id))
+
+
+def agenda_for(official: Official, meeting: Meeting) -> dict[str, Any]:
+    """The agenda of a meeting `official` sees (from meeting_get_visible), with whether they
+    may edit it and propose items. Two or three queries."""
     facts = meeting_facts(meeting)
     return agenda_out(meeting) | {
         "may_edit": may_edit_agenda(official, meeting),
@@ -675,11 +785,21 @@ def agenda_proposal_out(proposal: AgendaProposal) -> dict[str, Any]:
 def agenda_proposal_list(official: Official, meeting_id: int) -> list[dict[str, Any]]:
     """The proposals for a meeting `official` may see: all of them for those who edit its
     agenda, their own for others. Three to five queries."""
-    meeting = meeting_get_visible(official, meeting_id)
+    return agenda_proposals_for(official, meeting_get_visible(official, meeting_id))
+
+
+def agenda_proposals_for(
+    official: Official, meeting: Meeting, *, may_edit: bool | None = None
+) -> list[dict[str, Any]]:
+    """The proposals for a meeting `official` sees (from meeting_get_visible); `may_edit`:
+    whether they edit its agenda, when the caller knows (agenda_for says). One query, or
+    two."""
     proposals = AgendaProposal.objects.filter(meeting=meeting).select_related(
         "proposed_by", "source_message"
     )
-    if not may_edit_agenda(official, meeting):
+    if may_edit is None:
+        may_edit = may_edit_agenda(official, meeting)
+    if not may_edit:
         proposals = proposals.filter(proposed_by=official)
     return [agenda_proposal_out(p) for p in proposals]
 
@@ -766,10 +886,12 @@ def speaker_queue_out(meeting: Meeting, *, now: datetime.datetime) -> dict[str, 
     }
 
 
-def attendance_out(meeting: Meeting) -> dict[str, Any]:
+def attendance_out(
+    meeting: Meeting, *, participants: list[Participant] | None = None
+) -> dict[str, Any]:
     """Who attends: every participant, by agency, with their first join through the join
     page and the chair's latest mark (present from, or gone at, the time the chair gave).
-    Three queries."""
+    Three queries, two with the meeting's `participant_rows` given."""
     joins: dict[int, datetime.datetime] = {}
     for official_id, joined_at in (
         Attendance.objects.filter(meeting=meeting)
@@ -781,7 +903,7 @@ def attendance_out(meeting: Meeting) -> dict[str, Any]:
     for mark in AttendanceMark.objects.filter(meeting=meeting).order_by("at", "id"):
         marks[mark.official_id] = mark
     rows = []
-    for participant in participant_rows(meeting):
+    for participant in participant_rows(meeting) if participants is None else participants:
         official = participant.official
         mark = marks.get(official.pk)
         joined = joins.get(official.pk)
@@ -815,13 +937,24 @@ def live_state_visible(
     """Everything a page following the meeting needs after (re)connecting: the mode, the
     speakers' queue, the attendance, and what the official may do. NotFound when they may
     not see the meeting."""
-    meeting = meeting_get_visible(official, meeting_id)
+    return live_state_for(official, meeting_get_visible(official, meeting_id), now=now)
+
+
+def live_state_for(
+    official: Official,
+    meeting: Meeting,
+    *,
+    now: datetime.datetime,
+    participants: list[Participant] | None = None,
+) -> dict[str, Any]:
+    """live_state_visible of a meeting `official` sees (from meeting_get_visible), with its
+    `participant_rows` when the caller has them."""
     facts = meeting_facts(meeting)
     return {
         "meeting": meeting.pk,
         "mode": meeting_mode_out(meeting, now=now),
         "speakers": speaker_queue_out(meeting, now=now),
-        "attendance": attendance_out(meeting),
+        "attendance": attendance_out(meeting, participants=participants),
         "may_run": permissions.may_run_meeting(official, facts),
         "may_take_part": permissions.may_take_part(official, facts),
     }
@@ -879,9 +1012,13 @@ def notulen_for_reader(official: Official, meeting_id: int) -> dict[str, Any]:
     """The notulen `official` may read: the latest revision for those who take part (an
     empty draft before anything is written), the latest approved one for everyone else who
     sees the meeting (NotFound until one is approved, and for those who may not see it);
-    with the earlier approved revisions and what the official may do. Five to seven
-    queries."""
-    meeting = meeting_get_visible(official, meeting_id)
+    with the earlier approved revisions and what the official may do. Four queries."""
+    return notulen_for(official, meeting_get_visible(official, meeting_id))
+
+
+def notulen_for(official: Official, meeting: Meeting) -> dict[str, Any]:
+    """notulen_for_reader of a meeting `official` sees (from meeting_get_visible). One
+    query."""
     facts = meeting_facts(meeting)
     revisions = notulen_revisions(meeting)
     approved = [r for r in revisions if r.status == NotulenRevision.Status.APPROVED]

@@ -13,9 +13,11 @@ import datetime
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,11 +51,26 @@ def stricter(*classifications: str) -> str:
 # --- the agency tree ------------------------------------------------------------------
 
 
-def agency_subtree_ids(agency_id: int) -> list[int]:
-    """The agency and every agency below it (a province and its regencies and cities)."""
-    children: dict[int | None, list[int]] = {}
-    for pk, parent in Agency.objects.values_list("pk", "parent_id"):
-        children.setdefault(parent, []).append(pk)
+class AgencyTree:
+    """Every agency, read in one query (by name): each by id and by code, and what lies
+    below each. A page that filters by the tree more than once (the visibility of actions,
+    a province filter, the summary per province, the filter's lists) reads it once and
+    passes it on."""
+
+    def __init__(self, agencies: Iterable[Agency] | None = None) -> None:
+        self.agencies = list(Agency.objects.order_by("name") if agencies is None else agencies)
+        self.by_id = {agency.pk: agency for agency in self.agencies}
+        self.by_code = {agency.code: agency for agency in self.agencies}
+        self.children: dict[int | None, list[int]] = {}
+        for agency in self.agencies:
+            self.children.setdefault(agency.parent_id, []).append(agency.pk)
+
+    def subtree(self, agency_id: int) -> list[int]:
+        """The agency and every agency below it (a province and its regencies and cities)."""
+        return _subtree(self.children, agency_id)
+
+
+def _subtree(children: dict[int | None, list[int]], agency_id: int) -> list[int]:
     found, todo = [], [agency_id]
     while todo:
         current = todo.pop()
@@ -62,6 +79,17 @@ def agency_subtree_ids(agency_id: int) -> list[int]:
         found.append(current)
         todo.extend(children.get(current, ()))
     return found
+
+
+def agency_subtree_ids(agency_id: int, *, tree: AgencyTree | None = None) -> list[int]:
+    """The agency and every agency below it (a province and its regencies and cities). One
+    query, none with the `tree` read already."""
+    if tree is not None:
+        return tree.subtree(agency_id)
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in Agency.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent, []).append(pk)
+    return _subtree(children, agency_id)
 
 
 def today_in(zone: str, now: datetime.datetime | None = None) -> datetime.date:
@@ -105,16 +133,21 @@ def _class_q(level: str, meeting: str, decision: str) -> Q:
     return Q(**{f"{meeting}classification": level}) | Q(**{f"{decision}classification": level})
 
 
-def actions_visible_q(official: Official, *, oversight: bool = True) -> Q:
+def actions_visible_q(
+    official: Official, *, oversight: bool = True, tree: AgencyTree | None = None
+) -> Q:
     """FollowUpAction rows `official` may see (permissions.may_view_action). Without
     `oversight`, the agencies below the official's are left out (a query fewer, for lists
-    that hold only the official's own and their agency's actions anyway)."""
+    that hold only the official's own and their agency's actions anyway); with the agency
+    `tree` read already, no query either."""
     if not permissions.is_active(official):
         return Q(pk__in=[])
     meeting, decision = "decision__meeting__", "decision__"
     secret = _class_q(Classification.RAHASIA, meeting, decision)
     restricted = _class_q(Classification.TERBATAS, meeting, decision)
-    open_to = _participant_q(official, meeting) | Q(assignee_id=official.pk)
+    # The row's own columns first, the subqueries last: the database stops at the first
+    # that holds (a coordinator's oversight covers most rows without a subquery).
+    open_to = Q(assignee_id=official.pk)
     if official.agency_id is not None:
         own = Q(agency_id=official.agency_id)
         if not permissions.is_coordinator(official):
@@ -122,20 +155,23 @@ def actions_visible_q(official: Official, *, oversight: bool = True) -> Q:
         open_to |= own
         if oversight and permissions.is_coordinator(official):
             below = [
-                pk for pk in agency_subtree_ids(official.agency_id) if pk != official.agency_id
+                pk
+                for pk in agency_subtree_ids(official.agency_id, tree=tree)
+                if pk != official.agency_id
             ]
             open_to |= Q(agency_id__in=below)
+    open_to |= _participant_q(official, meeting)
     return (secret & _named_q(official, meeting)) | (~secret & open_to)
 
 
-def decisions_visible_q(official: Official) -> Q:
+def decisions_visible_q(official: Official, *, tree: AgencyTree | None = None) -> Q:
     """Decision rows `official` may see (permissions.may_view_decision)."""
     if not permissions.is_active(official):
         return Q(pk__in=[])
     meeting = "meeting__"
     secret = _class_q(Classification.RAHASIA, meeting, "")
     through_action = FollowUpAction.objects.filter(decision_id=OuterRef("pk")).filter(
-        actions_visible_q(official)
+        actions_visible_q(official, tree=tree)
     )
     open_to = _participant_q(official, meeting) | Q(Exists(through_action))
     return (secret & _named_q(official, meeting)) | (~secret & open_to)
@@ -380,14 +416,21 @@ class ActionFilters:
     my_agency: bool = False
 
 
-def actions_filtered(official: Official, filters: ActionFilters) -> QuerySet[FollowUpAction]:
-    """The actions `official` may see that match `filters` (in due order)."""
-    rows = actions_base().filter(actions_visible_q(official))
+def actions_filtered(
+    official: Official, filters: ActionFilters, *, tree: AgencyTree | None = None
+) -> QuerySet[FollowUpAction]:
+    """The actions `official` may see that match `filters` (in due order). With the agency
+    `tree` read already, building it costs no query."""
+    rows = actions_base().filter(actions_visible_q(official, tree=tree))
     if filters.agency:
         rows = rows.filter(agency__code=filters.agency)
     if filters.province:
-        top = Agency.objects.filter(code=filters.province).values_list("pk", flat=True).first()
-        rows = rows.filter(agency_id__in=agency_subtree_ids(top)) if top else rows.none()
+        if tree is not None:
+            found = tree.by_code.get(filters.province)
+            top = found.pk if found is not None else None
+        else:
+            top = Agency.objects.filter(code=filters.province).values_list("pk", flat=True).first()
+        rows = rows.filter(agency_id__in=agency_subtree_ids(top, tree=tree)) if top else rows.none()
     if filters.status:
         rows = rows.filter(status=filters.status)
     if filters.overdue is True:
@@ -418,8 +461,13 @@ class DecisionFilters:
     status: str = ""
 
 
-def decisions_filtered(official: Official, filters: DecisionFilters) -> QuerySet[Decision]:
-    rows = decisions_base().filter(decisions_visible_q(official))
+def decisions_filtered(
+    official: Official, filters: DecisionFilters, *, tree: AgencyTree | None = None
+) -> QuerySet[Decision]:
+    """The decisions `official` may see that match `filters`, each with the actions they may
+    see (`visible_actions`). The agency tree is read once (or given)."""
+    tree = AgencyTree() if tree is None else tree
+    rows = decisions_base().filter(decisions_visible_q(official, tree=tree))
     if filters.query:
         rows = rows.filter(
             Q(text__icontains=filters.query) | Q(meeting__title__icontains=filters.query)
@@ -445,19 +493,25 @@ def decisions_filtered(official: Official, filters: DecisionFilters) -> QuerySet
         rows = rows.filter(meeting_id=filters.meeting)
     if filters.status:
         rows = rows.filter(status=filters.status)
-    seen = actions_base().filter(actions_visible_q(official)).order_by("due", "id")
+    seen = actions_base().filter(actions_visible_q(official, tree=tree)).order_by("due", "id")
     return rows.prefetch_related(Prefetch("actions", queryset=seen, to_attr="visible_actions"))
 
 
-def meetings_with_actions(official: Official, *, limit: int = 100) -> list[Meeting]:
+def meetings_with_actions(
+    official: Official, *, limit: int = 100, tree: AgencyTree | None = None
+) -> list[Meeting]:
     """The meetings whose follow-up actions `official` may see, the latest first (the
-    Tindak lanjut page's meeting filter)."""
-    ids = (
-        FollowUpAction.objects.filter(actions_visible_q(official))
-        .values_list("decision__meeting_id", flat=True)
-        .distinct()
+    Tindak lanjut page's meeting filter: their id, title and start). One query with the
+    agency `tree` given; it reads the meetings from the latest back until it has `limit` of
+    them, not every visible action."""
+    seen = FollowUpAction.objects.filter(decision__meeting_id=OuterRef("pk")).filter(
+        actions_visible_q(official, tree=tree)
     )
-    return list(Meeting.objects.filter(pk__in=ids).order_by("-start", "-id")[:limit])
+    return list(
+        Meeting.objects.filter(Exists(seen))
+        .order_by("-start", "-id")
+        .only("pk", "title", "start")[:limit]
+    )
 
 
 def supersede_choices(official: Official, decision: Decision) -> list[Decision]:
@@ -479,44 +533,50 @@ def decisions_of_meeting(official: Official, meeting: Meeting) -> list[Decision]
     )
 
 
-def province_summary(official: Official, filters: ActionFilters) -> list[dict[str, Any]]:
+def province_summary(
+    official: Official, filters: ActionFilters, *, tree: AgencyTree | None = None
+) -> list[dict[str, Any]]:
     """Per province (and per central agency, for what it owes itself), of the actions
     `official` may see matching `filters`: open, overdue, done on time, done late,
     cancelled. An action counts for the nearest province at or above its agency (else the
-    top of its tree). Three queries whatever the size."""
-    agencies = {
-        pk: (parent, level, name, code)
-        for pk, parent, level, name, code in Agency.objects.values_list(
-            "pk", "parent_id", "level", "name", "code"
-        )
-    }
+    top of its tree). Counted in the database, per owing agency: two queries whatever the
+    number of actions, one with the agency `tree` given."""
+    tree = AgencyTree() if tree is None else tree
 
     def province_of(agency_id: int) -> int:
         current, seen = agency_id, set()
         while current is not None and current not in seen:
             seen.add(current)
-            parent, level, _name, _code = agencies[current]
-            if level == Agency.Level.PROVINCE or parent is None:
+            agency = tree.by_id[current]
+            if agency.level == Agency.Level.PROVINCE or agency.parent_id is None:
                 return current
-            current = parent
+            current = agency.parent_id
         return agency_id
 
+    done = Q(status=FollowUpAction.Status.DONE)
+    counts = (
+        actions_filtered(official, filters, tree=tree)
+        .order_by()
+        .values("agency_id")
+        .annotate(
+            total=Count("pk"),
+            open=Count("pk", filter=Q(status__in=OPEN)),
+            overdue=Count("pk", filter=overdue_q()),
+            done=Count("pk", filter=done),
+            done_on_time=Count(
+                "pk", filter=done & Q(completed_on__isnull=False, completed_on__lte=F("due"))
+            ),
+        )
+    )
     rows: dict[int, dict[str, Any]] = {}
-    overdue_ids = set(
-        actions_filtered(official, filters).filter(overdue_q()).values_list("pk", flat=True)
-    )
-    facts = actions_filtered(official, filters).values_list(
-        "pk", "agency_id", "status", "due", "completed_on"
-    )
-    for pk, agency_id, status, due, completed_on in facts:
-        province = province_of(agency_id)
-        _parent, level, name, code = agencies[province]
+    for count in counts:
+        province = tree.by_id[province_of(count["agency_id"])]
         row = rows.setdefault(
-            province,
+            province.pk,
             {
-                "code": code,
-                "name": name,
-                "level": level,
+                "code": province.code,
+                "name": province.name,
+                "level": province.level,
                 "open": 0,
                 "overdue": 0,
                 "done_on_time": 0,
@@ -525,18 +585,85 @@ def province_summary(official: Official, filters: ActionFilters) -> list[dict[st
                 "total": 0,
             },
         )
-        row["total"] += 1
-        if pk in overdue_ids:
-            row["overdue"] += 1
-        elif status in OPEN:
-            row["open"] += 1
-        elif status == FollowUpAction.Status.DONE:
-            on_time = completed_on is not None and completed_on <= due
-            row["done_on_time" if on_time else "done_late"] += 1
-        else:
-            row["cancelled"] += 1
+        # Overdue actions are open ones, counted once, as overdue.
+        row["total"] += count["total"]
+        row["overdue"] += count["overdue"]
+        row["open"] += count["open"] - count["overdue"]
+        row["done_on_time"] += count["done_on_time"]
+        row["done_late"] += count["done"] - count["done_on_time"]
+        row["cancelled"] += count["total"] - count["open"] - count["done"]
     return sorted(
         rows.values(), key=lambda row: (row["level"] == Agency.Level.PROVINCE, row["name"])
+    )
+
+
+class _Counted(Paginator):
+    """A paginator told its count (the summary has counted the rows already)."""
+
+    def __init__(self, object_list, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.known = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known
+
+
+BOARD_COLUMNS = (
+    "id",
+    "description",
+    "due",
+    "status",
+    "agency_id",
+    "assignee_id",
+    "decision_id",
+    "decision__meeting_id",
+    "decision__meeting__title",
+    "agency__name",
+    "agency__code",
+    "agency__timezone",
+    "assignee__username",
+    "assignee__first_name",
+    "assignee__last_name",
+)
+
+
+@dataclass(frozen=True)
+class ActionBoard:
+    """What the Tindak lanjut page shows: a page of the actions, the summary per province,
+    the agencies and provinces to filter by, and the meetings with actions."""
+
+    page: Page
+    summary: list[dict[str, Any]]
+    agencies: list[Agency]
+    provinces: list[Agency]
+    meetings: list[Meeting]
+
+
+def action_board(
+    official: Official, filters: ActionFilters, *, page: str | int | None, per_page: int
+) -> ActionBoard:
+    """The Tindak lanjut page of `official`: four queries whatever the number of actions
+    (the agencies, the summary, which counts the actions too, the page of actions, the
+    meetings)."""
+    tree = AgencyTree()
+    summary = province_summary(official, filters, tree=tree)
+    # The columns the page's table shows, no more: the rows are sorted after the filter,
+    # and narrow rows sort faster. (A column left out would cost a query per row: the
+    # page's query budget test would say so.)
+    rows = (
+        actions_filtered(official, filters, tree=tree)
+        .select_related(None)
+        .select_related("decision__meeting", "agency", "assignee")
+        .only(*BOARD_COLUMNS)
+    )
+    total = sum(row["total"] for row in summary)
+    return ActionBoard(
+        page=_Counted(rows, per_page, count=total).get_page(page),
+        summary=summary,
+        agencies=tree.agencies,
+        provinces=[a for a in tree.agencies if a.level in SUMMARY_LEVELS],
+        meetings=meetings_with_actions(official, tree=tree),
     )
 
 

@@ -4,6 +4,7 @@ meetings.services, meetings.selectors or meetings.feeds, as the API does."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import zoneinfo
 from typing import Any
@@ -39,6 +40,19 @@ RSVP_LABELS = {
 
 
 SERIES_AHEAD = datetime.timedelta(days=60)
+# Meetings a page of the list shows (the list goes on page by page: however many meetings
+# lie ahead, a page reads only as far as itself).
+PAGE = 50
+# Pages beyond this one are not offered (a page reads every meeting before it).
+LAST_PAGE = 100
+
+
+def _page_number(value: str | None) -> int:
+    try:
+        number = int(value or 1)
+    except ValueError:
+        return 1
+    return min(max(number, 1), LAST_PAGE)
 
 
 def _visible_or_404(official, meeting_id: int) -> Meeting:
@@ -56,16 +70,24 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     official = request.user
     now = timezone.now()
     past = request.GET.get("past") == "1"
+    number = _page_number(request.GET.get("page"))
     if past:
-        meetings = selectors.meeting_list_between(official, now - feeds.HISTORY, now)[::-1]
+        page = selectors.meeting_list_page(
+            official, now - feeds.HISTORY, now, newest_first=True, number=number, per_page=PAGE
+        )
     else:
         # A repeating meeting is listed for the coming SERIES_AHEAD; the calendar shows later.
-        meetings = selectors.meeting_list_between(official, now, None, horizon=SERIES_AHEAD)
+        page = selectors.meeting_list_page(
+            official, now, None, horizon=SERIES_AHEAD, number=number, per_page=PAGE
+        )
+    if number == LAST_PAGE:
+        page = dataclasses.replace(page, has_next=False)
     return render(
         request,
         "meetings/list.html",
         {
-            "meetings": selectors.meeting_rows(meetings, official),
+            "meetings": selectors.meeting_rows(page.meetings, official),
+            "page": page,
             "past": past,
             "may_schedule": permissions.may_schedule_meeting(official),
             "feed_url": feeds.feed_url(official),
@@ -176,10 +198,10 @@ def _save(request: HttpRequest, form: forms.MeetingForm, save) -> HttpResponse |
 # --- the meeting page ---------------------------------------------------------------------
 
 
-def _notulen_or_none(official, meeting_id: int) -> dict[str, Any] | None:
+def _notulen_or_none(official, meeting: Meeting) -> dict[str, Any] | None:
     """The notulen the official may read, or None (not approved yet, for a non-participant)."""
     try:
-        return selectors.notulen_for_reader(official, meeting_id)
+        return selectors.notulen_for(official, meeting)
     except DomainError:
         return None
 
@@ -188,13 +210,15 @@ def _notulen_or_none(official, meeting_id: int) -> dict[str, Any] | None:
 def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     official = request.user
     meeting = _visible_or_404(official, meeting_id)
-    detail = selectors.meeting_detail(meeting, official)
-    delivery = {row["username"]: row["delivery"] for row in detail["participants"]}
+    # Read once, for every part of the page: the meeting (above) and its participants.
     participants = selectors.participant_rows(meeting)
+    detail = selectors.meeting_detail(meeting, official, participants=participants)
+    delivery = {row["username"]: row["delivery"] for row in detail["participants"]}
     for participant in participants:
         participant.delivery = delivery.get(participant.official.username)
-    agenda = selectors.agenda_get_visible(official, meeting.pk)
+    agenda = selectors.agenda_for(official, meeting)
     join_refusal = selectors.join_refusal(official, meeting)
+    now = timezone.now()
     return render(
         request,
         "meetings/detail.html",
@@ -209,9 +233,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "join_closed": join_refusal if _outside_window(join_refusal) else None,
             "reply_form": forms.ReplyUploadForm(),
             "rule": recurrence.describe(meeting.rrule or getattr(meeting.series, "rrule", "")),
-            "occurrences": selectors.occurrences_ahead(meeting, timezone.now())
-            if meeting.rrule
-            else [],
+            "occurrences": selectors.occurrences_ahead(meeting, now) if meeting.rrule else [],
             "agenda_outcomes": AgendaItem.Outcome.choices,
             "leads_declined": selectors.leads_declined(participants) if detail["may_edit"] else [],
             "decisions": decision_reads.decisions_of_meeting(official, meeting),
@@ -223,10 +245,14 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 "mayEdit": detail["may_edit"],
                 "cancelled": meeting.is_cancelled,
                 "agenda": agenda,
-                "proposals": selectors.agenda_proposal_list(official, meeting.pk),
+                "proposals": selectors.agenda_proposals_for(
+                    official, meeting, may_edit=agenda["may_edit"]
+                ),
                 "presenters": selectors.presenter_choices(participants),
-                "live": selectors.live_state_visible(official, meeting.pk, now=timezone.now()),
-                "notulen": _notulen_or_none(official, meeting.pk),
+                "live": selectors.live_state_for(
+                    official, meeting, now=now, participants=participants
+                ),
+                "notulen": _notulen_or_none(official, meeting),
                 "username": official.username,
                 "zone": official.zone_name,
                 "zoneLabels": ZONE_LABELS,

@@ -230,24 +230,22 @@ def _action_filters(request: HttpRequest) -> tuple[reads.ActionFilters, str]:
 def action_list(request: HttpRequest) -> HttpResponse:
     official = request.user
     filters, scope = _action_filters(request)
-    rows = reads.actions_filtered(official, filters)
-    page = Paginator(rows, PAGE).get_page(request.GET.get("page"))
-    summary = reads.province_summary(official, filters)
+    board = reads.action_board(official, filters, page=request.GET.get("page"), per_page=PAGE)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "meetings/actions.html",
         {
-            "page": page,
+            "page": board.page,
             "filters": filters,
             "scope": scope,
-            "summary": summary,
-            "chart": _chart(summary),
-            "agencies": Agency.objects.order_by("name"),
-            "provinces": Agency.objects.filter(level__in=reads.SUMMARY_LEVELS).order_by("name"),
+            "summary": board.summary,
+            "chart": _chart(board.summary),
+            "agencies": board.agencies,
+            "provinces": board.provinces,
             "statuses": FollowUpAction.Status.choices,
-            "meetings": reads.meetings_with_actions(official),
+            "meetings": board.meetings,
             "query": query.urlencode(),
             "feed_url": feeds.feed_url(official),
             "actions_feed_url": feeds.actions_feed_url(official),
