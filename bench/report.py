@@ -118,7 +118,11 @@ def plots(parts: list[dict], stem: str) -> list[str]:
         made.append(name)
     pages = by_section.get("pages")
     if pages:
-        rows = [r for r in pages["rows"] if "rate" in r and "p99_ms" in r]
+        rows = [
+            r
+            for r in pages["rows"]
+            if isinstance(r.get("rate"), (int, float)) and isinstance(r.get("p99_ms"), (int, float))
+        ]
         figure, axis = plt.subplots(figsize=(8, 4.5))
         for page in dict.fromkeys(r["page"] for r in rows):
             mine = sorted((r for r in rows if r["page"] == page), key=lambda r: r["rate"])

@@ -538,6 +538,7 @@ def main() -> None:
     rungs_wanted = [r for r in os.environ.get("BENCH_RUNGS", ",".join(all_rungs())).split(",") if r]
     rungs = []
     rows: list[dict] = []
+    failures: list[str] = []
     with Pinning():
         try:
             for name in rungs_wanted:
@@ -547,10 +548,24 @@ def main() -> None:
                 order = rungs if round_no % 2 == 0 else list(reversed(rungs))
                 for rung in order:
                     print(f"round {round_no + 1}: {rung.name}", flush=True)
-                    rows += run_round(rung, round_no, saturation=round_no == 0)
+                    try:
+                        rows += run_round(rung, round_no, saturation=round_no == 0)
+                    except Exception as exc:  # a rung that fails is reported, not fatal
+                        print(f"{rung.name} failed: {exc!r}", flush=True)
+                        failures.append(f"{rung.name}, round {round_no + 1}: {exc!r}"[:300])
+                    save(rows, failures)
         finally:
             for rung in rungs:
                 rung.close()
+    part = save(rows, failures)
+    from bench.report import table
+
+    print(table(part))
+    print("\n".join(part["notes"]))
+
+
+def save(rows: list[dict], failures: list[str]) -> dict:
+    """Record what was measured so far (a later failure keeps it)."""
     merged = summary(rows)
     part = {
         "title": "Real-time delivery (one server process on core 0; generator, sender, "
@@ -558,13 +573,10 @@ def main() -> None:
         "columns": COLUMNS,
         "rows": merged,
         "raw": rows,
-        "notes": notes(merged),
+        "notes": notes(merged) + [f"failed: {f}" for f in failures],
     }
     record("sockets", part)
-    from bench.report import table
-
-    print(table(part))
-    print("\n".join(part["notes"]))
+    return part
 
 
 COLUMNS = [

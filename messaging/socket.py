@@ -82,10 +82,12 @@ class MessagingSocket(SocketModule):
         self.fanout = fanout_for(self.socket.channel_layer)
         self.forwarded = 0
         self.replaying: set[int] = set()
-        for room in self.rooms:
-            await self.fanout.subscribe(events.room_group(room), self)
 
     async def accepted(self) -> None:
+        # Subscribed once accepted: the fan-out sends from its own task, and nothing may be
+        # sent before the handshake is answered.
+        for room in self.rooms:
+            await self.fanout.subscribe(events.room_group(room), self)
         try:
             await presence_services.presence_set(
                 official=self.official,
@@ -97,8 +99,9 @@ class MessagingSocket(SocketModule):
             self._presence_failed("recorded")
 
     async def disconnected(self) -> None:
-        for room_id in list(getattr(self, "rooms", ())):
-            await self.fanout.unsubscribe(events.room_group(room_id), self)
+        fanout = getattr(self, "fanout", None)
+        for room_id in list(getattr(self, "rooms", ()) if fanout else ()):
+            await fanout.unsubscribe(events.room_group(room_id), self)
         try:
             await presence_services.presence_gone(
                 official=self.official, channel=self.socket.channel_name, rooms=self.rooms
