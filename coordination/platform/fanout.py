@@ -25,9 +25,10 @@ from coordination.platform import realtime
 
 logger = logging.getLogger("rakor.ws")
 
-# The layer expires group memberships (Redis: group_expiry); a subscription older than this
-# is renewed when a member subscribes again (sockets do on each re-check).
-RENEW_SECONDS = 60 * 60
+# A subscription older than this is joined again when a member subscribes again (sockets do
+# on each re-check, about once a minute): the layer expires memberships (group_expiry), and a
+# Redis that restarted without the fan-out's receive noticing has forgotten them.
+RENEW_SECONDS = 60
 
 
 class Member(Protocol):

@@ -93,3 +93,21 @@ async def test_a_member_that_fails_costs_the_others_nothing():
     assert [m["seq"] for m in fine.got] == [1, 2]
     for member in (broken, fine):
         await fanout.unsubscribe("room.3", member)
+
+
+async def test_a_member_subscribing_again_renews_a_subscription_a_minute_old():
+    """Sockets subscribe again on each re-check: a group the layer forgot (a Redis restart
+    the receive did not notice) is joined again within about a minute."""
+    from coordination.platform import fanout as fanout_module
+
+    layer = SweptInMemoryChannelLayer()
+    fanout = fanout_for(layer)
+    member = Member()
+    await fanout.subscribe("room.9", member)
+    layer.groups.clear()  # forgotten
+    await fanout.subscribe("room.9", member)
+    assert "room.9" not in layer.groups  # renewed at most once a minute
+    fanout.joined_at["room.9"] -= fanout_module.RENEW_SECONDS
+    await fanout.subscribe("room.9", member)
+    assert fanout.channel in layer.groups["room.9"]
+    await fanout.unsubscribe("room.9", member)
