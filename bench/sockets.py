@@ -38,7 +38,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BASE_DIR, Stack, Usage, cores, free_port, percentile, record
+from bench.common import BASE_DIR, Server, Stack, Usage, cores, free_port, percentile, record
 
 CLIENTS = [int(n) for n in os.environ.get("BENCH_CLIENTS", "100,500,1000").split(",")]
 MESSAGES = int(os.environ.get("BENCH_MESSAGES", "15"))
@@ -71,7 +71,7 @@ def _local_services() -> bool:
 class Rung:
     """One rung's server(s), started once and measured in every round."""
 
-    def __init__(self, name: str, seed: dict | None = None) -> None:
+    def __init__(self, name: str) -> None:
         self.name = name
         self.stack = None
         self.bare = None
@@ -82,7 +82,7 @@ class Rung:
             command = [sys.executable, str(BASE_DIR / "bench" / "bare_server.py"), str(port)]
             self.bare = subprocess.Popen(pinned(SERVER_CORE, command))
             self.ports = [port]
-            wait_http(port)
+            Server(self.bare, port, "bare").wait_ready()
             self.seed = {
                 "sender": "bare",
                 "all": 1,
@@ -126,18 +126,6 @@ class Rung:
 
 def pinned(core: str, command: list[str]) -> list[str]:
     return ["taskset", "-c", core, *command] if os.cpu_count() and os.cpu_count() > 1 else command
-
-
-def wait_http(port: int) -> None:
-    import urllib.request
-
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"nothing answers on {port}")
 
 
 class Generator:
