@@ -37,7 +37,7 @@ run: migrate
 	$(PY) manage.py seed_demo
 	@echo
 	@echo "Rakor is starting at http://$(HOST):$(PORT)/  (sign in with a demo official above; Ctrl+C stops it)"
-	exec $(VENV)/bin/daphne -b $(HOST) -p $(PORT) coordination.asgi:application
+	exec $(PY) -m coordination.platform.serve -b $(HOST) -p $(PORT) coordination.asgi:application
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

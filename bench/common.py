@@ -134,9 +134,16 @@ class Stack:
         return self.manage("create_token", username, "--name", "bench").strip()
 
     def serve(self, *, server: str = "daphne", core: str | None = None) -> Server:
-        """One server process on a free port, pinned to `core` (taskset) when given."""
+        """One server process on a free port, pinned to `core` (taskset) when given.
+
+        `server`: "daphne" (what `make run` and the deployment start: daphne with Rakor's
+        WebSocket protocol, coordination.platform.serve), "daphne-stock" (daphne's own
+        command, for comparison) or "uvicorn"."""
         port = free_port()
         if server == "daphne":
+            command = [sys.executable, "-m", "coordination.platform.serve"]
+            command += ["-b", "127.0.0.1", "-p", str(port), "coordination.asgi:application"]
+        elif server == "daphne-stock":
             command = [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port)]
             command += ["coordination.asgi:application"]
         elif server == "uvicorn":

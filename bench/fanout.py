@@ -60,9 +60,13 @@ class Server:
         self.sender = self.manage("create_token", "budi", "--name", "bench").strip()
         self.reader = self.manage("create_token", "sari", "--name", "bench").strip()
         self.port = free_port()
+        # The tree's production entry; a tree from before it had one runs stock daphne.
+        has_serve = (tree / "coordination" / "platform" / "serve.py").exists()
+        entry = ["-m", "coordination.platform.serve"] if has_serve else ["-m", "daphne"]
         self.process = subprocess.Popen(
             [
-                str(Path(sys.executable).with_name("daphne")),
+                sys.executable,
+                *entry,
                 "-b",
                 "127.0.0.1",
                 "-p",

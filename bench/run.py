@@ -75,7 +75,9 @@ def main() -> None:
     port = free_port()
     daphne = subprocess.Popen(
         [
-            str(Path(sys.executable).with_name("daphne")),
+            sys.executable,
+            "-m",
+            "coordination.platform.serve",
             "-b",
             "127.0.0.1",
             "-p",

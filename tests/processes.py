@@ -135,11 +135,12 @@ def port_open(port: int) -> bool:
 def start_daphne(
     port: int, env: dict[str, str], log_path: Path, *, probe_http: bool = True
 ) -> Process:
-    """Start daphne and wait until it answers /healthz (or, with `probe_http=False`, until
-    its port accepts connections, so that no request reaches the application)."""
-    daphne = Path(sys.executable).with_name("daphne")
+    """Start daphne as production does (`python -m coordination.platform.serve`) and wait
+    until it answers /healthz (or, with `probe_http=False`, until its port accepts
+    connections, so that no request reaches the application)."""
+    serve = ["-m", "coordination.platform.serve", "-b", "127.0.0.1", "-p", str(port)]
     process = Process(
-        [str(daphne), "-b", "127.0.0.1", "-p", str(port), "coordination.asgi:application"],
+        [sys.executable, *serve, "coordination.asgi:application"],
         env,
         log_path,
     )
