@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from channels.auth import get_user
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
-from channels.sessions import CookieMiddleware, SessionMiddleware
+from channels.sessions import CookieMiddleware
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 
@@ -148,5 +148,22 @@ def _token_still_valid(token_id: int | None, official) -> bool:
     ).exists()
 
 
+class SocketSessionMiddleware:
+    """The session named by the socket's cookie in its scope, as channels' SessionMiddleware
+    puts it there, but without wrapping `send`. That wrapper saves a modified session when an
+    HTTP response starts, which a socket never sends; it looks at the session on every frame
+    sent all the same, and a broadcast sends one frame per socket."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    async def __call__(self, scope, receive, send):
+        if "session" not in scope:
+            store = import_module(settings.SESSION_ENGINE).SessionStore
+            key = scope["cookies"].get(settings.SESSION_COOKIE_NAME)
+            scope = {**scope, "session": store(key)}
+        return await self.inner(scope, receive, send)
+
+
 def HandshakeAuthMiddlewareStack(inner):  # noqa: N802 (named like channels' AuthMiddlewareStack)
-    return CookieMiddleware(SessionMiddleware(HandshakeAuthMiddleware(inner)))
+    return CookieMiddleware(SocketSessionMiddleware(HandshakeAuthMiddleware(inner)))
