@@ -5,7 +5,9 @@ in one run, in alternating order, repeated.
     BENCH_RUNGS=bare,embedded BENCH_CLIENTS=100,500 python bench/sockets.py
 
 Rungs: `bare` (bench/bare_server.py, a `websockets` broadcast server: the Python limit here),
-`embedded` (daphne, SQLite, in-memory layer), `redis` (daphne, PostgreSQL, RedisChannelLayer),
+`embedded` (daphne as Rakor starts it, `python -m coordination.platform.serve`, on SQLite
+and the in-memory layer), `stock` (the same on daphne as shipped, `bin/daphne`: what Rakor's
+entry saves), `redis` (daphne, PostgreSQL, RedisChannelLayer),
 `pubsub` (daphne, PostgreSQL, RedisPubSubChannelLayer), `uvicorn` (uvicorn with websockets on
 PostgreSQL + RedisChannelLayer), and `scaleout` (two daphne processes on one Redis, the
 clients split between them). The PostgreSQL rungs need DATABASE_URL and REDIS_URL (or the
@@ -19,9 +21,11 @@ messages at 1 a second (BENCH_MESSAGES of them); every client records arrivals. 
 delivery latency p50/p95/p99, the last recipient's latency (median over messages, and the
 worst), completeness (every client got every message once), server CPU and RSS, the
 generator's CPU and whether its core saturated. Then 10 rooms x 100 clients, the idle CPU of
-1,000 connected clients, and saturation: the send rate doubles (to 500 clients) until p95
-passes 500 ms, and a run at half that rate must lose nothing. Ratios are to `bare` of the
-same round. The per-official send limit is lifted for the bench (RAKOR_SEND_RATE_PER_SECOND).
+1,000 connected clients, and saturation: the send rate rises (to 500 clients, in steps of
+1.5x and 2x in turn) until p95 passes 500 ms, and a run at half the best rate must lose
+nothing. BENCH_CASES picks the cases (clients, rooms, saturation; all by default). Ratios are
+to `bare` of the same round. The per-official send limit is lifted for the bench
+(RAKOR_SEND_RATE_PER_SECOND).
 """
 
 from __future__ import annotations
@@ -45,13 +49,22 @@ MESSAGES = int(os.environ.get("BENCH_MESSAGES", "15"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "2"))
 SATURATION_CLIENTS = int(os.environ.get("BENCH_SATURATION_CLIENTS", "500"))
 IDLE_SECONDS = float(os.environ.get("BENCH_IDLE_SECONDS", "10"))
+# Which cases each round runs: "clients" (1 room at each N, and idle), "rooms", "saturation".
+CASES = set(os.environ.get("BENCH_CASES", "clients,rooms,saturation").split(","))
+# Saturation rates (messages/s): steps of 1.5x and 2x in turn, fine enough near the limit.
+SATURATION_RATES = [
+    float(r)
+    for r in os.environ.get(
+        "BENCH_SATURATION_RATES", "5,10,20,30,40,60,80,120,160,240,320,480,640,960,1280"
+    ).split(",")
+]
 ROOMS, PER_ROOM = 10, 100
 SERVER_CORE, OTHER_CORE = cores()
 PAD = "x" * 60
 
 
 def all_rungs() -> list[str]:
-    rungs = ["bare", "embedded"]
+    rungs = ["bare", "embedded", "stock"]
     if os.environ.get("DATABASE_URL") or os.environ.get("REDIS_URL") or _local_services():
         rungs += ["redis", "pubsub", "uvicorn", "scaleout"]
     return rungs
@@ -91,8 +104,8 @@ class Rung:
             }
             return
         self.stack = Stack(
-            postgres=name != "embedded",
-            redis=name != "embedded",
+            postgres=name not in ("embedded", "stock"),
+            redis=name not in ("embedded", "stock"),
             layer="pubsub" if name == "pubsub" else "core",
         )
         out = subprocess.run(
@@ -107,7 +120,7 @@ class Rung:
         if name == "scaleout":
             self.servers = [self.stack.serve(), self.stack.serve()]
         else:
-            kind = "uvicorn" if name == "uvicorn" else "daphne"
+            kind = {"uvicorn": "uvicorn", "stock": "daphne-stock"}.get(name, "daphne")
             self.servers = [self.stack.serve(server=kind, core=SERVER_CORE)]
         self.ports = [s.port for s in self.servers]
 
@@ -322,7 +335,7 @@ def run_round(rung: Rung, round_no: int, *, saturation: bool) -> list[dict]:
     rows = []
     seed = rung.seed
     tag = f"{rung.name[:3]}{round_no}"
-    for clients in CLIENTS:
+    for clients in CLIENTS if "clients" in CASES else []:
         generator = Generator(rung, clients_for(rung, [seed["all"]] * clients))
         try:
             connect = max(r["ready"] for r in generator.ready)
@@ -363,6 +376,17 @@ def run_round(rung: Rung, round_no: int, *, saturation: bool) -> list[dict]:
             )
         finally:
             generator.close()
+    if "rooms" in CASES:
+        rows += rooms_case(rung, round_no, tag)
+    if saturation and "saturation" in CASES:
+        rows += saturate(rung, round_no, tag)
+    return rows
+
+
+def rooms_case(rung: Rung, round_no: int, tag: str) -> list[dict]:
+    """10 rooms x 100 clients, one message a second in each room."""
+    seed = rung.seed
+    rows = []
     total = ROOMS * PER_ROOM
     generator = Generator(
         rung, clients_for(rung, [seed["rooms"][i // PER_ROOM] for i in range(total)])
@@ -391,21 +415,19 @@ def run_round(rung: Rung, round_no: int, *, saturation: bool) -> list[dict]:
         )
     finally:
         generator.close()
-    if saturation:
-        rows += saturate(rung, round_no, tag)
     return rows
 
 
 def saturate(rung: Rung, round_no: int, tag: str) -> list[dict]:
-    """Double the send rate until p95 passes 500 ms; then half the best rate loses nothing?"""
+    """Raise the send rate until p95 passes 500 ms; then half the best rate loses nothing?"""
     clients = SATURATION_CLIENTS
     seed = rung.seed
     generator = Generator(rung, clients_for(rung, [seed["all"]] * clients))
     rows = []
     try:
         time.sleep(1)
-        rate, best = 5.0, None
-        while rate <= 2560:
+        best = None
+        for rate in SATURATION_RATES:
             count = int(rate * 4)
             figures = measure(
                 rung,
@@ -431,7 +453,6 @@ def saturate(rung: Rung, round_no: int, tag: str) -> list[dict]:
             if figures["p95"] > 500 or not figures["complete"]:
                 break
             best = row
-            rate *= 2
         if best is not None:
             half = best["rate"] / 2
             count = int(half * 8)
