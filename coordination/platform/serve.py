@@ -17,7 +17,9 @@ byte for byte the same:
   take is left to `transport.write`, which sends it in order before anything later. A frame
   is never written around data still buffered, so order is kept.
 
-Everything else (handshake, close, ping, limits, the HTTP side) is daphne's. The behaviour
+On SQLite the process also keeps the database's write-ahead log open
+(coordination.platform.sqlite_wal). Everything else (handshake, close, ping, limits, the HTTP
+side) is daphne's. The behaviour
 is tested against a real process (tests/e2e/test_serve.py; the frame cache in
 tests/coordination/platform/test_serve.py); the speed is measured
 in `make bench` (docs/performance.md).
@@ -32,6 +34,8 @@ from daphne.cli import CommandLineInterface
 from daphne.server import Server
 from daphne.ws_protocol import WebSocketProtocol
 from twisted.internet import tcp
+
+from coordination.platform import sqlite_wal
 
 # How many recently framed texts are kept: a fan-out sends one text to all its sockets
 # before the next, so a handful covers broadcasts to several rooms interleaving.
@@ -121,4 +125,5 @@ class BroadcastCommandLine(CommandLineInterface):
 
 
 if __name__ == "__main__":
+    sqlite_wal.hold_open()
     BroadcastCommandLine().run(sys.argv[1:])
